@@ -1,0 +1,41 @@
+#pragma once
+
+#include "identity.h"
+#include "result.h"
+
+#include <QCommandLineParser>
+#include <QHostAddress>
+#include <QList>
+#include <QSslCertificate>
+#include <QStringList>
+
+#include <optional>
+
+namespace TlsLab::Cli {
+
+// Exit codes shared by every subcommand.
+enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2 };
+
+// True when the arguments name a subcommand (or --version/--help), i.e. the run is headless.
+bool isCommandLineInvocation(const QStringList &arguments);
+// Runs a subcommand; arguments[0] is the program name. Needs a QCoreApplication.
+int runCommandLine(const QStringList &arguments);
+
+// Helpers for the subcommands.
+struct Endpoint
+{
+    QString host;
+    quint16 port = 0;
+};
+// "127.0.0.1:4481", "[::1]:4481", "localhost:4481", "*:4481" (all interfaces)
+Model::Result<Endpoint> parseEndpoint(const QString &text, quint16 defaultPort);
+Model::Result<QList<QSslCertificate>> loadCertificates(const QString &path);
+Model::Result<QList<QByteArray>> parseAlpn(const QString &text);
+// The passphrase from the named environment variable (never from the command line itself).
+QByteArray passphraseFromEnv(const QString &variable);
+// Prints "tlslab: <message>" on stderr.
+void printError(const QString &message);
+// Parses, handling --help; returns an exit code when the command should stop now.
+std::optional<int> parseOrExit(QCommandLineParser &parser, const QStringList &arguments);
+
+} // namespace TlsLab::Cli

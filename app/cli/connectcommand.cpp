@@ -1,0 +1,204 @@
+#include "connectcommand.h"
+
+#include "client.h"
+#include "commandline.h"
+#include "jsonprinter.h"
+#include "socketfacts.h"
+#include "timeline.h"
+#include "tlstext.h"
+
+#include <QCborArray>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+
+namespace TlsLab::Cli {
+
+namespace {
+
+QJsonObject sessionResult(const Session &s, bool succeeded)
+{
+    QJsonObject o;
+    o.insert(u"session"_s, double(s.id));
+    o.insert(u"ok"_s, succeeded);
+    o.insert(u"state"_s, stateName(s.state));
+    if (!s.protocol.isEmpty())
+        o.insert(u"protocol"_s, s.protocol);
+    if (!s.cipher.isEmpty())
+        o.insert(u"cipher"_s, s.cipher);
+    if (!s.alpn.isEmpty())
+        o.insert(u"alpn"_s, s.alpn);
+    if (s.untrusted)
+        o.insert(u"untrusted"_s, true);
+    if (!s.reason.isEmpty())
+        o.insert(u"reason"_s, s.reason);
+    QJsonArray errors;
+    for (const QSslError &e : s.verifyErrors)
+        errors.append(TlsText::errorCode(e.error()));
+    if (!errors.isEmpty())
+        o.insert(u"verify_errors"_s, errors);
+    o.insert(u"bytes_sent"_s, double(s.bytesSent));
+    o.insert(u"bytes_received"_s, double(s.bytesReceived));
+    return QJsonObject{{u"result"_s, o}};
+}
+
+} // namespace
+
+int runConnectCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Connect to HOST:PORT over TLS (verifying the server, as any client should) or deliberately in plaintext,\n"
+        "print every event, then what the server sends until it closes or goes quiet.\n"
+        "Exit status 0 only if what was asked succeeded: TLS verified (or --insecure), or the plaintext sent."_s);
+    parser.addPositionalArgument(u"HOST:PORT"_s, u"Where to connect (default port 4481)."_s);
+    const QCommandLineOption plaintext(u"plaintext"_s, u"Connect without TLS (to watch a TLS server refuse it)."_s);
+    const QCommandLineOption sendText(u"send"_s, u"Text to send once connected (a newline is added)."_s, u"TEXT"_s);
+    const QCommandLineOption sendHex(u"send-hex"_s, u"Raw bytes to send once connected, as hex."_s, u"HEX"_s);
+    const QCommandLineOption http(u"http"_s, u"Send an HTTP GET request for / once connected."_s);
+    const QCommandLineOption serverName(u"servername"_s, u"Server name for SNI and verification (default: HOST)."_s,
+                                        u"NAME"_s);
+    const QCommandLineOption ca(u"ca"_s, u"Trust the CA certificates in this file (as well as the system's)."_s,
+                                u"FILE"_s);
+    const QCommandLineOption noSystemCa(u"no-system-ca"_s, u"Trust only the --ca certificates."_s);
+    const QCommandLineOption insecure(u"insecure"_s, u"Continue anyway when verification fails: the errors are "
+                                                     "recorded, then ignored for this connection only."_s);
+    const QCommandLineOption alpn(u"alpn"_s, u"ALPN protocols to offer, comma-separated."_s, u"LIST"_s);
+    const QCommandLineOption cert(u"cert"_s, u"Client certificate file."_s, u"FILE"_s);
+    const QCommandLineOption key(u"key"_s, u"Client private key file."_s, u"FILE"_s);
+    const QCommandLineOption passEnv(u"passphrase-env"_s, u"Read the key's passphrase from this environment variable."_s,
+                                     u"VAR"_s);
+    const QCommandLineOption tls(u"tls"_s, u"TLS versions: 1.2, 1.3, 1.2+ or 1.3+ (default 1.2+)."_s, u"VERSION"_s);
+    const QCommandLineOption timeout(u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s,
+                                     u"MS"_s, u"10000"_s);
+    const QCommandLineOption wait(u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s,
+                                  u"MS"_s, u"1000"_s);
+    const QCommandLineOption text(u"text"_s, u"Print human-readable lines instead of JSON."_s);
+    parser.addOptions({plaintext, sendText, sendHex, http, serverName, ca, noSystemCa, insecure, alpn, cert, key,
+                       passEnv, tls, timeout, wait, text});
+    if (const auto exit = parseOrExit(parser, arguments))
+        return *exit;
+    if (parser.positionalArguments().size() != 1) {
+        printError(u"connect takes one HOST:PORT (see 'tlslab connect --help')"_s);
+        return ExitUsage;
+    }
+    const auto endpoint = parseEndpoint(parser.positionalArguments().first(), 4481);
+    if (!endpoint) {
+        printError(endpoint.error());
+        return ExitUsage;
+    }
+
+    ClientConfig config;
+    config.host = endpoint->host;
+    config.port = endpoint->port;
+    config.mode = parser.isSet(plaintext) ? ClientMode::Plaintext : ClientMode::Tls;
+    config.serverName = parser.value(serverName);
+    if (parser.isSet(sendText))
+        config.payload = parser.value(sendText).toUtf8() + '\n';
+    if (parser.isSet(sendHex)) {
+        const QByteArray hex = parser.value(sendHex).toLatin1().replace(' ', "").replace(':', "");
+        config.payload = QByteArray::fromHex(hex);
+        if (config.payload.isEmpty() || config.payload.toHex() != hex.toLower()) {
+            printError(u"--send-hex takes hexadecimal bytes (e.g. 16030100)"_s);
+            return ExitUsage;
+        }
+    }
+    if (parser.isSet(http))
+        config.payload = "GET / HTTP/1.1\r\nHost: " + config.host.toUtf8() + "\r\nConnection: close\r\n\r\n";
+    if (parser.isSet(ca)) {
+        auto cas = loadCertificates(parser.value(ca));
+        if (!cas) {
+            printError(cas.error());
+            return ExitFailed;
+        }
+        config.caCertificates = cas.value();
+    }
+    config.useSystemCaCertificates = !parser.isSet(noSystemCa);
+    config.continueOnVerifyErrors = parser.isSet(insecure);
+    if (parser.isSet(alpn)) {
+        auto protocols = parseAlpn(parser.value(alpn));
+        if (!protocols) {
+            printError(protocols.error());
+            return ExitUsage;
+        }
+        config.alpnProtocols = protocols.value();
+    }
+    if (parser.isSet(cert) != parser.isSet(key)) {
+        printError(u"--cert and --key go together"_s);
+        return ExitUsage;
+    }
+    if (parser.isSet(cert)) {
+        auto identity = Identity::load(parser.value(cert), parser.value(key), passphraseFromEnv(parser.value(passEnv)));
+        if (!identity) {
+            printError(identity.error());
+            return ExitFailed;
+        }
+        config.clientIdentity = identity.value();
+    }
+    if (parser.isSet(tls)) {
+        const auto protocol = TlsText::protocolFromName(parser.value(tls));
+        if (!protocol) {
+            printError(u"--tls takes 1.2, 1.3, 1.2+ or 1.3+, not '%1'"_s.arg(parser.value(tls)));
+            return ExitUsage;
+        }
+        config.protocol = *protocol;
+    }
+    bool ok = false;
+    config.timeoutMs = parser.value(timeout).toInt(&ok);
+    if (!ok || config.timeoutMs <= 0) {
+        printError(u"--timeout takes a positive number of milliseconds"_s);
+        return ExitUsage;
+    }
+    const int quietMs = parser.value(wait).toInt(&ok);
+    if (!ok || quietMs < 0) {
+        printError(u"--wait takes a number of milliseconds"_s);
+        return ExitUsage;
+    }
+
+    Timeline timeline;
+    const EventPrinter printer(parser.isSet(text));
+    QObject::connect(&timeline, &Timeline::eventAppended, &timeline,
+                     [&printer](const Event &event) { printer.print(event); });
+    Client client(&timeline);
+
+    // Once the connection is up, wait for the server to close or to stay quiet for quietMs.
+    QTimer quiet;
+    quiet.setSingleShot(true);
+    quiet.setInterval(quietMs);
+    QObject::connect(&quiet, &QTimer::timeout, &client, [&client] {
+        client.close();
+        QCoreApplication::quit();
+    });
+    QObject::connect(&client, &Client::encrypted, &quiet, qOverload<>(&QTimer::start));
+    QObject::connect(&client, &Client::connected, &quiet, [&] {
+        if (config.mode == ClientMode::Plaintext)
+            quiet.start();
+    });
+    QObject::connect(&client, &Client::dataReceived, &quiet, [&quiet] {
+        if (quiet.isActive())
+            quiet.start();
+    });
+    QObject::connect(&client, &Client::verificationFailed, &client, [&client] { client.abandon(); });
+    QObject::connect(&client, &Client::finished, &client, [] { QTimer::singleShot(0, qApp, &QCoreApplication::quit); });
+
+    QTimer::singleShot(0, &client, [&client, &config] { client.start(config); });
+    QCoreApplication::exec();
+
+    const bool succeeded = client.succeeded();
+    const Session s = client.session();
+    if (printer.isText()) {
+        if (!client.received().isEmpty())
+            printer.printLine(u"--- received ---\n"_s + QString::fromUtf8(client.received()));
+        printer.printLine(succeeded ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s
+                                                                              : s.protocol + u", "_s + s.cipher)
+                                    : u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
+    } else {
+        printer.printObject(sessionResult(s, succeeded));
+    }
+    return succeeded ? ExitOk : ExitFailed;
+}
+
+} // namespace TlsLab::Cli

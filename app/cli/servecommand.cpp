@@ -1,0 +1,192 @@
+#include "servecommand.h"
+
+#include "commandline.h"
+#include "jsonprinter.h"
+#include "listener.h"
+#include "timeline.h"
+#include "tlstext.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+
+namespace TlsLab::Cli {
+
+namespace {
+
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
+}
+
+// Turns SIGINT/SIGTERM into a clean stop in the event loop (self-pipe: the handler itself only writes a byte).
+void quitOnSignals(QObject *context, std::function<void()> quit)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [notifier, quit = std::move(quit)] {
+        char byte;
+        [[maybe_unused]] const auto n = ::read(signalPipe[0], &byte, 1);
+        notifier->setEnabled(false);
+        quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+} // namespace
+
+int runServeCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Run a TLS listener and print every event of every connection as JSON lines (or text with --text).\n"
+        "Without --cert/--key it uses TLS Lab's own development certificate (EC P-256, localhost)."_s);
+    const QCommandLineOption listen(u"listen"_s, u"Address and port to listen on (default 127.0.0.1:4481; "
+                                                 "'*:PORT' or '0.0.0.0:PORT' for all interfaces)."_s,
+                                    u"ADDR:PORT"_s, u"127.0.0.1:4481"_s);
+    const QCommandLineOption cert(u"cert"_s, u"Certificate (chain) file, PEM or DER."_s, u"FILE"_s);
+    const QCommandLineOption key(u"key"_s, u"Private key file (PEM, any key type)."_s, u"FILE"_s);
+    const QCommandLineOption passEnv(u"passphrase-env"_s, u"Read the key's passphrase from this environment variable."_s,
+                                     u"VAR"_s);
+    const QCommandLineOption verify(u"verify"_s, u"Client certificates: none, request or require (default none)."_s,
+                                    u"MODE"_s, u"none"_s);
+    const QCommandLineOption ca(u"ca"_s, u"CA certificates to check client certificates against."_s, u"FILE"_s);
+    const QCommandLineOption tls(u"tls"_s, u"TLS versions: 1.2, 1.3, 1.2+ or 1.3+ (default 1.2+)."_s, u"VERSION"_s);
+    const QCommandLineOption alpn(u"alpn"_s, u"ALPN protocols to accept, comma-separated (e.g. h2,http/1.1)."_s,
+                                  u"LIST"_s);
+    const QCommandLineOption greeting(u"greeting"_s, u"Text written to each client once encrypted."_s, u"TEXT"_s);
+    const QCommandLineOption noGreeting(u"no-greeting"_s, u"Write no greeting."_s);
+    const QCommandLineOption noEcho(u"no-echo"_s, u"Do not echo what clients send."_s);
+    const QCommandLineOption noHttpAnswer(u"no-http-answer"_s,
+                                          u"Close plaintext HTTP clients without the short '400, use https' answer."_s);
+    const QCommandLineOption timeout(u"handshake-timeout"_s, u"Handshake timeout in milliseconds (default 5000)."_s,
+                                     u"MS"_s, u"5000"_s);
+    const QCommandLineOption maxConnections(u"max-connections"_s,
+                                            u"Stop after this many connections have ended (default: run until "
+                                            "interrupted)."_s,
+                                            u"N"_s);
+    const QCommandLineOption text(u"text"_s, u"Print human-readable lines instead of JSON."_s);
+    parser.addOptions({listen, cert, key, passEnv, verify, ca, tls, alpn, greeting, noGreeting, noEcho, noHttpAnswer,
+                       timeout, maxConnections, text});
+    if (const auto exit = parseOrExit(parser, arguments))
+        return *exit;
+    if (!parser.positionalArguments().isEmpty()) {
+        printError(u"serve takes no arguments besides options (got '%1')"_s.arg(parser.positionalArguments().first()));
+        return ExitUsage;
+    }
+
+    ListenerConfig config;
+    const auto endpoint = parseEndpoint(parser.value(listen), 4481);
+    if (!endpoint) {
+        printError(endpoint.error());
+        return ExitUsage;
+    }
+    const QHostAddress address(endpoint->host == u"localhost" ? u"127.0.0.1"_s : endpoint->host);
+    if (address.isNull()) {
+        printError(u"'%1' is not an IP address to listen on"_s.arg(endpoint->host));
+        return ExitUsage;
+    }
+    config.address = address;
+    config.port = endpoint->port;
+
+    if (parser.isSet(cert) != parser.isSet(key)) {
+        printError(u"--cert and --key go together"_s);
+        return ExitUsage;
+    }
+    if (parser.isSet(cert)) {
+        auto identity = Identity::load(parser.value(cert), parser.value(key), passphraseFromEnv(parser.value(passEnv)));
+        if (!identity) {
+            printError(identity.error());
+            return ExitFailed;
+        }
+        config.identity = identity.value();
+    }
+    const auto mode = peerVerifyFromName(parser.value(verify));
+    if (!mode) {
+        printError(u"--verify takes none, request or require, not '%1'"_s.arg(parser.value(verify)));
+        return ExitUsage;
+    }
+    config.peerVerify = *mode;
+    if (parser.isSet(ca)) {
+        auto cas = loadCertificates(parser.value(ca));
+        if (!cas) {
+            printError(cas.error());
+            return ExitFailed;
+        }
+        config.caCertificates = cas.value();
+    }
+    if (parser.isSet(tls)) {
+        const auto protocol = TlsText::protocolFromName(parser.value(tls));
+        if (!protocol) {
+            printError(u"--tls takes 1.2, 1.3, 1.2+ or 1.3+, not '%1'"_s.arg(parser.value(tls)));
+            return ExitUsage;
+        }
+        config.protocol = *protocol;
+    }
+    if (parser.isSet(alpn)) {
+        auto protocols = parseAlpn(parser.value(alpn));
+        if (!protocols) {
+            printError(protocols.error());
+            return ExitUsage;
+        }
+        config.alpnProtocols = protocols.value();
+    }
+    if (parser.isSet(greeting))
+        config.greeting = parser.value(greeting).toUtf8();
+    if (parser.isSet(noGreeting))
+        config.greeting.clear();
+    config.echo = !parser.isSet(noEcho);
+    config.answerPlaintextHttp = !parser.isSet(noHttpAnswer);
+    bool ok = false;
+    config.handshakeTimeoutMs = parser.value(timeout).toInt(&ok);
+    if (!ok || config.handshakeTimeoutMs <= 0) {
+        printError(u"--handshake-timeout takes a positive number of milliseconds"_s);
+        return ExitUsage;
+    }
+    int maximum = 0;
+    if (parser.isSet(maxConnections)) {
+        maximum = parser.value(maxConnections).toInt(&ok);
+        if (!ok || maximum <= 0) {
+            printError(u"--max-connections takes a positive number"_s);
+            return ExitUsage;
+        }
+    }
+
+    Timeline timeline;
+    const EventPrinter printer(parser.isSet(text));
+    QObject::connect(&timeline, &Timeline::eventAppended, &timeline,
+                     [&printer](const Event &event) { printer.print(event); });
+    Listener listener(&timeline);
+    const Status status = listener.start(config);
+    if (!status) {
+        printError(status.error());
+        return ExitFailed;
+    }
+
+    int finished = 0;
+    QObject::connect(&listener, &Listener::sessionFinished, &listener, [&] {
+        if (maximum > 0 && ++finished >= maximum)
+            QCoreApplication::quit();
+    });
+    quitOnSignals(&listener, [] { QCoreApplication::quit(); });
+    QCoreApplication::exec();
+    listener.stop();
+    return ExitOk;
+}
+
+} // namespace TlsLab::Cli

@@ -1,0 +1,49 @@
+// TLS Lab: with a subcommand it runs headless (JSON lines on stdout); without, it opens the window.
+#include "commandline.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(u"TLS Lab"_s);
+    QCoreApplication::setOrganizationDomain(u"tlslab.github.io"_s);
+    QCoreApplication::setApplicationName(u"tlslab"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(TLSLAB_VERSION));
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+
+    if (TlsLab::Cli::isCommandLineInvocation(arguments)) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return TlsLab::Cli::runCommandLine(arguments);
+    }
+
+    QApplication app(argc, argv);
+    setIdentity();
+    QGuiApplication::setDesktopFileName(QStringLiteral(TLSLAB_APP_ID));
+    TlsLab::Widgets::MainWindow window;
+    window.show();
+    if (arguments.contains(u"--self-test"_s)) {
+        // Used by the packaging smoke test: the window must show, then the app must exit cleanly.
+        QTimer::singleShot(500, &app, [&window] {
+            const bool ok = window.isVisible();
+            window.close();
+            QCoreApplication::exit(ok ? 0 : 1);
+        });
+    }
+    return app.exec();
+}

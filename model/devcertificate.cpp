@@ -1,0 +1,95 @@
+#include "devcertificate.h"
+
+#include "certificategenerator.h"
+#include "certificateio.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QStandardPaths>
+
+#include <sys/stat.h>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Model {
+
+Q_LOGGING_CATEGORY(lcDevCertificate, "tlslab.model.devcertificate")
+
+QString DevCertificate::directory()
+{
+    const QString overridden = qEnvironmentVariable("TLSLAB_DATA_DIR");
+    if (!overridden.isEmpty())
+        return overridden;
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+QString DevCertificate::certificatePath()
+{
+    return QDir(directory()).filePath(u"tlslab-dev.pem"_s);
+}
+
+QString DevCertificate::keyPath()
+{
+    return QDir(directory()).filePath(u"tlslab-dev.key"_s);
+}
+
+Result<Identity> DevCertificate::loadOrCreate()
+{
+    using R = Result<Identity>;
+    const QString dir = directory();
+    if (dir.isEmpty())
+        return R::failure(u"no data folder for the development certificate"_s);
+
+    if (QFile::exists(certificatePath()) && QFile::exists(keyPath())) {
+        auto existing = Identity::load(certificatePath(), keyPath());
+        if (existing) {
+            const QDateTime now = QDateTime::currentDateTimeUtc();
+            const QSslCertificate leaf = existing->leaf();
+            // Renew a day early so a long-running listener does not start with a certificate about to expire.
+            if (leaf.effectiveDate() <= now && leaf.expiryDate() > now.addDays(1)) {
+                // Keep the key private even if someone loosened its mode.
+                QFile::setPermissions(keyPath(), QFile::ReadOwner | QFile::WriteOwner);
+                existing.value().isDevelopmentCertificate = true;
+                return existing;
+            }
+            qCInfo(lcDevCertificate) << "development certificate expired or not yet valid; making a new one";
+        } else {
+            qCInfo(lcDevCertificate) << "development certificate unusable, making a new one:" << existing.error();
+        }
+    }
+
+    if (!QDir().mkpath(dir))
+        return R::failure(u"%1: cannot create the folder"_s.arg(dir));
+    ::chmod(QFile::encodeName(dir).constData(), 0700);
+
+    CertificateRequest request;
+    request.profile = CertificateProfile::SelfSignedServer;
+    request.keyType = KeyType::EcP256;
+    request.subject.commonName = u"localhost"_s;
+    request.subject.organization = u"TLS Lab development certificate"_s;
+    request.subjectAltNames = {u"DNS:localhost"_s, u"IP:127.0.0.1"_s, u"IP:::1"_s};
+    request.notBefore = QDateTime::currentDateTimeUtc().addSecs(-3600);
+    request.notAfter = request.notBefore.addDays(365);
+    request.comment = u"TLS Lab development certificate: for local testing only"_s;
+    auto generated = CertificateGenerator::generate(request);
+    if (!generated)
+        return R::failure(generated.error());
+
+    // The key first, so that a certificate on disk always has its key.
+    if (const Status s = CertificateIo::writeKeyPem(keyPath(), generated->key, {}, CertificateIo::Overwrite::Yes); !s)
+        return R::failure(s.error());
+    if (const Status s
+        = CertificateIo::writeCertificatePem(certificatePath(), generated->leaf(), CertificateIo::Overwrite::Yes);
+        !s)
+        return R::failure(s.error());
+
+    Identity identity = std::move(generated).value();
+    identity.certificatePath = certificatePath();
+    identity.keyPath = keyPath();
+    identity.isDevelopmentCertificate = true;
+    return identity;
+}
+
+} // namespace TlsLab::Model

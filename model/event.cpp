@@ -1,0 +1,142 @@
+#include "event.h"
+
+#include <QCborValue>
+#include <QDateTime>
+
+#include <QJsonValue>
+
+#include <array>
+#include <chrono>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Model {
+
+namespace {
+constexpr std::array<const char *, size_t(EventKind::KindCount)> kindNames = {
+    "listener-started", "listener-stopped", "listener-failed", "tcp-accepted",     "tcp-connected",
+    "first-bytes",      "client-hello",     "handshake-started", "encrypted",      "verify-error",
+    "errors-ignored",   "alert-sent",       "alert-received",   "handshake-failed", "plaintext-refused",
+    "timeout",          "data-sent",        "data-received",    "closed",           "reset",
+    "socket-error",
+};
+} // namespace
+
+QString kindName(EventKind kind)
+{
+    const auto i = size_t(kind);
+    return i < kindNames.size() ? QLatin1String(kindNames[i]) : u"unknown"_s;
+}
+
+EventKind kindFromName(QStringView name)
+{
+    for (size_t i = 0; i < kindNames.size(); ++i) {
+        if (name == QLatin1String(kindNames[i]))
+            return EventKind(i);
+    }
+    return EventKind::KindCount;
+}
+
+QString sideName(Side side)
+{
+    return side == Side::Server ? u"server"_s : u"client"_s;
+}
+
+QString severityName(Severity severity)
+{
+    switch (severity) {
+    case Severity::Debug:
+        return u"debug"_s;
+    case Severity::Info:
+        return u"info"_s;
+    case Severity::Success:
+        return u"success"_s;
+    case Severity::Warning:
+        return u"warning"_s;
+    case Severity::Error:
+        return u"error"_s;
+    }
+    return u"info"_s;
+}
+
+qint64 nowUs()
+{
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+QString formatTimeUs(qint64 timeUs)
+{
+    // UTC with microseconds, so that lines from different machines and time zones can be merged and sorted.
+    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(timeUs / 1000, Qt::UTC);
+    return dt.toString(u"yyyy-MM-ddTHH:mm:ss.zzz"_s) + QString::number(timeUs % 1000).rightJustified(3, u'0') + u'Z';
+}
+
+QString previewBytes(const QByteArray &bytes, int maxBytes)
+{
+    // Written into a buffer of the largest possible size, then cut: this runs for every data event.
+    static constexpr char hex[] = "0123456789abcdef";
+    const int n = int(std::min<qsizetype>(bytes.size(), maxBytes));
+    QString out(n * 4 + 1, Qt::Uninitialized);
+    QChar *o = out.data();
+    for (int i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        char escaped = 0;
+        switch (c) {
+        case '\n':
+            escaped = 'n';
+            break;
+        case '\r':
+            escaped = 'r';
+            break;
+        case '\t':
+            escaped = 't';
+            break;
+        case '\\':
+            escaped = '\\';
+            break;
+        default:
+            break;
+        }
+        if (escaped) {
+            *o++ = u'\\';
+            *o++ = QLatin1Char(escaped);
+        } else if (c >= 0x20 && c < 0x7f) {
+            *o++ = QLatin1Char(char(c));
+        } else {
+            *o++ = u'\\';
+            *o++ = u'x';
+            *o++ = QLatin1Char(hex[c >> 4]);
+            *o++ = QLatin1Char(hex[c & 15]);
+        }
+    }
+    if (bytes.size() > maxBytes)
+        *o++ = QChar(0x2026); // …
+    out.truncate(o - out.constData());
+    return out;
+}
+
+QJsonObject Event::toJson() const
+{
+    QJsonObject o;
+    o.insert(u"time"_s, formatTimeUs(timeUs));
+    o.insert(u"t_us"_s, QJsonValue(double(timeUs)));
+    o.insert(u"session"_s, QJsonValue(double(session)));
+    o.insert(u"side"_s, sideName(side));
+    o.insert(u"kind"_s, kindName(kind));
+    o.insert(u"severity"_s, severityName(severity));
+    o.insert(u"summary"_s, summary);
+    if (!details.isEmpty())
+        o.insert(u"details"_s, details.toJsonObject());
+    return o;
+}
+
+QString Event::toText() const
+{
+    const QString time = QDateTime::fromMSecsSinceEpoch(timeUs / 1000).toString(u"HH:mm:ss.zzz"_s)
+        + QString::number(timeUs % 1000).rightJustified(3, u'0');
+    return time + u"  #"_s + QString::number(session).leftJustified(4) + u' ' + sideName(side).leftJustified(6)
+        + u' ' + kindName(kind).leftJustified(17) + u' ' + summary;
+}
+
+} // namespace TlsLab::Model

@@ -1,0 +1,119 @@
+#pragma once
+
+#include <QByteArray>
+#include <QCborMap>
+#include <QCborValue>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QStringView>
+
+#include <initializer_list>
+#include <utility>
+
+namespace TlsLab::Model {
+
+class EventDetails;
+
+// One value of an event's details, as written at the call site: text, a number, a flag, a list of text, or any
+// CBOR value (the slow path, for rare nested data such as a certificate chain summary). It only refers to its
+// source for the duration of the expression that builds the details.
+class DetailValue
+{
+public:
+    DetailValue(const QString &text)
+        : m_type(Text)
+        , m_text(&text)
+    {
+    }
+    DetailValue(qint64 number)
+        : m_type(Integer)
+        , m_integer(number)
+    {
+    }
+    DetailValue(int number)
+        : DetailValue(qint64(number))
+    {
+    }
+    DetailValue(uint number)
+        : DetailValue(qint64(number))
+    {
+    }
+    DetailValue(quint64 number)
+        : DetailValue(qint64(number))
+    {
+    }
+    DetailValue(bool flag)
+        : m_type(Boolean)
+        , m_boolean(flag)
+    {
+    }
+    DetailValue(double number)
+        : m_type(Double)
+        , m_double(number)
+    {
+    }
+    DetailValue(const QStringList &list)
+        : m_type(TextList)
+        , m_list(&list)
+    {
+    }
+    DetailValue(const QCborValue &value)
+        : m_type(Cbor)
+        , m_cbor(value)
+    {
+    }
+    DetailValue(const QCborArray &array)
+        : DetailValue(QCborValue(array))
+    {
+    }
+    DetailValue(const QCborMap &map)
+        : DetailValue(QCborValue(map))
+    {
+    }
+
+private:
+    friend class EventDetails;
+    enum Type { Text, Integer, Boolean, Double, TextList, Cbor } m_type;
+    union {
+        const QString *m_text;
+        qint64 m_integer;
+        bool m_boolean;
+        double m_double;
+        const QStringList *m_list;
+    };
+    QCborValue m_cbor;
+};
+
+// The structured fields of an event, encoded straight to CBOR as they are added (a map with string keys), so that
+// recording an event costs one small buffer and no tree of nodes. Readers decode on demand.
+class EventDetails
+{
+public:
+    EventDetails() = default;
+    EventDetails(std::initializer_list<std::pair<QStringView, DetailValue>> fields);
+    EventDetails(const QCborMap &map); // compatibility: any QCborMap with string keys
+
+    EventDetails &insert(QStringView key, const DetailValue &value);
+
+    bool isEmpty() const { return m_fields.isEmpty(); }
+    // The CBOR encoding of the whole map (an indefinite-length map).
+    QByteArray toCbor() const;
+    // The encoded fields without the map's opening and closing bytes (for the timeline's storage).
+    const QByteArray &encodedFields() const { return m_fields; }
+    static EventDetails fromEncodedFields(const QByteArray &fields);
+
+    QCborMap toMap() const;
+    QJsonObject toJsonObject() const;
+    QCborValue value(QStringView key) const;
+    bool contains(QStringView key) const { return !value(key).isUndefined(); }
+
+    friend bool operator==(const EventDetails &a, const EventDetails &b) { return a.m_fields == b.m_fields; }
+
+private:
+    void appendHead(quint8 major, quint64 value);
+    void appendText(QStringView text);
+    QByteArray m_fields;
+};
+
+} // namespace TlsLab::Model

@@ -1,0 +1,57 @@
+#include "identity.h"
+
+#include "certificateio.h"
+
+#include <QCryptographicHash>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Model {
+
+QString Identity::description() const
+{
+    if (isNull())
+        return u"no certificate"_s;
+    QString kind;
+    const QString alg = key.algorithm();
+    if (alg == u"RSA")
+        kind = u"RSA %1"_s.arg(key.bits());
+    else if (alg == u"EC")
+        kind = u"ECDSA %1"_s.arg(key.curve());
+    else
+        kind = alg;
+    if (isDevelopmentCertificate)
+        return kind + u" development certificate"_s;
+    const QStringList cn = leaf().subjectInfo(QSslCertificate::CommonName);
+    if (cn.isEmpty())
+        return kind + u" certificate"_s;
+    return kind + u" certificate CN="_s + cn.join(u", "_s);
+}
+
+QString Identity::sha256Fingerprint() const
+{
+    if (chain.isEmpty())
+        return {};
+    return QString::fromLatin1(leaf().digest(QCryptographicHash::Sha256).toHex(':').toUpper());
+}
+
+Result<Identity> Identity::load(const QString &certificatePath, const QString &keyPath, const QByteArray &passphrase)
+{
+    auto certificates = CertificateIo::readCertificates(certificatePath);
+    if (!certificates)
+        return Result<Identity>::failure(certificates.error());
+    auto key = PrivateKey::fromFile(keyPath, passphrase);
+    if (!key)
+        return Result<Identity>::failure(key.error());
+    if (!key->matches(certificates->first())) {
+        return Result<Identity>::failure(u"%1 does not match the certificate in %2"_s.arg(keyPath, certificatePath));
+    }
+    Identity identity;
+    identity.chain = std::move(certificates).value();
+    identity.key = std::move(key).value();
+    identity.certificatePath = certificatePath;
+    identity.keyPath = keyPath;
+    return identity;
+}
+
+} // namespace TlsLab::Model

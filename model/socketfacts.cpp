@@ -1,0 +1,106 @@
+#include "socketfacts.h"
+
+#include "tlstext.h"
+
+#include <QSslCipher>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
+
+#include <openssl/evp.h>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Model::SocketFacts {
+
+namespace {
+QString describeEphemeralKey(const QSslKey &key)
+{
+    if (key.isNull())
+        return {};
+    if (key.algorithm() == QSsl::Opaque && key.handle()) {
+        auto *pkey = static_cast<EVP_PKEY *>(key.handle());
+        const char *name = EVP_PKEY_get0_type_name(pkey);
+        return name ? QString::fromLatin1(name) : u"opaque"_s;
+    }
+    switch (key.algorithm()) {
+    case QSsl::Ec:
+        return u"ECDH %1 bits"_s.arg(key.length());
+    case QSsl::Dh:
+        return u"DH %1 bits"_s.arg(key.length());
+    default:
+        return u"%1 bits"_s.arg(key.length());
+    }
+}
+} // namespace
+
+void readEncrypted(const QSslSocket &socket, Session &session)
+{
+    const QSslCipher cipher = socket.sessionCipher();
+    session.protocol = cipher.protocolString();
+    session.cipher = cipher.name();
+    const QSslConfiguration config = socket.sslConfiguration();
+    session.alpn = QString::fromLatin1(config.nextNegotiatedProtocol());
+    session.ephemeralKey = describeEphemeralKey(config.ephemeralServerKey());
+    session.peerChain = socket.peerCertificateChain();
+}
+
+QCborArray chainSummary(const QList<QSslCertificate> &chain)
+{
+    QCborArray out;
+    for (const QSslCertificate &c : chain) {
+        QCborMap m;
+        m.insert(u"subject"_s, c.subjectDisplayName());
+        m.insert(u"issuer"_s, c.issuerDisplayName());
+        m.insert(u"sha256"_s, TlsText::sha256(c));
+        m.insert(u"not_after"_s, c.expiryDate().toUTC().toString(Qt::ISODate));
+        out.append(m);
+    }
+    return out;
+}
+
+EventDetails encryptedDetails(const Session &session)
+{
+    EventDetails d;
+    d.insert(u"protocol"_s, session.protocol);
+    d.insert(u"cipher"_s, session.cipher);
+    if (!session.alpn.isEmpty())
+        d.insert(u"alpn"_s, session.alpn);
+    if (!session.ephemeralKey.isEmpty())
+        d.insert(u"key_exchange"_s, session.ephemeralKey);
+    if (!session.peerChain.isEmpty())
+        d.insert(u"peer_chain"_s, chainSummary(session.peerChain));
+    if (session.untrusted)
+        d.insert(u"untrusted"_s, true);
+    return d;
+}
+
+QString encryptedSummary(const Session &session)
+{
+    QString s = u"Encrypted: "_s + session.protocol + u", "_s + session.cipher;
+    if (!session.alpn.isEmpty())
+        s += u", ALPN "_s + session.alpn;
+    if (session.untrusted)
+        s += u" (UNTRUSTED: verification errors ignored)"_s;
+    return s;
+}
+
+EventDetails dataDetails(const QByteArray &data)
+{
+    return EventDetails{{u"bytes", qint64(data.size())}, {u"preview", previewBytes(data, 64)}};
+}
+
+QString dataSummary(bool sent, const QByteArray &data)
+{
+    return (sent ? u"Sent "_s : u"Received "_s) + QString::number(data.size()) + u" bytes: \""_s
+        + previewBytes(data, 48) + u'"';
+}
+
+QString endpoint(const QString &address, quint16 port)
+{
+    if (address.contains(u':'))
+        return u'[' + address + u"]:"_s + QString::number(port);
+    return address + u':' + QString::number(port);
+}
+
+} // namespace TlsLab::Model::SocketFacts

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "session.h"
+
+#include <QCborArray>
+#include <QCborMap>
+
+class QSslSocket;
+
+namespace TlsLab::Model {
+
+// Facts read off a QSslSocket, shared by the listener's and the client's recording.
+namespace SocketFacts {
+
+// Fills protocol, cipher, ALPN, ephemeral key and peer chain of an encrypted socket.
+void readEncrypted(const QSslSocket &socket, Session &session);
+// The details of an "encrypted" event for a session filled by readEncrypted().
+EventDetails encryptedDetails(const Session &session);
+// "Encrypted: TLSv1.3, TLS_AES_256_GCM_SHA384, ALPN h2"
+QString encryptedSummary(const Session &session);
+QCborArray chainSummary(const QList<QSslCertificate> &chain);
+// Details and a summary line for data sent or received.
+EventDetails dataDetails(const QByteArray &data);
+QString dataSummary(bool sent, const QByteArray &data);
+QString endpoint(const QString &address, quint16 port); // "127.0.0.1:4481", "[::1]:4481"
+
+} // namespace SocketFacts
+
+} // namespace TlsLab::Model

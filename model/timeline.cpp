@@ -1,0 +1,276 @@
+#include "timeline.h"
+
+#include <QCborValue>
+#include <QString>
+#include <QReadLocker>
+#include <QWriteLocker>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+namespace TlsLab::Model {
+
+namespace {
+constexpr quint64 ChunkSize = 4 * 1024 * 1024;
+
+// "server address:port|client address:port", the same for both ends of one connection.
+QString endpointKey(const Session &s)
+{
+    const QString local = s.localAddress + u':' + QString::number(s.localPort);
+    const QString peer = s.peerAddress + u':' + QString::number(s.peerPort);
+    return s.side == Side::Server ? local + u'|' + peer : peer + u'|' + local;
+}
+} // namespace
+
+bool EventFilter::acceptsAll() const
+{
+    return sessions.isEmpty() && (sideMask & 0b11) == 0b11 && minimumSeverity == Severity::Debug
+        && kindMask == ~quint64(0) && text.isEmpty();
+}
+
+Timeline::Timeline(QObject *parent)
+    : QObject(parent)
+{
+}
+
+Timeline::~Timeline() = default;
+
+void Timeline::append(const Event &event)
+{
+    const QByteArray &details = event.details.encodedFields();
+    {
+        QWriteLocker locker(&m_lock);
+        // The summary is encoded to UTF-8 straight into the arena: no temporary copy per event.
+        const qsizetype maxSummary = event.summary.size() * 3;
+        const quint64 offset = arenaReserve(quint64(maxSummary + details.size()));
+        char *dst = arenaAtMutable(offset);
+        char *end = m_encoder.appendToBuffer(dst, event.summary);
+        const auto summaryBytes = quint32(end - dst);
+        if (!details.isEmpty())
+            std::memcpy(end, details.constData(), size_t(details.size()));
+        m_arenaUsed = offset + summaryBytes + quint64(details.size());
+        m_records.push_back(Record{event.timeUs, event.session, offset, summaryBytes, quint32(details.size()),
+                                   event.side, event.kind, event.severity});
+    }
+    Q_EMIT eventAppended(event);
+}
+
+void Timeline::record(quint64 session, Side side, EventKind kind, Severity severity, const QString &summary,
+                      const EventDetails &details)
+{
+    append(Event{nowUs(), session, side, kind, severity, summary, details});
+}
+
+quint64 Timeline::arenaReserve(quint64 need)
+{
+    // One event's bytes never span two chunks: start a new chunk when this one cannot hold them. An event larger
+    // than a chunk gets a chunk of its own size.
+    const quint64 offsetInChunk = m_arenaUsed - m_chunkStart;
+    if (m_chunks.empty() || offsetInChunk + need > m_chunkSize) {
+        m_chunkStart = m_chunks.empty() ? 0 : m_chunkStart + m_chunkSize;
+        m_chunkSize = std::max(ChunkSize, need);
+        m_chunks.push_back(Chunk{std::unique_ptr<char[]>(new char[m_chunkSize]), m_chunkStart});
+        m_arenaUsed = m_chunkStart;
+    }
+    return m_arenaUsed;
+}
+
+char *Timeline::arenaAtMutable(quint64 offset)
+{
+    return m_chunks.back().data.get() + (offset - m_chunks.back().start);
+}
+
+const char *Timeline::arenaAt(quint64 offset) const
+{
+    // Chunks are ordered by start offset: find the last one that starts at or before the offset.
+    auto it = std::upper_bound(m_chunks.begin(), m_chunks.end(), offset,
+                               [](quint64 o, const Chunk &c) { return o < c.start; });
+    --it;
+    return it->data.get() + (offset - it->start);
+}
+
+qsizetype Timeline::eventCount() const
+{
+    QReadLocker locker(&m_lock);
+    return qsizetype(m_records.size());
+}
+
+EventHeader Timeline::headerOf(const Record &r)
+{
+    return EventHeader{r.timeUs, r.session, r.side, r.kind, r.severity};
+}
+
+Event Timeline::event(qsizetype index) const
+{
+    QReadLocker locker(&m_lock);
+    Event e;
+    if (index < 0 || size_t(index) >= m_records.size())
+        return e;
+    const Record &r = m_records[size_t(index)];
+    e.timeUs = r.timeUs;
+    e.session = r.session;
+    e.side = r.side;
+    e.kind = r.kind;
+    e.severity = r.severity;
+    const char *p = arenaAt(r.offset);
+    e.summary = QString::fromUtf8(p, r.summaryBytes);
+    if (r.detailsBytes)
+        e.details = EventDetails::fromEncodedFields(QByteArray(p + r.summaryBytes, r.detailsBytes));
+    return e;
+}
+
+EventHeader Timeline::header(qsizetype index) const
+{
+    QReadLocker locker(&m_lock);
+    if (index < 0 || size_t(index) >= m_records.size())
+        return {};
+    return headerOf(m_records[size_t(index)]);
+}
+
+QString Timeline::summary(qsizetype index) const
+{
+    QReadLocker locker(&m_lock);
+    if (index < 0 || size_t(index) >= m_records.size())
+        return {};
+    const Record &r = m_records[size_t(index)];
+    return QString::fromUtf8(arenaAt(r.offset), r.summaryBytes);
+}
+
+bool Timeline::matchesLocked(const Record &r, const EventFilter &f, const QString &needle) const
+{
+    const quint32 sideBit = r.side == Side::Server ? 1 : 2;
+    if (!(f.sideMask & sideBit))
+        return false;
+    if (r.severity < f.minimumSeverity)
+        return false;
+    if (!(f.kindMask & (quint64(1) << quint64(r.kind))))
+        return false;
+    if (!f.sessions.isEmpty() && !f.sessions.contains(r.session))
+        return false;
+    if (!needle.isEmpty()) {
+        const QString text = QString::fromUtf8(arenaAt(r.offset), r.summaryBytes);
+        if (!text.contains(needle, Qt::CaseInsensitive))
+            return false;
+    }
+    return true;
+}
+
+bool Timeline::matches(qsizetype index, const EventFilter &filter) const
+{
+    QReadLocker locker(&m_lock);
+    if (index < 0 || size_t(index) >= m_records.size())
+        return false;
+    return matchesLocked(m_records[size_t(index)], filter, filter.text);
+}
+
+QList<qsizetype> Timeline::matching(const EventFilter &filter, qsizetype from, qsizetype to) const
+{
+    QReadLocker locker(&m_lock);
+    QList<qsizetype> out;
+    from = std::max<qsizetype>(from, 0);
+    to = std::min<qsizetype>(to, qsizetype(m_records.size()));
+    if (filter.acceptsAll()) {
+        out.reserve(std::max<qsizetype>(0, to - from));
+        for (qsizetype i = from; i < to; ++i)
+            out.append(i);
+        return out;
+    }
+    for (qsizetype i = from; i < to; ++i) {
+        if (matchesLocked(m_records[size_t(i)], filter, filter.text))
+            out.append(i);
+    }
+    return out;
+}
+
+quint64 Timeline::eventMemoryBytes() const
+{
+    QReadLocker locker(&m_lock);
+    return quint64(m_records.size()) * sizeof(Record) + m_arenaUsed;
+}
+
+quint64 Timeline::newSessionId()
+{
+    static std::atomic<quint64> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Timeline::updateSession(const Session &session)
+{
+    quint64 linkedWith = 0;
+    {
+        QWriteLocker locker(&m_lock);
+        auto it = m_sessions.find(session.id);
+        if (it == m_sessions.end()) {
+            m_sessionOrder.append(session.id);
+            it = m_sessions.insert(session.id, session);
+        } else {
+            const quint64 link = it->linkedSession;
+            *it = session;
+            if (!it->linkedSession)
+                it->linkedSession = link;
+        }
+        // Link the two ends of one TCP connection when both are in this process: index open, unlinked sessions
+        // by their endpoints, written from the server's point of view.
+        if (!it->linkedSession && it->localPort && it->peerPort) {
+            const QString key = endpointKey(*it);
+            const auto other = m_unlinkedByEndpoints.constFind(key);
+            if (other != m_unlinkedByEndpoints.constEnd() && *other != it.key()) {
+                auto peer = m_sessions.find(*other);
+                if (peer != m_sessions.end() && peer->side != it->side) {
+                    it->linkedSession = peer.key();
+                    peer->linkedSession = it.key();
+                    linkedWith = peer.key();
+                }
+                m_unlinkedByEndpoints.remove(key);
+            } else if (it->isOpen()) {
+                m_unlinkedByEndpoints.insert(key, it.key());
+            } else {
+                m_unlinkedByEndpoints.remove(key);
+            }
+        }
+    }
+    Q_EMIT sessionUpdated(session.id);
+    if (linkedWith)
+        Q_EMIT sessionUpdated(linkedWith);
+}
+
+Session Timeline::session(quint64 id) const
+{
+    QReadLocker locker(&m_lock);
+    return m_sessions.value(id);
+}
+
+QList<Session> Timeline::sessions() const
+{
+    QReadLocker locker(&m_lock);
+    QList<Session> out;
+    out.reserve(m_sessionOrder.size());
+    for (quint64 id : m_sessionOrder)
+        out.append(m_sessions.value(id));
+    return out;
+}
+
+qsizetype Timeline::sessionCount() const
+{
+    QReadLocker locker(&m_lock);
+    return m_sessionOrder.size();
+}
+
+void Timeline::clear()
+{
+    {
+        QWriteLocker locker(&m_lock);
+        m_records.clear();
+        m_chunks.clear();
+        m_arenaUsed = 0;
+        m_chunkStart = 0;
+        m_chunkSize = 0;
+        m_sessions.clear();
+        m_sessionOrder.clear();
+        m_unlinkedByEndpoints.clear();
+    }
+    Q_EMIT cleared();
+}
+
+} // namespace TlsLab::Model

@@ -1,0 +1,119 @@
+#pragma once
+
+#include "event.h"
+#include "session.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QReadWriteLock>
+#include <QStringEncoder>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace TlsLab::Model {
+
+// The fixed-size part of an event: enough to filter and sort without decoding text.
+struct EventHeader
+{
+    qint64 timeUs = 0;
+    quint64 session = 0;
+    Side side = Side::Server;
+    EventKind kind = EventKind::SocketError;
+    Severity severity = Severity::Info;
+};
+
+// What a timeline view wants to see. An empty set means "all".
+struct EventFilter
+{
+    QList<quint64> sessions;
+    quint32 sideMask = 0b11;             // bit 0 server, bit 1 client
+    Severity minimumSeverity = Severity::Debug;
+    quint64 kindMask = ~quint64(0);      // bit per EventKind
+    QString text;                        // case-insensitive, in the summary
+
+    bool acceptsAll() const;
+};
+
+// Every event and session of a run, in order. Appending is cheap and thread-safe; events are kept compactly
+// (a fixed header plus the summary as UTF-8 and the details as CBOR in a chunked arena), so a million events fit
+// in well under 200 MB and can be read back at any time by index.
+class Timeline final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Timeline)
+
+public:
+    explicit Timeline(QObject *parent = nullptr);
+    ~Timeline() override;
+
+    // Thread-safe. Emits eventAppended() in the calling thread.
+    void append(const Event &event);
+    // Appends an event stamped now.
+    void record(quint64 session, Side side, EventKind kind, Severity severity, const QString &summary,
+                const EventDetails &details = {});
+
+    qsizetype eventCount() const;
+    Event event(qsizetype index) const;
+    EventHeader header(qsizetype index) const;
+    QString summary(qsizetype index) const;
+    bool matches(qsizetype index, const EventFilter &filter) const;
+    // Indices in [from, to) that pass the filter, in order.
+    QList<qsizetype> matching(const EventFilter &filter, qsizetype from, qsizetype to) const;
+    // Bytes used by stored events (records and arena), for the benchmark.
+    quint64 eventMemoryBytes() const;
+
+    // Sessions. Ids are unique in the process.
+    static quint64 newSessionId();
+    // Inserts or replaces a session. Links a server and a client session of the same TCP connection.
+    void updateSession(const Session &session);
+    Session session(quint64 id) const;
+    QList<Session> sessions() const; // in order of creation
+    qsizetype sessionCount() const;
+
+    void clear();
+
+Q_SIGNALS:
+    void eventAppended(const TlsLab::Model::Event &event);
+    void sessionUpdated(quint64 id);
+    void cleared();
+
+private:
+    struct Record
+    {
+        qint64 timeUs;
+        quint64 session;
+        quint64 offset; // into the arena
+        quint32 summaryBytes;
+        quint32 detailsBytes;
+        Side side;
+        EventKind kind;
+        Severity severity;
+    };
+    struct Chunk
+    {
+        std::unique_ptr<char[]> data;
+        quint64 start; // global offset of data[0]
+    };
+    const char *arenaAt(quint64 offset) const;
+    char *arenaAtMutable(quint64 offset); // in the last chunk
+    quint64 arenaReserve(quint64 bytes);  // offset where that many bytes fit in one chunk
+    bool matchesLocked(const Record &record, const EventFilter &filter, const QString &needle) const;
+    static EventHeader headerOf(const Record &record);
+
+    mutable QReadWriteLock m_lock;
+    std::deque<Record> m_records;
+    std::vector<Chunk> m_chunks;
+    quint64 m_arenaUsed = 0;  // global offset of the next free byte
+    quint64 m_chunkStart = 0; // global offset of the last chunk
+    quint64 m_chunkSize = 0;  // size of the last chunk
+    QStringEncoder m_encoder{QStringEncoder::Utf8};
+
+    QList<quint64> m_sessionOrder;
+    QHash<quint64, Session> m_sessions;
+    QHash<QString, quint64> m_unlinkedByEndpoints;
+};
+
+} // namespace TlsLab::Model

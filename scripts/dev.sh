@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# TLS Lab's one entry point for people and CI.
+#   scripts/dev.sh run      install what is missing, build, start the app
+#   scripts/dev.sh test     install what is missing, build (warnings are errors), run every test
+#   scripts/dev.sh bench    build optimised and print the benchmark figures
+#   scripts/dev.sh package  build the Debian package (build/release/*.deb)
+# Debian 12 / Ubuntu 24.04. Uses sudo for apt-get when not root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build tools, Qt 6 (>= 6.4) and OpenSSL 3, and the real TLS peers the tests talk to.
+PACKAGES=(
+    build-essential cmake pkg-config git
+    qt6-base-dev qt6-base-dev-tools libqt6svg6-dev qt6-qpa-plugins libgl-dev libvulkan-dev libxkbcommon-dev
+    libssl-dev openssl gnutls-bin ncat curl
+    xvfb xauth imagemagick
+    desktop-file-utils appstream dpkg-dev file python3
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+install_missing() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if ((${#missing[@]} == 0)); then
+        return
+    fi
+    local sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        sudo=(sudo)
+    fi
+    log "Installing: ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+launcher_args() {
+    if command -v ccache >/dev/null; then
+        echo "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+    fi
+}
+
+build() { # preset
+    log "Configuring ($1)"
+    # shellcheck disable=SC2046
+    cmake --preset "$1" $(launcher_args) >/dev/null
+    log "Building ($1)"
+    cmake --build --preset "$1" -j "$(nproc)"
+}
+
+cmd=${1:-}
+case "$cmd" in
+run)
+    install_missing
+    build release
+    log "Starting TLS Lab"
+    exec build/release/app/tlslab "${@:2}"
+    ;;
+test)
+    install_missing
+    build ci
+    log "Running the tests"
+    ctest --preset ci -j "$(nproc)"
+    if [[ $(id -u) -eq 0 && -x packaging/check-installed-package.sh && ${CI:-} == true ]]; then
+        log "Installing the Debian package on this machine, checking it, removing it"
+        packaging/check-installed-package.sh build/ci
+    fi
+    ;;
+bench)
+    install_missing
+    build release-bench
+    log "Benchmarks"
+    ctest --test-dir build/release-bench -L bench -V 2>&1 | grep -E '^[0-9]+: [a-z_.0-9]+:|^[a-z_.0-9]+:' || true
+    ;;
+package)
+    install_missing
+    build release
+    (cd build/release && cpack -G DEB)
+    ;;
+*)
+    sed -n '2,7p' "$0"
+    exit 2
+    ;;
+esac

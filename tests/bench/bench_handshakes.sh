@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Handshake throughput of `tlslab serve` (recording and printing every event) against `openssl s_server`, with the
+# same EC P-256 certificate, TLS 1.3, under the same `openssl s_time -new` load, in one run. Prints the ratio and the
+# server CPU time per handshake of each. A benchmark: it prints figures and asserts nothing about them.
+# Usage: bench_handshakes.sh PATH/TO/tlslab [seconds per round] [rounds]
+set -euo pipefail
+TLSLAB=${1:?path to tlslab}
+SECONDS_PER_ROUND=${2:-8}
+ROUNDS=${3:-3}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+    echo $((20000 + RANDOM % 20000)); }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
+    -subj /CN=localhost -days 2 -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null
+
+P1=$(free_port)
+openssl s_server -accept "127.0.0.1:$P1" -cert "$WORK/cert.pem" -key "$WORK/key.pem" -tls1_3 -quiet \
+    </dev/zero >/dev/null 2>&1 &
+OPENSSL_PID=$!
+PIDS+=("$OPENSSL_PID")
+P2=$(free_port)
+"$TLSLAB" serve --listen "127.0.0.1:$P2" --cert "$WORK/cert.pem" --key "$WORK/key.pem" --tls 1.3 --no-greeting \
+    >"$WORK/events.jsonl" 2>"$WORK/serve.err" &
+TLSLAB_PID=$!
+PIDS+=("$TLSLAB_PID")
+wait_port "$P1"
+wait_port "$P2"
+
+TICK=$(getconf CLK_TCK)
+declare -A CONNS=([openssl]=0 [tlslab]=0) TICKS=([openssl]=0 [tlslab]=0) WALL=([openssl]=0 [tlslab]=0)
+round() { # name pid port
+    local before after out n
+    before=$(cpu_ticks "$2")
+    out=$(openssl s_time -connect "127.0.0.1:$3" -new -time "$SECONDS_PER_ROUND" 2>&1 || true)
+    after=$(cpu_ticks "$2")
+    n=$(sed -n 's/^\([0-9]*\) connections in [0-9.]* real seconds.*/\1/p' <<<"$out" | head -1)
+    [[ -n $n ]] || { echo "s_time failed against $1: $out" >&2; exit 1; }
+    CONNS[$1]=$((CONNS[$1] + n))
+    TICKS[$1]=$((TICKS[$1] + after - before))
+    WALL[$1]=$((WALL[$1] + SECONDS_PER_ROUND))
+}
+# Interleaved rounds, so that drifts of the machine's load touch both servers alike.
+for _ in $(seq "$ROUNDS"); do
+    round openssl "$OPENSSL_PID" "$P1"
+    round tlslab "$TLSLAB_PID" "$P2"
+done
+EVENTS=$(wc -l <"$WORK/events.jsonl")
+
+awk -v oc="${CONNS[openssl]}" -v tc="${CONNS[tlslab]}" -v ot="${TICKS[openssl]}" -v tt="${TICKS[tlslab]}" \
+    -v ow="${WALL[openssl]}" -v tw="${WALL[tlslab]}" -v hz="$TICK" -v ev="$EVENTS" 'BEGIN {
+    printf "handshakes.openssl_s_server_conn_per_s: %.0f\n", oc / ow
+    printf "handshakes.tlslab_serve_conn_per_s: %.0f\n", tc / tw
+    printf "handshakes.ratio_tlslab_to_openssl: %.2f\n", (tc / tw) / (oc / ow)
+    printf "handshakes.openssl_s_server_cpu_ms_per_handshake: %.3f\n", ot * 1000 / hz / oc
+    printf "handshakes.tlslab_serve_cpu_ms_per_handshake: %.3f\n", tt * 1000 / hz / tc
+    printf "handshakes.tlslab_events_recorded: %d (%.1f per connection)\n", ev, ev / tc
+}'

@@ -1,0 +1,106 @@
+// DevCertificate: made once in TLSLAB_DATA_DIR with a 0600 key, reused while valid, made anew when expired or broken.
+
+#include "certificategenerator.h"
+#include "certificateio.h"
+#include "certtestutil.h"
+#include "devcertificate.h"
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sys/stat.h>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+
+class TestDevCertificate : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    static mode_t modeOf(const QString &path)
+    {
+        struct stat st = {};
+        ::stat(QFile::encodeName(path).constData(), &st);
+        return st.st_mode & 07777;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        qputenv("TLSLAB_DATA_DIR", QFile::encodeName(m_dir.filePath(u"data"_s)));
+    }
+
+    void createdOnce()
+    {
+        QCOMPARE(DevCertificate::directory(), m_dir.filePath(u"data"_s));
+        QVERIFY(!QFile::exists(DevCertificate::keyPath()));
+        const mode_t oldMask = ::umask(0); // even with a permissive umask the key is private
+        auto first = DevCertificate::loadOrCreate();
+        ::umask(oldMask);
+        QVERIFY2(first.ok(), qPrintable(first.error()));
+        QVERIFY(first->isDevelopmentCertificate);
+        QCOMPARE(first->description(), u"ECDSA P-256 development certificate"_s);
+        QCOMPARE(modeOf(DevCertificate::keyPath()), mode_t(0600));
+        QCOMPARE(modeOf(DevCertificate::directory()), mode_t(0700));
+        const QSslCertificate leaf = first->leaf();
+        QCOMPARE(leaf.subjectInfo(QSslCertificate::CommonName), QStringList {u"localhost"_s});
+        const auto sans = leaf.subjectAlternativeNames();
+        QCOMPARE(sans.values(QSsl::DnsEntry), QList<QString> {u"localhost"_s});
+        QVERIFY(sans.values(QSsl::IpAddressEntry).contains(u"127.0.0.1"_s));
+        const QStringList ips = sans.values(QSsl::IpAddressEntry);
+        QVERIFY2(ips.size() == 2 && ips.contains(u"127.0.0.1"_s) && ips.contains(u"::1"_s), qPrintable(ips.join(u' ')));
+        const auto verify = CertTest::openssl({u"verify"_s, u"-purpose"_s, u"sslserver"_s, u"-verify_ip"_s,
+            u"127.0.0.1"_s, u"-CAfile"_s, DevCertificate::certificatePath(), DevCertificate::certificatePath()});
+        QVERIFY2(verify.ok(), verify.err.constData());
+        // Clients that trust it can talk to it.
+        QVERIFY(CertTest::handshake(*first, first->chain).encrypted);
+
+        auto second = DevCertificate::loadOrCreate();
+        QVERIFY(second.ok());
+        QVERIFY(second->isDevelopmentCertificate);
+        QCOMPARE(second->sha256Fingerprint(), first->sha256Fingerprint());
+    }
+
+    void regeneratedWhenExpired()
+    {
+        const QString before = DevCertificate::loadOrCreate()->sha256Fingerprint();
+        CertificateRequest r;
+        r.subject.commonName = u"localhost"_s;
+        r.notBefore = QDateTime::currentDateTimeUtc().addDays(-40);
+        r.notAfter = QDateTime::currentDateTimeUtc().addDays(-1);
+        auto expired = CertificateGenerator::generate(r);
+        QVERIFY(expired.ok());
+        QVERIFY(CertificateIo::writeKeyPem(DevCertificate::keyPath(), expired->key, {}, CertificateIo::Overwrite::Yes)
+                    .ok());
+        QVERIFY(CertificateIo::writeCertificatePem(
+            DevCertificate::certificatePath(), expired->leaf(), CertificateIo::Overwrite::Yes)
+                    .ok());
+        auto renewed = DevCertificate::loadOrCreate();
+        QVERIFY2(renewed.ok(), qPrintable(renewed.error()));
+        QVERIFY(renewed->sha256Fingerprint() != before);
+        QVERIFY(renewed->leaf() != expired->leaf());
+        QVERIFY(renewed->leaf().expiryDate() > QDateTime::currentDateTimeUtc().addDays(300));
+        QCOMPARE(modeOf(DevCertificate::keyPath()), mode_t(0600));
+    }
+
+    void regeneratedWhenUnreadable()
+    {
+        const QString before = DevCertificate::loadOrCreate()->sha256Fingerprint();
+        QFile f(DevCertificate::keyPath());
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("-----BEGIN PRIVATE KEY-----\nMIIB\n");
+        f.close();
+        auto renewed = DevCertificate::loadOrCreate();
+        QVERIFY2(renewed.ok(), qPrintable(renewed.error()));
+        QVERIFY(renewed->sha256Fingerprint() != before);
+        QVERIFY(Identity::load(DevCertificate::certificatePath(), DevCertificate::keyPath()).ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDevCertificate)
+#include "tst_devcertificate.moc"

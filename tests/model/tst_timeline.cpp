@@ -1,0 +1,247 @@
+// The timeline: events stored compactly come back exactly as appended, from any thread; sessions link the two ends
+// of one connection; filters select what a view asks for.
+#include "timeline.h"
+
+#include <QCborArray>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+
+class TestTimeline : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTrip();
+    void detailsEncoding();
+    void largeEventsAndManyChunks();
+    void concurrentAppends();
+    void filters();
+    void sessionLinking();
+    void jsonLine();
+    void clear();
+};
+
+void TestTimeline::roundTrip()
+{
+    Timeline timeline;
+    QSignalSpy appended(&timeline, &Timeline::eventAppended);
+    const Event in{1234567890123456, 42, Side::Client, EventKind::Encrypted, Severity::Success,
+                   u"Encrypted: TLSv1.3, TLS_AES_128_GCM_SHA256 — ünïcödé ✓"_s,
+                   EventDetails{{u"protocol", u"TLSv1.3"_s}, {u"bytes", 17}, {u"untrusted", true}}};
+    timeline.append(in);
+    QCOMPARE(appended.size(), 1);
+    QCOMPARE(timeline.eventCount(), 1);
+    const Event out = timeline.event(0);
+    QCOMPARE(out.timeUs, in.timeUs);
+    QCOMPARE(out.session, 42u);
+    QCOMPARE(out.side, Side::Client);
+    QCOMPARE(out.kind, EventKind::Encrypted);
+    QCOMPARE(out.severity, Severity::Success);
+    QCOMPARE(out.summary, in.summary);
+    QCOMPARE(out.details.value(u"protocol").toString(), u"TLSv1.3"_s);
+    QCOMPARE(out.details.value(u"bytes").toInteger(), 17);
+    QCOMPARE(out.details.value(u"untrusted").toBool(), true);
+    QCOMPARE(timeline.summary(0), in.summary);
+    QCOMPARE(timeline.header(0).kind, EventKind::Encrypted);
+    QCOMPARE(timeline.event(5).summary, QString()); // out of range is empty, not a crash
+}
+
+void TestTimeline::detailsEncoding()
+{
+    const QStringList list{u"h2"_s, u"http/1.1"_s};
+    QCborArray nested;
+    nested.append(QCborMap{{u"subject"_s, u"CN=x"_s}});
+    EventDetails d{{u"text", u"plain"_s},
+                   {u"utf8", u"naïve — 東京"_s},
+                   {u"negative", qint64(-5)},
+                   {u"big", qint64(1) << 40},
+                   {u"ratio", 0.5},
+                   {u"list", list},
+                   {u"nested", nested}};
+    d.insert(u"later", false);
+    const QCborMap map = d.toMap();
+    QCOMPARE(map.size(), 8);
+    QCOMPARE(map.value(u"utf8"_s).toString(), u"naïve — 東京"_s);
+    QCOMPARE(map.value(u"negative"_s).toInteger(), -5);
+    QCOMPARE(map.value(u"big"_s).toInteger(), qint64(1) << 40);
+    QCOMPARE(map.value(u"ratio"_s).toDouble(), 0.5);
+    QCOMPARE(map.value(u"list"_s).toArray().toVariantList().size(), 2);
+    QCOMPARE(map.value(u"nested"_s).toArray().at(0).toMap().value(u"subject"_s).toString(), u"CN=x"_s);
+    QCOMPARE(map.value(u"later"_s).toBool(true), false);
+    // The encoding is standard CBOR.
+    QCOMPARE(QCborValue::fromCbor(d.toCbor()).toMap(), map);
+    // And the QCborMap form converts.
+    QCOMPARE(EventDetails(map).toMap(), map);
+    QVERIFY(EventDetails().isEmpty());
+    QCOMPARE(EventDetails().toMap().size(), 0);
+}
+
+void TestTimeline::largeEventsAndManyChunks()
+{
+    Timeline timeline;
+    const QString huge(5 * 1024 * 1024, u'x'); // larger than one arena chunk
+    for (int i = 0; i < 30000; ++i) {
+        const QString summary = i == 12345 ? huge : u"event %1 "_s.arg(i) + QString(i % 300, u'y');
+        timeline.record(quint64(i), Side::Server, EventKind::DataReceived, Severity::Info, summary,
+                        EventDetails{{u"i", i}});
+    }
+    QCOMPARE(timeline.eventCount(), 30000);
+    for (int i : {0, 1, 12344, 12345, 12346, 29999}) {
+        const Event e = timeline.event(i);
+        QCOMPARE(e.session, quint64(i));
+        QCOMPARE(e.details.value(u"i").toInteger(), i);
+        if (i == 12345)
+            QCOMPARE(e.summary.size(), huge.size());
+        else
+            QCOMPARE(e.summary, u"event %1 "_s.arg(i) + QString(i % 300, u'y'));
+    }
+}
+
+void TestTimeline::concurrentAppends()
+{
+    Timeline timeline;
+    constexpr int Threads = 4;
+    constexpr int PerThread = 20000;
+    QList<QThread *> threads;
+    for (int t = 0; t < Threads; ++t) {
+        threads.append(QThread::create([&timeline, t] {
+            for (int i = 0; i < PerThread; ++i)
+                timeline.record(quint64(t + 1), Side::Client, EventKind::DataSent, Severity::Info,
+                                u"thread %1 event %2"_s.arg(t).arg(i), EventDetails{{u"i", i}});
+        }));
+        threads.last()->start();
+    }
+    // Reading while they write must be safe too.
+    qsizetype seen = 0;
+    while (std::any_of(threads.begin(), threads.end(), [](QThread *t) { return t->isRunning(); })) {
+        const qsizetype n = timeline.eventCount();
+        if (n > 0)
+            QVERIFY(timeline.event(n - 1).summary.startsWith(u"thread "_s));
+        seen = std::max(seen, n);
+    }
+    for (QThread *t : threads) {
+        t->wait();
+        delete t;
+    }
+    QCOMPARE(timeline.eventCount(), Threads * PerThread);
+    // Each thread's events are all there, in that thread's order.
+    QList<int> next(Threads, 0);
+    for (qsizetype i = 0; i < timeline.eventCount(); ++i) {
+        const Event e = timeline.event(i);
+        const int t = int(e.session) - 1;
+        QCOMPARE(e.details.value(u"i").toInteger(), next[t]);
+        ++next[t];
+    }
+}
+
+void TestTimeline::filters()
+{
+    Timeline timeline;
+    timeline.record(1, Side::Server, EventKind::TcpAccepted, Severity::Info, u"TCP connection from a"_s);
+    timeline.record(1, Side::Server, EventKind::PlaintextRefused, Severity::Warning, u"Refused: plaintext"_s);
+    timeline.record(2, Side::Client, EventKind::Encrypted, Severity::Success, u"Encrypted: TLSv1.3"_s);
+    timeline.record(2, Side::Client, EventKind::DataReceived, Severity::Info, u"Received 5 bytes"_s);
+    timeline.record(3, Side::Client, EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: REFUSED"_s);
+
+    EventFilter all;
+    QVERIFY(all.acceptsAll());
+    QCOMPARE(timeline.matching(all, 0, 100), (QList<qsizetype>{0, 1, 2, 3, 4}));
+
+    EventFilter f;
+    f.sideMask = 0b10; // client only
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{2, 3, 4}));
+    f = {};
+    f.minimumSeverity = Severity::Warning;
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{1, 4}));
+    f = {};
+    f.text = u"refused"_s; // case-insensitive
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{1, 4}));
+    f = {};
+    f.sessions = {2};
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{2, 3}));
+    f = {};
+    f.kindMask = quint64(1) << quint64(EventKind::Encrypted);
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{2}));
+    QVERIFY(timeline.matches(2, f));
+    QVERIFY(!timeline.matches(3, f));
+    QCOMPARE(timeline.matching(f, 3, 5), QList<qsizetype>{});
+}
+
+void TestTimeline::sessionLinking()
+{
+    Timeline timeline;
+    QSignalSpy updated(&timeline, &Timeline::sessionUpdated);
+    Session server;
+    server.id = Timeline::newSessionId();
+    server.side = Side::Server;
+    server.localAddress = u"127.0.0.1"_s;
+    server.localPort = 4481;
+    server.peerAddress = u"127.0.0.1"_s;
+    server.peerPort = 50000;
+    timeline.updateSession(server);
+
+    Session other = server; // another connection: different client port
+    other.id = Timeline::newSessionId();
+    other.peerPort = 50001;
+    timeline.updateSession(other);
+
+    Session client;
+    client.id = Timeline::newSessionId();
+    client.side = Side::Client;
+    client.localAddress = u"127.0.0.1"_s;
+    client.localPort = 50000;
+    client.peerAddress = u"127.0.0.1"_s;
+    client.peerPort = 4481;
+    timeline.updateSession(client);
+
+    QCOMPARE(timeline.session(client.id).linkedSession, server.id);
+    QCOMPARE(timeline.session(server.id).linkedSession, client.id);
+    QCOMPARE(timeline.session(other.id).linkedSession, 0u);
+    QVERIFY(updated.size() >= 4); // both ends are announced when linked
+
+    // Later updates keep the link.
+    client.state = SessionState::Closed;
+    timeline.updateSession(client);
+    QCOMPARE(timeline.session(client.id).linkedSession, server.id);
+    QCOMPARE(timeline.sessions().size(), 3);
+    QCOMPARE(timeline.sessions().first().id, server.id);
+}
+
+void TestTimeline::jsonLine()
+{
+    const Event e{1795775663220616, 7, Side::Server, EventKind::PlaintextRefused, Severity::Warning,
+                  u"Refused: the client sent plaintext to a TLS port"_s,
+                  EventDetails{{u"reason", u"the client sent plaintext to a TLS port"_s}}};
+    const QJsonObject o = e.toJson();
+    QCOMPARE(o.value(u"kind"_s).toString(), u"plaintext-refused"_s);
+    QCOMPARE(o.value(u"side"_s).toString(), u"server"_s);
+    QCOMPARE(o.value(u"severity"_s).toString(), u"warning"_s);
+    QCOMPARE(o.value(u"session"_s).toInteger(), 7);
+    QCOMPARE(o.value(u"time"_s).toString(), u"2026-11-27T10:34:23.220616Z"_s);
+    QCOMPARE(o.value(u"details"_s).toObject().value(u"reason"_s).toString(),
+             u"the client sent plaintext to a TLS port"_s);
+    for (int k = 0; k < int(EventKind::KindCount); ++k)
+        QCOMPARE(kindFromName(kindName(EventKind(k))), EventKind(k));
+    QCOMPARE(kindFromName(u"nonsense"), EventKind::KindCount);
+    QCOMPARE(previewBytes("a\nb\x01\\", 64), u"a\\nb\\x01\\\\"_s);
+    QCOMPARE(previewBytes("abcdef", 3), u"abc…"_s);
+}
+
+void TestTimeline::clear()
+{
+    Timeline timeline;
+    QSignalSpy cleared(&timeline, &Timeline::cleared);
+    timeline.record(1, Side::Server, EventKind::Closed, Severity::Info, u"x"_s);
+    timeline.clear();
+    QCOMPARE(cleared.size(), 1);
+    QCOMPARE(timeline.eventCount(), 0);
+    timeline.record(1, Side::Server, EventKind::Closed, Severity::Info, u"after"_s);
+    QCOMPARE(timeline.event(0).summary, u"after"_s);
+}
+
+QTEST_GUILESS_MAIN(TestTimeline)
+#include "tst_timeline.moc"

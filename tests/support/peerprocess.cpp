@@ -1,0 +1,96 @@
+#include "peerprocess.h"
+
+#include <QDeadlineTimer>
+#include <QTest>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+namespace TlsLab::Test {
+
+quint16 freePort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return server.serverPort();
+}
+
+bool waitForPort(quint16 port, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, port);
+        if (probe.waitForConnected(200)) {
+            probe.abort();
+            return true;
+        }
+        QTest::qWait(50); // a peer starting up; nothing in this process to settle
+    }
+    return false;
+}
+
+PeerProcess::~PeerProcess()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+bool PeerProcess::start(const QString &program, const QStringList &arguments, const QByteArray &input,
+                        bool closeInput)
+{
+    m_process.start(program, arguments);
+    if (!m_process.waitForStarted(10000))
+        return false;
+    if (!input.isEmpty())
+        m_process.write(input);
+    if (closeInput)
+        m_process.closeWriteChannel();
+    return true;
+}
+
+bool PeerProcess::finish(int timeoutMs)
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return true;
+    // Keep the event loop running: the peer may be talking to a server in this very process.
+    if (!QTest::qWaitFor([this] { return m_process.state() == QProcess::NotRunning; }, timeoutMs)) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+        return false;
+    }
+    return true;
+}
+
+bool PeerProcess::waitForOutput(const QByteArray &needle, int timeoutMs)
+{
+    return QTest::qWaitFor([&] { return output().contains(needle) || errorOutput().contains(needle); }, timeoutMs);
+}
+
+QByteArray PeerProcess::output()
+{
+    m_out += m_process.readAllStandardOutput();
+    return m_out;
+}
+
+QByteArray PeerProcess::errorOutput()
+{
+    m_err += m_process.readAllStandardError();
+    return m_err;
+}
+
+QByteArray PeerProcess::run(const QString &program, const QStringList &arguments, const QByteArray &input,
+                            int *exitCode, int timeoutMs)
+{
+    PeerProcess p;
+    if (!p.start(program, arguments, input))
+        return QByteArray("cannot start ") + program.toUtf8();
+    const bool finished = p.finish(timeoutMs);
+    if (exitCode)
+        *exitCode = finished ? p.exitCode() : -1;
+    return p.output() + p.errorOutput();
+}
+
+} // namespace TlsLab::Test
