@@ -13,6 +13,10 @@
 #include <QSslSocket>
 #include <QTimer>
 
+#ifdef TLSLAB_SHARE_TLS_CONTEXT
+#include <QtNetwork/private/qsslsocket_p.h>
+#endif
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcListener, "tlslab.listener")
@@ -212,6 +216,12 @@ void ServerConnection::sniff()
     m_session.state = SessionState::Handshaking;
     publish();
     m_socket->setSslConfiguration(m_listener->m_server->sslConfiguration());
+#ifdef TLSLAB_SHARE_TLS_CONTEXT
+    if (m_listener->m_sharedTlsContext) {
+        QSslSocketPrivate::checkSettingSslContext(
+            m_socket, std::static_pointer_cast<QSslContext>(m_listener->m_sharedTlsContext));
+    }
+#endif
     record(EventKind::HandshakeStarted, Severity::Debug, u"TLS handshake started"_s);
     m_socket->startServerEncryption();
 }
@@ -259,6 +269,10 @@ void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray
 void ServerConnection::onEncrypted()
 {
     m_timer.stop();
+#ifdef TLSLAB_SHARE_TLS_CONTEXT
+    if (!m_listener->m_sharedTlsContext)
+        m_listener->m_sharedTlsContext = QSslSocketPrivate::sslContext(m_socket);
+#endif
     m_phase = Phase::Encrypted;
     SocketFacts::readEncrypted(*m_socket, m_session);
     m_session.state = SessionState::Encrypted;
@@ -312,6 +326,16 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
         reason = m_lastAlertReceived.isEmpty()
             ? u"the client closed the connection during the handshake (it may not trust the certificate)"_s
             : u"the client aborted the handshake with the alert %1"_s.arg(m_lastAlertReceived);
+    } else if (!m_session.verifyErrors.isEmpty()) {
+        // This listener checked a client certificate and did not like it (or there was none).
+        QStringList words;
+        for (const QSslError &e : std::as_const(m_session.verifyErrors)) {
+            words.append(e.error() == QSslError::NoPeerCertificate
+                             ? u"the client sent no certificate, but this listener requires one"_s
+                             : u"the client's certificate was rejected: "_s + TlsText::errorWords(e.error()));
+        }
+        words.removeDuplicates();
+        reason = words.join(u"; "_s);
     } else if (error == QAbstractSocket::SslHandshakeFailedError) {
         reason = TlsText::handshakeFailureWords(text);
     } else {
@@ -440,6 +464,7 @@ Status Listener::start(const ListenerConfig &config)
 {
     stop();
     m_config = config;
+    m_sharedTlsContext.reset();
     const QString where = SocketFacts::endpoint(config.address.toString(), config.port);
 
     auto failed = [this, &where](const QString &message) {

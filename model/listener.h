@@ -10,6 +10,7 @@
 #include <QSsl>
 #include <QSslCertificate>
 
+#include <memory>
 #include <optional>
 
 namespace TlsLab::Model {
@@ -89,6 +90,8 @@ private:
     Identity m_identity;
     Counters m_counters;
     QHash<ServerConnection *, quint64> m_connections;
+    // The TLS context of the first completed handshake, reused by later connections (see model/CMakeLists.txt).
+    std::shared_ptr<void> m_sharedTlsContext;
 };
 
 } // namespace TlsLab::Model

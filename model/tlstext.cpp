@@ -227,6 +227,7 @@ QString handshakeFailureWords(const QString &opensslText)
         {"no suitable signature algorithm", "the two ends have no signature algorithm in common"},
         {"no application protocol", "the two ends have no application protocol (ALPN) in common"},
         {"peer did not return a certificate", "the client sent no certificate, but the server requires one"},
+        {"did not present any certificate", "the peer sent no certificate, but one is required"},
         {"certificate required", "the server requires a client certificate and none was sent"},
         {"unknown ca", "the peer does not trust the certificate's issuer (unknown CA)"},
         {"bad certificate", "the peer rejected the certificate"},

@@ -78,6 +78,7 @@ private Q_SLOTS:
     void silentClient();
     void malformedTlsRecord();
     void coreStory();
+    void clientCertificates();
     void manyClientsAtOnce();
     void portInUse();
     void stopClosesEverything();
@@ -376,6 +377,60 @@ void TestListener::coreStory()
     QCOMPARE(received, QByteArray("Hello from TLS Lab\n"));
     QCOMPARE(m_listener->counters().encrypted, 2u);
     QCOMPARE(m_listener->counters().refused, 1u);
+}
+
+// A listener that requires client certificates, checked against a CA; several connections in a row, so that a
+// reused TLS context must still check each client on its own.
+void TestListener::clientCertificates()
+{
+    m_listener->stop();
+    TestPki pki(m_dir.filePath(u"clients"_s));
+    const CertFiles ca = pki.makeCa(u"ca"_s, u"Client CA"_s);
+    const CertFiles good = pki.makeLeaf(u"good"_s, ca, u"good client"_s, {}, u"client"_s);
+    const CertFiles otherCa = pki.makeCa(u"other"_s, u"Other CA"_s);
+    const CertFiles stranger = pki.makeLeaf(u"stranger"_s, otherCa, u"stranger"_s, {}, u"client"_s);
+    QVERIFY2(!good.certificate.isEmpty() && !stranger.certificate.isEmpty(), qPrintable(pki.lastError()));
+    ListenerConfig config;
+    config.port = 0;
+    config.peerVerify = PeerVerify::Require;
+    config.caCertificates = QSslCertificate::fromPath(ca.certificate);
+    QVERIFY(m_listener->start(config).ok());
+
+    auto runClient = [&](const QStringList &extra) {
+        PeerProcess openssl;
+        if (!openssl.start(u"openssl"_s,
+                           QStringList{u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(m_listener->port()),
+                                       u"-CAfile"_s, m_devCert, u"-servername"_s, u"localhost"_s}
+                               + extra,
+                           "hi\n"))
+            return QByteArray();
+        openssl.finish(10000);
+        return openssl.output();
+    };
+    for (int round = 0; round < 2; ++round) {
+        const quint64 encryptedBefore = m_listener->counters().encrypted;
+        const quint64 failedBefore = m_listener->counters().failed;
+        runClient({u"-cert"_s, good.certificate, u"-key"_s, good.key});
+        QTRY_COMPARE_WITH_TIMEOUT(m_listener->counters().encrypted, encryptedBefore + 1, 10000);
+        runClient({u"-cert"_s, stranger.certificate, u"-key"_s, stranger.key});
+        runClient({});
+        QTRY_COMPARE_WITH_TIMEOUT(m_listener->counters().failed, failedBefore + 2, 10000);
+        QCOMPARE(m_listener->counters().encrypted, encryptedBefore + 1);
+    }
+    // The accepted client's certificate is on the server's session; the others failed with their reasons.
+    const QList<Session> sessions = serverSessions(*m_timeline);
+    QCOMPARE(sessions.size(), 6);
+    QCOMPARE(sessions.at(0).state, SessionState::Closed);
+    QCOMPARE(sessions.at(0).peerChain.value(0).subjectInfo(QSslCertificate::CommonName), QStringList{u"good client"_s});
+    for (int i : {1, 2, 4, 5}) {
+        QCOMPARE(sessions.at(i).state, SessionState::Failed);
+        QVERIFY(firstOf(eventsOf(*m_timeline, sessions.at(i).id), EventKind::HandshakeFailed));
+    }
+    const QList<Event> strangerEvents = eventsOf(*m_timeline, sessions.at(1).id);
+    QVERIFY2(firstOf(strangerEvents, EventKind::VerifyError), "the untrusted client certificate is a verify error");
+    QVERIFY2(sessions.at(1).reason.startsWith(u"the client's certificate was rejected: "_s),
+             qPrintable(sessions.at(1).reason));
+    QCOMPARE(sessions.at(2).reason, u"the client sent no certificate, but this listener requires one"_s);
 }
 
 void TestListener::manyClientsAtOnce()
