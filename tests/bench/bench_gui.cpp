@@ -4,11 +4,15 @@
 #include "eventtablemodel.h"
 #include "mainwindow.h"
 #include "timeline.h"
+#include "listener.h"
+#include "listenerpanel.h"
 #include "timelineview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QProcess>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -100,6 +104,36 @@ int main(int argc, char *argv[])
     if (!QTest::qWaitForWindowExposed(&window))
         return 1;
     print("startup_to_shown_ms", double(startup.nsecsElapsed()) / 1e6);
+
+    // The longest stall while the listener absorbs a flood of handshakes from `openssl s_time` (3 s).
+    auto flood = [&](const char *label) {
+    window.listenerPanel()->findChild<QSpinBox *>(u"portSpin"_s)->setValue(0);
+    if (window.listenerPanel()->startListener()) {
+        QProcess stime;
+        stime.setProcessChannelMode(QProcess::MergedChannels);
+        double stall = 0;
+        // Started outside the measurement: forking a process of this size alone blocks for tens of ms.
+        stime.start(u"openssl"_s, {u"s_time"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(window.listener()->port()),
+                                   u"-new"_s, u"-time"_s, u"3"_s});
+        stime.waitForStarted();
+        stall = longestStall([&] {
+            QElapsedTimer t;
+            t.start();
+            while (stime.state() != QProcess::NotRunning && t.elapsed() < 15000)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        }, 300);
+        const QString out = QString::fromUtf8(stime.readAll());
+        QString rate;
+        for (const QString &line : out.split(u'\n'))
+            if (line.contains(u"connections in"_s) && line.contains(u"real seconds"_s))
+                rate = line.trimmed();
+        print(qPrintable(u"handshake_flood_%1_longest_stall_ms"_s.arg(QLatin1StringView(label))), stall);
+        std::printf("gui.handshake_flood_%s_encrypted: %llu (s_time: %s)\n", label,
+                    static_cast<unsigned long long>(window.listener()->counters().encrypted), qPrintable(rate));
+        window.listenerPanel()->stopListener();
+    }
+    };
+    flood("empty");
 
     Timeline *timeline = window.timeline();
     TimelineView *view = window.timelineView();
@@ -200,5 +234,7 @@ int main(int argc, char *argv[])
         }
     }, 500));
     std::printf("gui.events_total: %lld\n", static_cast<long long>(timeline->eventCount()));
+
+    flood("1M");
     return 0;
 }

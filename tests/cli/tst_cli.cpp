@@ -63,6 +63,7 @@ private Q_SLOTS:
     void badInputs_data();
     void badInputs();
     void portInUse();
+    void serveStopsCleanlyOnSigterm();
 
 private:
     // Starts `tlslab serve` on a free port; waits for its listener-started line.
@@ -70,6 +71,7 @@ private:
 
     QTemporaryDir m_dir;
     QString m_devCert;
+    QString m_devCertSource; // a valid certificate file, made in initTestCase
 };
 
 void TestCli::initTestCase()
@@ -79,6 +81,9 @@ void TestCli::initTestCase()
     // Every tlslab process of this test uses a fresh data folder (the development certificate lives there).
     qputenv("TLSLAB_DATA_DIR", m_dir.filePath(u"data"_s).toUtf8());
     m_devCert = m_dir.filePath(u"data/tlslab-dev.pem"_s);
+    TestPki pki(m_dir.filePath(u"pki"_s));
+    m_devCertSource = pki.makeSelfSigned(u"valid"_s, u"localhost"_s, u"DNS:localhost"_s).certificate;
+    QVERIFY2(!m_devCertSource.isEmpty(), qPrintable(pki.lastError()));
 }
 
 bool TestCli::startServe(PeerProcess &serve, quint16 &port, const QStringList &extra)
@@ -228,6 +233,8 @@ void TestCli::badInputs_data()
                                        << 1 << QByteArray("/nonexistent.pem");
     QTest::newRow("garbage cert file") << QStringList{u"serve"_s, u"--cert"_s, garbage, u"--key"_s, garbage} << 1
                                        << QByteArray("garbage.pem");
+    QTest::newRow("garbage key file") << QStringList{u"serve"_s, u"--cert"_s, m_devCertSource, u"--key"_s, garbage}
+                                      << 1 << QByteArray("garbage.pem");
     QTest::newRow("cert without key") << QStringList{u"serve"_s, u"--cert"_s, garbage} << 2
                                       << QByteArray("--cert and --key go together");
     QTest::newRow("connect without target") << QStringList{u"connect"_s} << 2 << QByteArray("connect takes one HOST:PORT");
@@ -264,6 +271,18 @@ void TestCli::portInUse()
              u"tlslab: port %1 is already in use on 127.0.0.1\n"_s.arg(occupier.serverPort()).toUtf8());
     const QList<QJsonObject> events = jsonLines(p.output());
     QCOMPARE(kinds(events), QStringList{u"listener-failed"_s});
+}
+
+void TestCli::serveStopsCleanlyOnSigterm()
+{
+    PeerProcess serve;
+    quint16 port = 0;
+    QVERIFY(startServe(serve, port));
+    serve.process().terminate(); // SIGTERM
+    QVERIFY(serve.finish(10000));
+    QCOMPARE(serve.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(serve.exitCode(), 0);
+    QVERIFY(kinds(jsonLines(serve.output())).endsWith(u"listener-stopped"_s));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/socket.h>
+
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
 using namespace TlsLab::Test;
@@ -77,6 +79,7 @@ private Q_SLOTS:
     void plaintextClients();
     void silentClient();
     void malformedTlsRecord();
+    void resetMidHandshake();
     void coreStory();
     void clientCertificates();
     void manyClientsAtOnce();
@@ -314,6 +317,25 @@ void TestListener::malformedTlsRecord()
 
     const Session next = connectTrusting(m_listener->identity().chain);
     QCOMPARE(next.state, SessionState::Closed);
+}
+
+void TestListener::resetMidHandshake()
+{
+    QTcpSocket raw;
+    raw.connectToHost(QHostAddress::LocalHost, m_listener->port());
+    QVERIFY(raw.waitForConnected(5000));
+    // The start of a ClientHello record, then a reset (SO_LINGER 0 makes close() send RST).
+    raw.write(QByteArray::fromHex("160301020001"));
+    QVERIFY(raw.waitForBytesWritten(5000));
+    QTRY_COMPARE(m_listener->openConnections(), 1);
+    const linger hard{1, 0};
+    QCOMPARE(::setsockopt(int(raw.socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard, sizeof hard), 0);
+    raw.abort();
+    QTRY_VERIFY_WITH_TIMEOUT(m_listener->counters().failed == 1, 5000);
+    const Session s = serverSessions(*m_timeline).constFirst();
+    QCOMPARE(s.state, SessionState::Failed);
+    QVERIFY2(s.reason.contains(u"reset"_s) || s.reason.contains(u"closed"_s), qPrintable(s.reason));
+    QCOMPARE(connectTrusting(m_listener->identity().chain).state, SessionState::Closed);
 }
 
 // The core story, event by event: a listener with a self-signed certificate; a verifying client that trusts it gets

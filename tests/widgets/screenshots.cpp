@@ -1,0 +1,180 @@
+// Takes the README's screenshots of the real window over loopback: a live TLS session, a refused plaintext client,
+// a certificate's details, and the main window in a dark palette. Usage: tlslab_screenshots OUTPUT_DIR
+// (run by scripts/screenshots.sh under the offscreen platform or Xvfb).
+#include "clientpanel.h"
+#include "eventfiltermodel.h"
+#include "eventtablemodel.h"
+#include "listener.h"
+#include "listenerpanel.h"
+#include "mainwindow.h"
+#include "sessiondetails.h"
+#include "sessiontablemodel.h"
+#include "timeline.h"
+#include "timelineview.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDeadlineTimer>
+#include <QDialog>
+#include <QDir>
+#include <QDockWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QStyleFactory>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdio>
+#include <functional>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+using namespace TlsLab::Widgets;
+
+namespace {
+bool waitFor(const std::function<bool()> &condition, int ms = 10000)
+{
+    QDeadlineTimer deadline(ms);
+    while (!condition()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QTest::qSleep(5);
+    }
+    return true;
+}
+
+void settle(int ms)
+{
+    QDeadlineTimer deadline(ms);
+    while (!deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+bool save(QWidget *widget, const QString &path)
+{
+    const bool ok = widget->grab().save(path);
+    std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(path));
+    return ok;
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(45, 45, 48));
+    p.setColor(QPalette::WindowText, QColor(230, 230, 230));
+    p.setColor(QPalette::Base, QColor(30, 30, 32));
+    p.setColor(QPalette::AlternateBase, QColor(40, 40, 44));
+    p.setColor(QPalette::Text, QColor(230, 230, 230));
+    p.setColor(QPalette::Button, QColor(55, 55, 60));
+    p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+    p.setColor(QPalette::Highlight, QColor(47, 111, 191));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::ToolTipBase, QColor(45, 45, 48));
+    p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
+    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(130, 130, 130));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(130, 130, 130));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(130, 130, 130));
+    return p;
+}
+
+int run(const QString &outDir, bool dark)
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window))
+        return 1;
+    window.listenerPanel()->findChild<QSpinBox *>(u"portSpin"_s)->setValue(4481);
+    if (!window.listenerPanel()->startListener()) {
+        window.listenerPanel()->findChild<QSpinBox *>(u"portSpin"_s)->setValue(0); // 4481 is busy here
+        if (!window.listenerPanel()->startListener())
+            return 2;
+    }
+
+    // A live session: the TLS client trusting the listener's certificate.
+    ClientPanel *client = window.clientPanel();
+    client->useListener();
+    client->setTrust(ClientPanel::Trust::Listener);
+    client->connectToServer();
+    if (!waitFor([&] { return client->client() && client->client()->session().state == SessionState::Encrypted; }))
+        return 3;
+    client->client()->send("GET / hello\n");
+    settle(300);
+    const quint64 clientSession = client->client()->sessionId();
+
+    // A refused plaintext client (HTTP GET).
+    window.listenerPanel()->findChild<QComboBox *>(u"payloadCombo"_s)->setCurrentIndex(1);
+    window.listenerPanel()->requestPlaintextConnect();
+    if (!waitFor([&] { return window.listener()->counters().refused >= 1; }))
+        return 4;
+    settle(400);
+
+    const QString suffix = dark ? u"-dark"_s : QString();
+    window.findChild<QDockWidget *>(u"clientDock"_s)->raise();
+    window.selectSession(clientSession);
+    TimelineView *timeline = window.timelineView();
+    const EventFilterModel *events = timeline->filterModel();
+    auto selectEvent = [&](EventKind kind, quint64 session) {
+        for (int r = 0; r < events->rowCount(); ++r) {
+            const QModelIndex i = events->index(r, 0);
+            if (i.data(EventTableModel::KindRole).toInt() == int(kind)
+                && i.data(EventTableModel::SessionRole).toULongLong() == session) {
+                timeline->table()->setCurrentIndex(i);
+                return;
+            }
+        }
+    };
+    selectEvent(EventKind::Encrypted, clientSession);
+    settle(300);
+    if (!save(&window, outDir + u"/main-live-session"_s + suffix + u".png"_s))
+        return 5;
+    if (dark)
+        return 0;
+
+    // The refusal: select the refused server session and its refusal event.
+    window.findChild<QDockWidget *>(u"listenerDock"_s)->raise();
+    quint64 refused = 0;
+    for (const Session &s : window.timeline()->sessions())
+        if (s.state == SessionState::Refused)
+            refused = s.id;
+    window.selectSession(refused);
+    selectEvent(EventKind::PlaintextRefused, refused);
+    settle(300);
+    if (!save(&window, outDir + u"/plaintext-refused.png"_s))
+        return 6;
+
+    // The certificate the client was shown.
+    window.selectSession(clientSession);
+    settle(100);
+    window.sessionDetails()->findChild<QPushButton *>(u"viewChainButton"_s)->click();
+    QWidget *viewer = nullptr;
+    if (!waitFor([&] { return (viewer = window.findChild<QDialog *>(u"certificateSummaryWindow"_s)) != nullptr; }))
+        return 7;
+    viewer->resize(760, 560);
+    settle(300);
+    if (!save(viewer, outDir + u"/certificate-details.png"_s))
+        return 8;
+    return 0;
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"tlslab-screenshots"_s);
+    QStandardPaths::setTestModeEnabled(true); // keep the user's settings out of it
+    QTemporaryDir dataDir;
+    if (qEnvironmentVariableIsEmpty("TLSLAB_DATA_DIR"))
+        qputenv("TLSLAB_DATA_DIR", dataDir.path().toLocal8Bit());
+    const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"docs/screenshots"_s;
+    QDir().mkpath(outDir);
+    QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
+    if (const int rc = run(outDir, false))
+        return rc;
+    QApplication::setPalette(darkPalette());
+    return run(outDir, true);
+}

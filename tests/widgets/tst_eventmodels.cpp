@@ -1,0 +1,232 @@
+// The timeline's item models: the event table, the filter over it (checked against a brute-force filter), and the
+// sessions list, each watched by QAbstractItemModelTester from before the first change.
+#include "eventfiltermodel.h"
+#include "eventtablemodel.h"
+#include "sessiontablemodel.h"
+#include "timeline.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+using namespace TlsLab::Widgets;
+
+namespace {
+Event makeEvent(int i)
+{
+    Event e;
+    e.timeUs = 1'700'000'000'000'000 + i;
+    e.session = quint64(i % 7);
+    e.side = i % 3 == 0 ? Side::Client : Side::Server;
+    e.kind = EventKind(i % int(EventKind::KindCount));
+    e.severity = Severity(i % 5);
+    e.summary = i % 11 == 0 ? u"Refused: HTTP request %1"_s.arg(i) : u"event number %1"_s.arg(i);
+    return e;
+}
+
+QList<qsizetype> bruteForce(const Timeline &t, const EventFilter &f)
+{
+    QList<qsizetype> out;
+    for (qsizetype i = 0; i < t.eventCount(); ++i) {
+        const Event e = t.event(i);
+        if (!(f.sideMask & (e.side == Side::Server ? 1u : 2u)))
+            continue;
+        if (e.severity < f.minimumSeverity || !(f.kindMask & (quint64(1) << int(e.kind))))
+            continue;
+        if (!f.sessions.isEmpty() && !f.sessions.contains(e.session))
+            continue;
+        if (!f.text.isEmpty() && !e.summary.contains(f.text, Qt::CaseInsensitive))
+            continue;
+        out.append(i);
+    }
+    return out;
+}
+
+QList<qsizetype> rowsOf(const EventFilterModel &m)
+{
+    QList<qsizetype> out;
+    for (int r = 0; r < m.rowCount(); ++r)
+        out.append(m.index(r, 0).data(EventTableModel::EventIndexRole).value<qsizetype>());
+    return out;
+}
+} // namespace
+
+class TestEventModels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void eventTableBatchesInserts()
+    {
+        Timeline timeline;
+        EventTableModel model(&timeline);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        for (int i = 0; i < 1000; ++i)
+            timeline.append(makeEvent(i));
+        QCOMPARE(model.rowCount(), 0); // nothing until the flush
+        model.flush();
+        QCOMPARE(inserted.size(), 1); // one insert for the burst
+        QCOMPARE(inserted.first().at(1).toInt(), 0);
+        QCOMPARE(inserted.first().at(2).toInt(), 999);
+        QCOMPARE(model.rowCount(), 1000);
+        QCOMPARE(model.index(11, EventTableModel::SummaryColumn).data().toString(), u"Refused: HTTP request 11"_s);
+        QCOMPARE(model.index(3, EventTableModel::SideColumn).data().toString(), u"client"_s);
+        QCOMPARE(model.index(3, EventTableModel::KindColumn).data().toString(), kindName(EventKind(3)));
+        QCOMPARE(model.index(4, 0).data(EventTableModel::SeverityRole).toInt(), int(Severity::Error));
+        QVERIFY(model.index(4, 0).data(Qt::BackgroundRole).isValid());   // errors are tinted
+        QVERIFY(!model.index(1, 0).data(Qt::BackgroundRole).isValid());  // info is not
+        QVERIFY(!model.index(4, EventTableModel::KindColumn).data(Qt::DecorationRole).value<QIcon>().isNull());
+
+        // The timer flushes on its own.
+        timeline.append(makeEvent(1000));
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1001, 2000);
+
+        timeline.clear();
+        QCOMPARE(model.rowCount(), 0);
+        timeline.append(makeEvent(1));
+        model.flush();
+        QCOMPARE(model.rowCount(), 1);
+    }
+
+    void filterMatchesBruteForce_data()
+    {
+        QTest::addColumn<int>("events");
+        QTest::newRow("small") << 2000;
+        QTest::newRow("parallel chunks") << 300'000;
+    }
+
+    void filterMatchesBruteForce()
+    {
+        QFETCH(int, events);
+        Timeline timeline;
+        EventTableModel source(&timeline);
+        EventFilterModel filtered(&source);
+        QAbstractItemModelTester tester(&filtered, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        for (int i = 0; i < events; ++i)
+            timeline.append(makeEvent(i));
+        source.flush();
+        QCOMPARE(filtered.rowCount(), events);
+
+        EventFilter f;
+        f.sideMask = 0b01;
+        filtered.setFilter(f);
+        QCOMPARE(rowsOf(filtered), bruteForce(timeline, f));
+        f.minimumSeverity = Severity::Warning;
+        filtered.setFilter(f);
+        QCOMPARE(rowsOf(filtered), bruteForce(timeline, f));
+        f.kindMask = (quint64(1) << int(EventKind::PlaintextRefused)) | (quint64(1) << int(EventKind::Encrypted));
+        filtered.setFilter(f);
+        QCOMPARE(rowsOf(filtered), bruteForce(timeline, f));
+        f = EventFilter();
+        f.text = u"refused: http"_s;
+        filtered.setFilter(f);
+        QCOMPARE(rowsOf(filtered), bruteForce(timeline, f));
+        QVERIFY(filtered.rowCount() > 0);
+        f.sessions = {2, 5};
+        filtered.setFilter(f);
+        QCOMPARE(rowsOf(filtered), bruteForce(timeline, f));
+
+        // New events pass through the active filter as they arrive.
+        for (int i = events; i < events + 5000; ++i)
+            timeline.append(makeEvent(i));
+        source.flush();
+        QCOMPARE(rowsOf(filtered), bruteForce(timeline, f));
+
+        const int row = filtered.rowCount() / 2;
+        QCOMPARE(filtered.rowForSourceRow(filtered.sourceRow(row)), row);
+        QCOMPARE(filtered.rowForSourceRow(1), -1); // session 1 is filtered out
+
+        filtered.setFilter(EventFilter());
+        QCOMPARE(filtered.rowCount(), events + 5000);
+        timeline.append(makeEvent(0));
+        source.flush();
+        QCOMPARE(filtered.rowCount(), events + 5001);
+        timeline.clear();
+        QCOMPARE(filtered.rowCount(), 0);
+    }
+
+    void textSearchRefinesAndUsesTheIndex()
+    {
+        Timeline timeline;
+        EventTableModel source(&timeline);
+        EventFilterModel filtered(&source);
+        QAbstractItemModelTester tester(&filtered, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QStringList words = {u"Refused: HTTP request"_s, u"http/1.1 in ALPN"_s, u"Grüße aus Köln"_s,
+                                   u"GRÜSSE"_s, u"plain x"_s, u"Received 5 bytes: \\x00ab"_s};
+        for (int i = 0; i < 6000; ++i)
+            timeline.record(quint64(i % 4), Side::Server, EventKind::DataReceived, Severity::Info,
+                            words.at(i % words.size()) + u" #"_s + QString::number(i));
+        source.flush();
+        QTRY_COMPARE_WITH_TIMEOUT(filtered.indexedEvents(), qsizetype(6000), 10000);
+        for (const QString &needle : {u"http"_s, u"http request"_s, u"HTTP REQ"_s, u"grü"_s, u"x"_s, u"#59"_s,
+                                      u"\\x00"_s, u"no such text"_s}) {
+            filtered.setText(needle);
+            EventFilter f;
+            f.text = needle;
+            QCOMPARE(rowsOf(filtered), bruteForce(timeline, f));
+        }
+        // Events not yet indexed are searched too.
+        filtered.setText(u"http"_s);
+        for (int i = 0; i < 600; ++i)
+            timeline.record(1, Side::Client, EventKind::DataSent, Severity::Info, u"late HTTP %1"_s.arg(i));
+        source.flush();
+        EventFilter f;
+        f.text = u"http"_s;
+        QCOMPARE(rowsOf(filtered), bruteForce(timeline, f));
+    }
+
+    void sessionsAreBatchedAndLinked()
+    {
+        Timeline timeline;
+        SessionTableModel model(&timeline);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+        Session client;
+        client.id = Timeline::newSessionId();
+        client.side = Side::Client;
+        client.localAddress = u"127.0.0.1"_s;
+        client.localPort = 50000;
+        client.peerAddress = u"127.0.0.1"_s;
+        client.peerPort = 4481;
+        timeline.updateSession(client);
+        Session server;
+        server.id = Timeline::newSessionId();
+        server.side = Side::Server;
+        server.localAddress = u"127.0.0.1"_s;
+        server.localPort = 4481;
+        server.peerAddress = u"127.0.0.1"_s;
+        server.peerPort = 50000;
+        timeline.updateSession(server);
+        server.state = SessionState::Refused;
+        server.reason = u"HTTP request in plaintext"_s;
+        timeline.updateSession(server);
+        model.flush();
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.rowForSession(server.id), 1);
+        QCOMPARE(model.index(1, SessionTableModel::StateColumn).data().toString(), u"refused"_s);
+        QVERIFY(model.index(1, SessionTableModel::OutcomeColumn).data().toString().contains(u"HTTP request"_s));
+        QCOMPARE(model.index(0, 0).data(SessionTableModel::LinkedSessionRole).toULongLong(), server.id);
+        QVERIFY(model.index(1, SessionTableModel::LinkedColumn).data().toString().contains(QString::number(client.id)));
+        QVERIFY(model.index(1, 0).data(Qt::BackgroundRole).isValid());
+
+        client.state = SessionState::Encrypted;
+        client.protocol = u"TLSv1.3"_s;
+        timeline.updateSession(client);
+        model.flush();
+        QCOMPARE(inserted.size(), 1);
+        QVERIFY(!changed.isEmpty());
+        QCOMPARE(model.index(0, SessionTableModel::ProtocolColumn).data().toString(), u"TLSv1.3"_s);
+
+        timeline.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestEventModels)
+#include "tst_eventmodels.moc"

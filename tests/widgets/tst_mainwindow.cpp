@@ -1,0 +1,379 @@
+// The user journeys on the real window, over loopback: start the listener with one click, connect a TLS client
+// that trusts it, read the peer's certificate, fire a plaintext client at the listener, a port in use, and an
+// untrusted certificate with and without "Continue anyway".
+#include "clientpanel.h"
+#include "devcertificate.h"
+#include "eventfiltermodel.h"
+#include "eventtablemodel.h"
+#include "listener.h"
+#include "listenerpanel.h"
+#include "mainwindow.h"
+#include "sessiondetails.h"
+#include "sessiontablemodel.h"
+#include "timeline.h"
+#include "timelineview.h"
+
+#include <QComboBox>
+#include <QDialog>
+#include <QHostAddress>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QApplication>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+using namespace TlsLab::Widgets;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dataDir;
+    std::unique_ptr<MainWindow> m_window;
+
+    template<typename T>
+    T *child(QObject *parent, const QString &name)
+    {
+        T *w = parent->findChild<T *>(name);
+        if (!w)
+            qFatal("no child %s", qPrintable(name));
+        return w;
+    }
+
+    void startListener()
+    {
+        child<QSpinBox>(m_window->listenerPanel(), u"portSpin"_s)->setValue(0); // any free port
+        QTest::mouseClick(child<QPushButton>(m_window->listenerPanel(), u"startButton"_s), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->listener()->isListening(), 10000);
+    }
+
+    Client *connectClient(ClientPanel::Trust trust)
+    {
+        ClientPanel *panel = m_window->clientPanel();
+        QTest::mouseClick(child<QPushButton>(panel, u"useListenerButton"_s), Qt::LeftButton);
+        panel->setTrust(trust);
+        QTest::mouseClick(child<QPushButton>(panel, u"connectButton"_s), Qt::LeftButton);
+        return panel->client();
+    }
+
+    bool timelineHas(EventKind kind, Side side)
+    {
+        const Timeline *t = m_window->timeline();
+        for (qsizetype i = 0; i < t->eventCount(); ++i) {
+            const EventHeader h = t->header(i);
+            if (h.kind == kind && h.side == side)
+                return true;
+        }
+        return false;
+    }
+
+    int viewRowsOfKind(EventKind kind)
+    {
+        const EventFilterModel *m = m_window->timelineView()->filterModel();
+        int n = 0;
+        for (int r = 0; r < m->rowCount(); ++r)
+            n += m->index(r, EventTableModel::KindColumn).data().toString() == kindName(kind);
+        return n;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dataDir.isValid());
+        qputenv("TLSLAB_DATA_DIR", m_dataDir.path().toLocal8Bit());
+    }
+
+    void init()
+    {
+        m_window = std::make_unique<MainWindow>();
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void cleanup()
+    {
+        m_window.reset();
+    }
+
+    void startListenerWithOneClick()
+    {
+        startListener();
+        const QString state = m_window->listenerPanel()->stateText();
+        QVERIFY2(state.startsWith(u"Listening on 127.0.0.1:%1"_s.arg(m_window->listener()->port())), qPrintable(state));
+        QVERIFY(state.contains(u"development certificate"_s));
+        QVERIFY(m_window->listenerPanel()->errorText().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(viewRowsOfKind(EventKind::ListenerStarted) == 1, 5000);
+        // A second click stops it.
+        QTest::mouseClick(child<QPushButton>(m_window->listenerPanel(), u"startButton"_s), Qt::LeftButton);
+        QVERIFY(!m_window->listener()->isListening());
+    }
+
+    void tlsClientSeesSessionEncrypted()
+    {
+        startListener();
+        Client *client = connectClient(ClientPanel::Trust::Listener);
+        QVERIFY(client);
+        QTRY_COMPARE_WITH_TIMEOUT(client->session().state, SessionState::Encrypted, 10000);
+        QVERIFY(!client->session().untrusted);
+        // Both ends appear in the sessions list as encrypted, linked to each other.
+        SessionTableModel *sessions = m_window->sessionModel();
+        QTRY_VERIFY_WITH_TIMEOUT(sessions->rowForSession(client->sessionId()) >= 0, 5000);
+        const int row = sessions->rowForSession(client->sessionId());
+        QTRY_COMPARE_WITH_TIMEOUT(sessions->index(row, SessionTableModel::StateColumn).data().toString(),
+                                  u"encrypted"_s, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(client->session().linkedSession != 0
+                                     || m_window->timeline()->session(client->sessionId()).linkedSession != 0,
+                                 5000);
+        const quint64 server = m_window->timeline()->session(client->sessionId()).linkedSession;
+        QTRY_VERIFY_WITH_TIMEOUT(sessions->rowForSession(server) >= 0, 5000);
+        QCOMPARE(sessions->index(sessions->rowForSession(server), SessionTableModel::SideColumn).data().toString(),
+                 u"server"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->listener()->counters().encrypted, quint64(1), 5000);
+        // The greeting reaches the received view.
+        QTRY_VERIFY_WITH_TIMEOUT(child<QPlainTextEdit>(m_window->clientPanel(), u"receivedView"_s)
+                                     ->toPlainText()
+                                     .contains(u"Hello from TLS Lab"_s),
+                                 5000);
+        QVERIFY(m_window->clientPanel()->statusText().startsWith(u"Encrypted: TLSv1.3"_s));
+    }
+
+    void peerCertificateDetailsMatchOpenssl()
+    {
+        startListener();
+        Client *client = connectClient(ClientPanel::Trust::Listener);
+        QTRY_COMPARE_WITH_TIMEOUT(client->session().state, SessionState::Encrypted, 10000);
+
+        QProcess openssl;
+        openssl.start(u"openssl"_s, {u"x509"_s, u"-noout"_s, u"-subject"_s, u"-ext"_s, u"subjectAltName"_s,
+                                     u"-fingerprint"_s, u"-sha256"_s, u"-in"_s, DevCertificate::certificatePath()});
+        QVERIFY(openssl.waitForFinished(10000));
+        QCOMPARE(openssl.exitCode(), 0);
+        const QString out = QString::fromUtf8(openssl.readAllStandardOutput());
+        const QString cn = QRegularExpression(u"subject=.*CN\\s*=\\s*([^,\\n]+)"_s).match(out).captured(1).trimmed();
+        const QString fingerprint = QRegularExpression(u"Fingerprint=([0-9A-F:]+)"_s).match(out).captured(1);
+        QVERIFY2(!cn.isEmpty() && !fingerprint.isEmpty(), qPrintable(out));
+        QStringList sans;
+        const QString sanLine = out.section(u"X509v3 Subject Alternative Name:"_s, 1).section(u'\n', 1, 1).trimmed();
+        for (const QString &entry : sanLine.split(u", "_s, Qt::SkipEmptyParts))
+            sans.append(entry.section(u':', 1)); // "DNS:localhost" -> "localhost", "IP Address:0:0:..:1" -> "0:..:1"
+        QVERIFY2(sans.size() >= 3, qPrintable(out));
+
+        // The user selects the session and reads its details.
+        m_window->selectSession(client->sessionId());
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->sessionDetails()->sessionId(), client->sessionId(), 5000);
+        const QString details = m_window->sessionDetails()->text();
+        QVERIFY2(details.contains(u"CN="_s + cn), qPrintable(details));
+        QVERIFY2(details.contains(fingerprint), qPrintable(details));
+        for (const QString &san : std::as_const(sans)) {
+            const QHostAddress ip(san);
+            const QString shown = ip.isNull() ? san : ip.toString(); // openssl writes ::1 in full
+            QVERIFY2(details.contains(shown), qPrintable(u"SAN %1 missing in:\n%2"_s.arg(shown, details)));
+        }
+        QVERIFY(details.contains(u"TLSv1.3"_s));
+
+        // "Open certificate details" shows the chain in its own window.
+        QTest::mouseClick(child<QPushButton>(m_window->sessionDetails(), u"viewChainButton"_s), Qt::LeftButton);
+        QDialog *viewer = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((viewer = m_window->findChild<QDialog *>(u"certificateSummaryWindow"_s)), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(viewer->isVisible(), 5000);
+        const QString viewerText = child<QTextBrowser>(viewer, u"certificateSummaryText"_s)->toPlainText();
+        QVERIFY(viewerText.contains(fingerprint));
+        QVERIFY(viewerText.contains(u"CN="_s + cn));
+    }
+
+    void plaintextConnectIsRefusedAndListenerKeepsServing()
+    {
+        startListener();
+        QComboBox *payload = child<QComboBox>(m_window->listenerPanel(), u"payloadCombo"_s);
+        payload->setCurrentIndex(1); // HTTP GET
+        QTest::mouseClick(child<QPushButton>(m_window->listenerPanel(), u"plaintextButton"_s), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(viewRowsOfKind(EventKind::PlaintextRefused) == 1, 10000);
+        QVERIFY(timelineHas(EventKind::DataSent, Side::Client));   // the client's bytes
+        QTRY_VERIFY_WITH_TIMEOUT(timelineHas(EventKind::Closed, Side::Client) || timelineHas(EventKind::Reset, Side::Client),
+                                 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->listener()->counters().refused, quint64(1), 5000);
+        // The refusal row names the reason.
+        const EventFilterModel *m = m_window->timelineView()->filterModel();
+        QString summary;
+        for (int r = 0; r < m->rowCount(); ++r)
+            if (m->index(r, EventTableModel::KindColumn).data().toString() == kindName(EventKind::PlaintextRefused))
+                summary = m->index(r, EventTableModel::SummaryColumn).data().toString();
+        QVERIFY2(summary.contains(u"HTTP"_s, Qt::CaseInsensitive), qPrintable(summary));
+
+        // The listener goes on serving a TLS client.
+        Client *client = connectClient(ClientPanel::Trust::Listener);
+        QTRY_COMPARE_WITH_TIMEOUT(client->session().state, SessionState::Encrypted, 10000);
+        QVERIFY(m_window->listener()->isListening());
+    }
+
+    void portInUseIsShownInline()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        child<QSpinBox>(m_window->listenerPanel(), u"portSpin"_s)->setValue(squatter.serverPort());
+        QPushButton *start = child<QPushButton>(m_window->listenerPanel(), u"startButton"_s);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(!m_window->listener()->isListening());
+        const QString error = m_window->listenerPanel()->errorText();
+        QVERIFY2(error.contains(u"in use"_s) && error.contains(QString::number(squatter.serverPort())),
+                 qPrintable(error));
+        QVERIFY(start->text().contains(u"Start"_s));
+        QCOMPARE(m_window->listenerPanel()->stateText(), u"Stopped"_s);
+        QVERIFY(QApplication::activeModalWidget() == nullptr);
+    }
+
+    void untrustedCertificateAbandoned()
+    {
+        startListener();
+        Client *client = connectClient(ClientPanel::Trust::System);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->clientPanel()->verificationText().isEmpty(), 10000);
+        const QString text = m_window->clientPanel()->verificationText();
+        QVERIFY2(text.contains(u"CN=localhost"_s), qPrintable(text));
+        QTest::mouseClick(child<QPushButton>(m_window->clientPanel(), u"abandonButton"_s), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(client->isFinished(), 10000);
+        QVERIFY(!client->succeeded());
+        QCOMPARE(client->session().state, SessionState::Failed);
+        QVERIFY(timelineHas(EventKind::VerifyError, Side::Client));
+        QVERIFY(m_window->clientPanel()->verificationText().isEmpty());
+    }
+
+    void untrustedCertificateContinuedAnyway()
+    {
+        startListener();
+        Client *client = connectClient(ClientPanel::Trust::System);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->clientPanel()->verificationText().isEmpty(), 10000);
+        QTest::mouseClick(child<QPushButton>(m_window->clientPanel(), u"continueButton"_s), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(client->session().state, SessionState::Encrypted, 10000);
+        QVERIFY(client->session().untrusted);
+        QVERIFY(timelineHas(EventKind::ErrorsIgnored, Side::Client));
+        SessionTableModel *sessions = m_window->sessionModel();
+        QTRY_VERIFY_WITH_TIMEOUT(sessions->rowForSession(client->sessionId()) >= 0, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(sessions->index(sessions->rowForSession(client->sessionId()),
+                                                  SessionTableModel::StateColumn)
+                                      .data()
+                                      .toString(),
+                                  u"encrypted (untrusted)"_s, 5000);
+        QVERIFY(m_window->clientPanel()->statusText().contains(u"untrusted"_s));
+    }
+
+    void followTailPausesWhenScrolledUp()
+    {
+        Timeline *t = m_window->timeline();
+        for (int i = 0; i < 2000; ++i)
+            t->record(0, Side::Server, EventKind::DataReceived, Severity::Info, u"line %1"_s.arg(i));
+        TimelineView *view = m_window->timelineView();
+        QScrollBar *bar = view->table()->verticalScrollBar();
+        QTRY_COMPARE_WITH_TIMEOUT(view->filterModel()->rowCount(), 2000, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(bar->maximum() > 0 && bar->value() == bar->maximum(), 5000);
+        QVERIFY(view->isFollowingTail());
+        bar->triggerAction(QAbstractSlider::SliderPageStepSub); // the user scrolls up
+        QVERIFY(!view->isFollowingTail());
+        const int value = bar->value();
+        for (int i = 0; i < 500; ++i)
+            t->record(0, Side::Server, EventKind::DataReceived, Severity::Info, u"more %1"_s.arg(i));
+        QTRY_COMPARE_WITH_TIMEOUT(view->filterModel()->rowCount(), 2500, 5000);
+        QCOMPARE(bar->value(), value); // stays where the user is reading
+        bar->triggerAction(QAbstractSlider::SliderToMaximum);
+        QVERIFY(view->isFollowingTail());
+        t->record(0, Side::Server, EventKind::DataReceived, Severity::Info, u"last"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(view->filterModel()->rowCount(), 2501, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(bar->value(), bar->maximum(), 5000);
+    }
+
+    void searchFiltersTheTable()
+    {
+        Timeline *t = m_window->timeline();
+        for (int i = 0; i < 300; ++i)
+            t->record(quint64(i % 3), Side::Server, EventKind::DataReceived, Severity::Info,
+                      i % 100 == 0 ? u"needle %1"_s.arg(i) : u"hay %1"_s.arg(i));
+        TimelineView *view = m_window->timelineView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->filterModel()->rowCount(), 300, 5000);
+        QTest::keyClicks(view->searchEdit(), u"NEEDLE"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(view->filterModel()->rowCount(), 3, 5000);
+        view->searchEdit()->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(view->filterModel()->rowCount(), 300, 5000);
+        child<QComboBox>(view, u"severityFilter"_s)->setCurrentIndex(int(Severity::Warning));
+        QCOMPARE(view->filterModel()->rowCount(), 0);
+    }
+
+    void exportsTimelineAsJsonLinesAndCsv()
+    {
+        Timeline *t = m_window->timeline();
+        for (int i = 0; i < 5000; ++i)
+            t->record(1, Side::Client, EventKind::DataSent, Severity::Info, u"sent \"%1\", ok"_s.arg(i));
+        QTemporaryDir dir;
+        QSignalSpy exported(m_window.get(), &MainWindow::timelineExported);
+        const QString jsonl = dir.filePath(u"timeline.jsonl"_s);
+        m_window->exportTimeline(jsonl);
+        QVERIFY(exported.wait(20000));
+        QVERIFY(exported.last().at(1).toBool());
+        QFile json(jsonl);
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = json.readAll().split('\n');
+        QCOMPARE(lines.size(), 5001); // the last newline
+        QVERIFY(lines.first().contains("\"sent \\\"0\\\", ok\""));
+        const QString csv = dir.filePath(u"timeline.csv"_s);
+        m_window->exportTimeline(csv);
+        QVERIFY(exported.wait(20000));
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = csvFile.readAll().split('\n');
+        QCOMPARE(rows.size(), 5002);
+        QVERIFY(rows.at(1).endsWith(",\"sent \"\"0\"\", ok\""));
+    }
+
+    void exportsSessionChainAsPem()
+    {
+        startListener();
+        Client *client = connectClient(ClientPanel::Trust::Listener);
+        QTRY_COMPARE_WITH_TIMEOUT(client->session().state, SessionState::Encrypted, 10000);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"chain.pem"_s);
+        QVERIFY(m_window->exportSessionChain(client->sessionId(), path));
+        const QList<QSslCertificate> chain = QSslCertificate::fromPath(path);
+        QCOMPARE(chain.size(), 1);
+        QCOMPARE(chain.first(), m_window->listener()->identity().leaf());
+    }
+
+    void openingACertificateFileShowsIt()
+    {
+        QVERIFY(!m_window->openCertificateFile(u"/nonexistent/file.pem"_s));
+        startListener(); // makes the development certificate
+        QSignalSpy requested(m_window.get(), &MainWindow::certificateChainRequested);
+        QVERIFY(m_window->openCertificateFile(DevCertificate::certificatePath()));
+        QCOMPARE(requested.size(), 1);
+
+        // Dropping the file on the window does the same.
+        QSignalSpy dropped(m_window.get(), &MainWindow::certificateFilesDropped);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(DevCertificate::certificatePath())});
+        QDragEnterEvent enter(QPoint(200, 200), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(200, 200), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &drop);
+        QCOMPARE(dropped.size(), 1);
+        QCOMPARE(requested.size(), 2);
+        QCOMPARE(requested.first().first().value<QList<QSslCertificate>>().size(), 1);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
