@@ -13,7 +13,8 @@ using namespace Qt::StringLiterals;
 namespace {
 void setIdentity()
 {
-    QCoreApplication::setOrganizationName(u"TLS Lab"_s);
+    // Settings live in ~/.config/tlslab/tlslab.conf, the development certificate in ~/.local/share/tlslab.
+    QCoreApplication::setOrganizationName(u"tlslab"_s);
     QCoreApplication::setOrganizationDomain(u"tlslab.github.io"_s);
     QCoreApplication::setApplicationName(u"tlslab"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(TLSLAB_VERSION));

@@ -26,6 +26,11 @@ Client::~Client()
     }
 }
 
+void Client::record(const SocketFacts::EventParts &e)
+{
+    record(e.kind, e.severity, e.summary, e.details);
+}
+
 void Client::record(EventKind kind, Severity severity, const QString &summary, const EventDetails &details)
 {
     m_timeline->record(m_session.id, Side::Client, kind, severity, summary, details);
@@ -59,36 +64,16 @@ void Client::start(const ClientConfig &config)
     connect(m_socket, &QSslSocket::errorOccurred, this, &Client::onSocketError);
     connect(m_socket, &QSslSocket::disconnected, this, &Client::onDisconnected);
     connect(m_socket, &QSslSocket::peerVerifyError, this, [this](const QSslError &error) {
-        EventDetails d{{u"error"_s, TlsText::errorCode(error.error())}, {u"message"_s, error.errorString()}};
-        if (!error.certificate().isNull()) {
-            d.insert(u"certificate"_s, error.certificate().subjectDisplayName());
-            d.insert(u"sha256"_s, TlsText::sha256(error.certificate()));
-        }
-        record(EventKind::VerifyError, Severity::Warning,
-               u"Verification error: "_s + TlsText::errorWords(error.error())
-                   + (error.certificate().isNull() ? QString()
-                                                   : u" ("_s + TlsText::certificateName(error.certificate()) + u')'),
-               d);
+        record(SocketFacts::verifyErrorEvent(error, u"Verification error"_s));
     });
-    auto alertDetails = [](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-        return EventDetails{{u"level"_s, TlsText::alertLevelName(level)},
-                        {u"type"_s, TlsText::alertTypeName(type)},
-                        {u"code"_s, int(type)},
-                        {u"description"_s, description}};
-    };
     connect(m_socket, &QSslSocket::alertSent, this,
-            [this, alertDetails](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-                record(EventKind::AlertSent, level == QSsl::AlertLevel::Fatal ? Severity::Error : Severity::Info,
-                       u"Alert sent: %1 %2"_s.arg(TlsText::alertLevelName(level), TlsText::alertTypeName(type)),
-                       alertDetails(level, type, description));
+            [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+                record(SocketFacts::alertEvent(true, level, type, description));
             });
     connect(m_socket, &QSslSocket::alertReceived, this,
-            [this, alertDetails](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-                const bool fatal = level == QSsl::AlertLevel::Fatal;
-                record(EventKind::AlertReceived, fatal ? Severity::Error : Severity::Info,
-                       u"Alert received: %1 %2"_s.arg(TlsText::alertLevelName(level), TlsText::alertTypeName(type)),
-                       alertDetails(level, type, description));
-                if (fatal && m_wasEncrypted && !m_finished) {
+            [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+                record(SocketFacts::alertEvent(false, level, type, description));
+                if (level == QSsl::AlertLevel::Fatal && m_wasEncrypted && !m_finished) {
                     // TLS 1.3: the server's rejection (e.g. certificate_required) arrives after "encrypted".
                     m_session.reason = u"the server rejected the connection after the handshake: alert %1"_s.arg(
                         TlsText::alertTypeName(type));
@@ -171,15 +156,8 @@ void Client::onSslErrors(const QList<QSslError> &errors)
 {
     m_session.verifyErrors = errors;
     if (m_config.continueOnVerifyErrors) {
-        // Decided up front: ignore exactly these errors, for this connection only.
-        m_socket->ignoreSslErrors(errors);
-        m_session.untrusted = true;
-        QStringList codes;
-        for (const QSslError &e : errors)
-            codes.append(TlsText::errorCode(e.error()));
-        record(EventKind::ErrorsIgnored, Severity::Warning,
-               u"Continuing anyway: ignoring %1 verification error(s) for this connection only"_s.arg(errors.size()),
-               EventDetails{{u"errors"_s, codes}});
+        // Decided up front (--insecure): ignore exactly these errors, for this connection only.
+        ignoreExactly(errors, u"as configured"_s);
         return;
     }
     m_pendingErrors = errors;
@@ -191,17 +169,21 @@ void Client::continueAnyway()
 {
     if (m_pendingErrors.isEmpty() || m_finished)
         return;
-    const QList<QSslError> errors = std::exchange(m_pendingErrors, {});
-    m_socket->ignoreSslErrors(errors);
+    ignoreExactly(std::exchange(m_pendingErrors, {}), u"by the user's choice"_s);
+    m_socket->resume();
+}
+
+void Client::ignoreExactly(const QList<QSslError> &errors, const QString &why)
+{
+    m_socket->ignoreSslErrors(errors); // matches error and certificate: nothing else is let through
     m_session.untrusted = true;
     QStringList codes;
     for (const QSslError &e : errors)
         codes.append(TlsText::errorCode(e.error()));
     record(EventKind::ErrorsIgnored, Severity::Warning,
-           u"Continuing anyway: the user ignored %1 verification error(s) for this connection only"_s.arg(
+           u"Continuing anyway (%1): %2 verification error(s) ignored for this connection only"_s.arg(why).arg(
                errors.size()),
-           EventDetails{{u"errors"_s, codes}});
-    m_socket->resume();
+           EventDetails{{u"errors", codes}});
 }
 
 void Client::abandon()

@@ -2,6 +2,7 @@
 
 #include "identity.h"
 #include "session.h"
+#include "socketfacts.h"
 
 #include <QByteArray>
 #include <QList>
@@ -84,6 +85,8 @@ private:
     void onDisconnected();
     void onTimeout();
     void record(EventKind kind, Severity severity, const QString &summary, const EventDetails &details = {});
+    void record(const SocketFacts::EventParts &event);
+    void ignoreExactly(const QList<QSslError> &errors, const QString &why);
     void finish(SessionState state, const QString &reason = {});
     void publish();
 

@@ -22,7 +22,8 @@ QString DevCertificate::directory()
     const QString overridden = qEnvironmentVariable("TLSLAB_DATA_DIR");
     if (!overridden.isEmpty())
         return overridden;
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    // ~/.local/share/tlslab: one short, predictable folder, whatever the application's organisation name.
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/tlslab"_s;
 }
 
 QString DevCertificate::certificatePath()

@@ -13,8 +13,8 @@ namespace TlsLab::Model {
 class DevCertificate
 {
 public:
-    // The folder holding tlslab-dev.pem / tlslab-dev.key (QStandardPaths::AppDataLocation unless overridden by
-    // the TLSLAB_DATA_DIR environment variable).
+    // The folder holding tlslab-dev.pem / tlslab-dev.key: ~/.local/share/tlslab (the generic data location), unless
+    // the TLSLAB_DATA_DIR environment variable names another.
     static QString directory();
     static QString certificatePath();
     static QString keyPath();

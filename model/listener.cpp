@@ -56,6 +56,7 @@ private:
     {
         m_timeline->record(m_session.id, Side::Server, kind, severity, summary, details);
     }
+    void record(const SocketFacts::EventParts &e) { record(e.kind, e.severity, e.summary, e.details); }
     void publish() { m_timeline->updateSession(m_session); }
     void onReadyRead();
     void sniff();
@@ -102,34 +103,18 @@ ServerConnection::ServerConnection(Listener *listener, Timeline *timeline, QSslS
     connect(socket, &QSslSocket::errorOccurred, this, &ServerConnection::onError);
     connect(socket, &QSslSocket::disconnected, this, &ServerConnection::onDisconnected);
     connect(socket, &QSslSocket::peerVerifyError, this, [this](const QSslError &error) {
-        EventDetails d{{u"error"_s, TlsText::errorCode(error.error())}, {u"message"_s, error.errorString()}};
-        if (!error.certificate().isNull()) {
-            d.insert(u"certificate"_s, error.certificate().subjectDisplayName());
-            d.insert(u"sha256"_s, TlsText::sha256(error.certificate()));
-        }
         m_session.verifyErrors.append(error);
-        record(EventKind::VerifyError, Severity::Warning,
-               u"Client certificate: "_s + TlsText::errorWords(error.error()), d);
+        record(SocketFacts::verifyErrorEvent(error, u"Client certificate"_s));
     });
     connect(socket, &QSslSocket::alertSent, this,
             [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-                record(EventKind::AlertSent, level == QSsl::AlertLevel::Fatal ? Severity::Error : Severity::Info,
-                       u"Alert sent: %1 %2"_s.arg(TlsText::alertLevelName(level), TlsText::alertTypeName(type)),
-                       EventDetails{{u"level"_s, TlsText::alertLevelName(level)},
-                                {u"type"_s, TlsText::alertTypeName(type)},
-                                {u"code"_s, int(type)},
-                                {u"description"_s, description}});
+                record(SocketFacts::alertEvent(true, level, type, description));
             });
     connect(socket, &QSslSocket::alertReceived, this,
             [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
                 if (type != QSsl::AlertType::CloseNotify)
                     m_lastAlertReceived = TlsText::alertTypeName(type);
-                record(EventKind::AlertReceived, level == QSsl::AlertLevel::Fatal ? Severity::Error : Severity::Info,
-                       u"Alert received: %1 %2"_s.arg(TlsText::alertLevelName(level), TlsText::alertTypeName(type)),
-                       EventDetails{{u"level"_s, TlsText::alertLevelName(level)},
-                                {u"type"_s, TlsText::alertTypeName(type)},
-                                {u"code"_s, int(type)},
-                                {u"description"_s, description}});
+                record(SocketFacts::alertEvent(false, level, type, description));
             });
 
     m_timer.setSingleShot(true);

@@ -96,6 +96,28 @@ QString dataSummary(bool sent, const QByteArray &data)
         + previewBytes(data, 48) + u'"';
 }
 
+EventParts alertEvent(bool sent, QSsl::AlertLevel level, QSsl::AlertType type, const QString &description)
+{
+    const QString levelName = TlsText::alertLevelName(level);
+    const QString typeName = TlsText::alertTypeName(type);
+    return {sent ? EventKind::AlertSent : EventKind::AlertReceived,
+            level == QSsl::AlertLevel::Fatal ? Severity::Error : Severity::Info,
+            (sent ? u"Alert sent: "_s : u"Alert received: "_s) + levelName + u' ' + typeName,
+            EventDetails{{u"level", levelName}, {u"type", typeName}, {u"code", int(type)}, {u"description", description}}};
+}
+
+EventParts verifyErrorEvent(const QSslError &error, const QString &whose)
+{
+    EventDetails d{{u"error", TlsText::errorCode(error.error())}, {u"message", error.errorString()}};
+    QString summary = whose + u": "_s + TlsText::errorWords(error.error());
+    if (!error.certificate().isNull()) {
+        d.insert(u"certificate", error.certificate().subjectDisplayName());
+        d.insert(u"sha256", TlsText::sha256(error.certificate()));
+        summary += u" ("_s + TlsText::certificateName(error.certificate()) + u')';
+    }
+    return {EventKind::VerifyError, Severity::Warning, summary, d};
+}
+
 QString endpoint(const QString &address, quint16 port)
 {
     if (address.contains(u':'))

@@ -4,6 +4,8 @@
 
 #include <QCborArray>
 #include <QCborMap>
+#include <QSsl>
+#include <QSslError>
 
 class QSslSocket;
 
@@ -23,6 +25,18 @@ QCborArray chainSummary(const QList<QSslCertificate> &chain);
 EventDetails dataDetails(const QByteArray &data);
 QString dataSummary(bool sent, const QByteArray &data);
 QString endpoint(const QString &address, quint16 port); // "127.0.0.1:4481", "[::1]:4481"
+
+// An event about to be recorded for a socket's session.
+struct EventParts
+{
+    EventKind kind;
+    Severity severity;
+    QString summary;
+    EventDetails details;
+};
+EventParts alertEvent(bool sent, QSsl::AlertLevel level, QSsl::AlertType type, const QString &description);
+// `whose` names the certificate's owner in the summary: "Client certificate" or "Verification error".
+EventParts verifyErrorEvent(const QSslError &error, const QString &whose);
 
 } // namespace SocketFacts
 

@@ -3,6 +3,7 @@
 #include "certcommand.h"
 #include "connectcommand.h"
 #include "servecommand.h"
+#include "tlstext.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -145,6 +146,62 @@ void printError(const QString &message)
     const QByteArray bytes = (u"tlslab: "_s + message + u'\n').toUtf8();
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
     std::fflush(stderr);
+}
+
+TlsOptions::TlsOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp)
+    : m_cert(u"cert"_s, certificateHelp, u"FILE"_s)
+    , m_key(u"key"_s, u"Private key file (PEM or DER, any key type, encrypted or not)."_s, u"FILE"_s)
+    , m_passphraseEnv(u"passphrase-env"_s, u"Read the key's passphrase from this environment variable."_s, u"VAR"_s)
+    , m_ca(u"ca"_s, caHelp, u"FILE"_s)
+    , m_tls(u"tls"_s, u"TLS versions: 1.2, 1.3, 1.2+ or 1.3+ (default 1.2+)."_s, u"VERSION"_s)
+    , m_alpn(u"alpn"_s, alpnHelp, u"LIST"_s)
+{
+}
+
+void TlsOptions::addTo(QCommandLineParser &parser) const
+{
+    parser.addOptions({m_cert, m_key, m_passphraseEnv, m_ca, m_tls, m_alpn});
+}
+
+std::optional<int> TlsOptions::read(const QCommandLineParser &parser, Values &values) const
+{
+    if (parser.isSet(m_cert) != parser.isSet(m_key)) {
+        printError(u"--cert and --key go together"_s);
+        return ExitUsage;
+    }
+    if (parser.isSet(m_cert)) {
+        auto identity = Model::Identity::load(parser.value(m_cert), parser.value(m_key),
+                                              passphraseFromEnv(parser.value(m_passphraseEnv)));
+        if (!identity) {
+            printError(identity.error());
+            return ExitFailed;
+        }
+        values.identity = identity.value();
+    }
+    if (parser.isSet(m_ca)) {
+        auto cas = loadCertificates(parser.value(m_ca));
+        if (!cas) {
+            printError(cas.error());
+            return ExitFailed;
+        }
+        values.caCertificates = cas.value();
+    }
+    if (parser.isSet(m_tls)) {
+        values.protocol = Model::TlsText::protocolFromName(parser.value(m_tls));
+        if (!values.protocol) {
+            printError(u"--tls takes 1.2, 1.3, 1.2+ or 1.3+, not '%1'"_s.arg(parser.value(m_tls)));
+            return ExitUsage;
+        }
+    }
+    if (parser.isSet(m_alpn)) {
+        auto protocols = parseAlpn(parser.value(m_alpn));
+        if (!protocols) {
+            printError(protocols.error());
+            return ExitUsage;
+        }
+        values.alpn = protocols.value();
+    }
+    return std::nullopt;
 }
 
 std::optional<int> parseOrExit(QCommandLineParser &parser, const QStringList &arguments)

@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 #include <QHostAddress>
 #include <QList>
+#include <QSsl>
 #include <QSslCertificate>
 #include <QStringList>
 
@@ -35,6 +36,27 @@ Model::Result<QList<QByteArray>> parseAlpn(const QString &text);
 QByteArray passphraseFromEnv(const QString &variable);
 // Prints "tlslab: <message>" on stderr.
 void printError(const QString &message);
+// The TLS options that serve and connect share: certificate and key (with a passphrase from the environment),
+// a CA file, TLS versions and ALPN protocols.
+class TlsOptions
+{
+public:
+    struct Values
+    {
+        std::optional<Model::Identity> identity;
+        std::optional<QList<QSslCertificate>> caCertificates;
+        std::optional<QSsl::SslProtocol> protocol;
+        QList<QByteArray> alpn;
+    };
+    TlsOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp);
+    void addTo(QCommandLineParser &parser) const;
+    // Reads and loads them; on a bad value prints one line and returns the exit code to stop with.
+    std::optional<int> read(const QCommandLineParser &parser, Values &values) const;
+
+private:
+    QCommandLineOption m_cert, m_key, m_passphraseEnv, m_ca, m_tls, m_alpn;
+};
+
 // Parses, handling --help; returns an exit code when the command should stop now.
 std::optional<int> parseOrExit(QCommandLineParser &parser, const QStringList &arguments);
 

@@ -61,24 +61,19 @@ int runConnectCommand(const QStringList &arguments)
     const QCommandLineOption http(u"http"_s, u"Send an HTTP GET request for / once connected."_s);
     const QCommandLineOption serverName(u"servername"_s, u"Server name for SNI and verification (default: HOST)."_s,
                                         u"NAME"_s);
-    const QCommandLineOption ca(u"ca"_s, u"Trust the CA certificates in this file (as well as the system's)."_s,
-                                u"FILE"_s);
     const QCommandLineOption noSystemCa(u"no-system-ca"_s, u"Trust only the --ca certificates."_s);
     const QCommandLineOption insecure(u"insecure"_s, u"Continue anyway when verification fails: the errors are "
                                                      "recorded, then ignored for this connection only."_s);
-    const QCommandLineOption alpn(u"alpn"_s, u"ALPN protocols to offer, comma-separated."_s, u"LIST"_s);
-    const QCommandLineOption cert(u"cert"_s, u"Client certificate file."_s, u"FILE"_s);
-    const QCommandLineOption key(u"key"_s, u"Client private key file."_s, u"FILE"_s);
-    const QCommandLineOption passEnv(u"passphrase-env"_s, u"Read the key's passphrase from this environment variable."_s,
-                                     u"VAR"_s);
-    const QCommandLineOption tls(u"tls"_s, u"TLS versions: 1.2, 1.3, 1.2+ or 1.3+ (default 1.2+)."_s, u"VERSION"_s);
     const QCommandLineOption timeout(u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s,
                                      u"MS"_s, u"10000"_s);
     const QCommandLineOption wait(u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s,
                                   u"MS"_s, u"1000"_s);
     const QCommandLineOption text(u"text"_s, u"Print human-readable lines instead of JSON."_s);
-    parser.addOptions({plaintext, sendText, sendHex, http, serverName, ca, noSystemCa, insecure, alpn, cert, key,
-                       passEnv, tls, timeout, wait, text});
+    const TlsOptions tlsOptions(u"Client certificate file."_s,
+                                u"Trust the CA certificates in this file (as well as the system's)."_s,
+                                u"ALPN protocols to offer, comma-separated."_s);
+    tlsOptions.addTo(parser);
+    parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, text});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -108,44 +103,15 @@ int runConnectCommand(const QStringList &arguments)
     }
     if (parser.isSet(http))
         config.payload = "GET / HTTP/1.1\r\nHost: " + config.host.toUtf8() + "\r\nConnection: close\r\n\r\n";
-    if (parser.isSet(ca)) {
-        auto cas = loadCertificates(parser.value(ca));
-        if (!cas) {
-            printError(cas.error());
-            return ExitFailed;
-        }
-        config.caCertificates = cas.value();
-    }
+    TlsOptions::Values tlsValues;
+    if (const auto exit = tlsOptions.read(parser, tlsValues))
+        return *exit;
+    config.clientIdentity = tlsValues.identity;
+    config.caCertificates = tlsValues.caCertificates.value_or(QList<QSslCertificate>{});
+    config.protocol = tlsValues.protocol.value_or(config.protocol);
+    config.alpnProtocols = tlsValues.alpn;
     config.useSystemCaCertificates = !parser.isSet(noSystemCa);
     config.continueOnVerifyErrors = parser.isSet(insecure);
-    if (parser.isSet(alpn)) {
-        auto protocols = parseAlpn(parser.value(alpn));
-        if (!protocols) {
-            printError(protocols.error());
-            return ExitUsage;
-        }
-        config.alpnProtocols = protocols.value();
-    }
-    if (parser.isSet(cert) != parser.isSet(key)) {
-        printError(u"--cert and --key go together"_s);
-        return ExitUsage;
-    }
-    if (parser.isSet(cert)) {
-        auto identity = Identity::load(parser.value(cert), parser.value(key), passphraseFromEnv(parser.value(passEnv)));
-        if (!identity) {
-            printError(identity.error());
-            return ExitFailed;
-        }
-        config.clientIdentity = identity.value();
-    }
-    if (parser.isSet(tls)) {
-        const auto protocol = TlsText::protocolFromName(parser.value(tls));
-        if (!protocol) {
-            printError(u"--tls takes 1.2, 1.3, 1.2+ or 1.3+, not '%1'"_s.arg(parser.value(tls)));
-            return ExitUsage;
-        }
-        config.protocol = *protocol;
-    }
     bool ok = false;
     config.timeoutMs = parser.value(timeout).toInt(&ok);
     if (!ok || config.timeoutMs <= 0) {

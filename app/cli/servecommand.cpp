@@ -59,16 +59,8 @@ int runServeCommand(const QStringList &arguments)
     const QCommandLineOption listen(u"listen"_s, u"Address and port to listen on (default 127.0.0.1:4481; "
                                                  "'*:PORT' or '0.0.0.0:PORT' for all interfaces)."_s,
                                     u"ADDR:PORT"_s, u"127.0.0.1:4481"_s);
-    const QCommandLineOption cert(u"cert"_s, u"Certificate (chain) file, PEM or DER."_s, u"FILE"_s);
-    const QCommandLineOption key(u"key"_s, u"Private key file (PEM, any key type)."_s, u"FILE"_s);
-    const QCommandLineOption passEnv(u"passphrase-env"_s, u"Read the key's passphrase from this environment variable."_s,
-                                     u"VAR"_s);
     const QCommandLineOption verify(u"verify"_s, u"Client certificates: none, request or require (default none)."_s,
                                     u"MODE"_s, u"none"_s);
-    const QCommandLineOption ca(u"ca"_s, u"CA certificates to check client certificates against."_s, u"FILE"_s);
-    const QCommandLineOption tls(u"tls"_s, u"TLS versions: 1.2, 1.3, 1.2+ or 1.3+ (default 1.2+)."_s, u"VERSION"_s);
-    const QCommandLineOption alpn(u"alpn"_s, u"ALPN protocols to accept, comma-separated (e.g. h2,http/1.1)."_s,
-                                  u"LIST"_s);
     const QCommandLineOption greeting(u"greeting"_s, u"Text written to each client once encrypted."_s, u"TEXT"_s);
     const QCommandLineOption noGreeting(u"no-greeting"_s, u"Write no greeting."_s);
     const QCommandLineOption noEcho(u"no-echo"_s, u"Do not echo what clients send."_s);
@@ -81,8 +73,11 @@ int runServeCommand(const QStringList &arguments)
                                             "interrupted)."_s,
                                             u"N"_s);
     const QCommandLineOption text(u"text"_s, u"Print human-readable lines instead of JSON."_s);
-    parser.addOptions({listen, cert, key, passEnv, verify, ca, tls, alpn, greeting, noGreeting, noEcho, noHttpAnswer,
-                       timeout, maxConnections, text});
+    const TlsOptions tlsOptions(u"Certificate (chain) file, PEM or DER (default: the development certificate)."_s,
+                                u"CA certificates to check client certificates against."_s,
+                                u"ALPN protocols to accept, comma-separated (e.g. h2,http/1.1)."_s);
+    tlsOptions.addTo(parser);
+    parser.addOptions({listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections, text});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (!parser.positionalArguments().isEmpty()) {
@@ -104,48 +99,19 @@ int runServeCommand(const QStringList &arguments)
     config.address = address;
     config.port = endpoint->port;
 
-    if (parser.isSet(cert) != parser.isSet(key)) {
-        printError(u"--cert and --key go together"_s);
-        return ExitUsage;
-    }
-    if (parser.isSet(cert)) {
-        auto identity = Identity::load(parser.value(cert), parser.value(key), passphraseFromEnv(parser.value(passEnv)));
-        if (!identity) {
-            printError(identity.error());
-            return ExitFailed;
-        }
-        config.identity = identity.value();
-    }
+    TlsOptions::Values tlsValues;
+    if (const auto exit = tlsOptions.read(parser, tlsValues))
+        return *exit;
+    config.identity = tlsValues.identity;
+    config.caCertificates = tlsValues.caCertificates.value_or(QList<QSslCertificate>{});
+    config.protocol = tlsValues.protocol.value_or(config.protocol);
+    config.alpnProtocols = tlsValues.alpn;
     const auto mode = peerVerifyFromName(parser.value(verify));
     if (!mode) {
         printError(u"--verify takes none, request or require, not '%1'"_s.arg(parser.value(verify)));
         return ExitUsage;
     }
     config.peerVerify = *mode;
-    if (parser.isSet(ca)) {
-        auto cas = loadCertificates(parser.value(ca));
-        if (!cas) {
-            printError(cas.error());
-            return ExitFailed;
-        }
-        config.caCertificates = cas.value();
-    }
-    if (parser.isSet(tls)) {
-        const auto protocol = TlsText::protocolFromName(parser.value(tls));
-        if (!protocol) {
-            printError(u"--tls takes 1.2, 1.3, 1.2+ or 1.3+, not '%1'"_s.arg(parser.value(tls)));
-            return ExitUsage;
-        }
-        config.protocol = *protocol;
-    }
-    if (parser.isSet(alpn)) {
-        auto protocols = parseAlpn(parser.value(alpn));
-        if (!protocols) {
-            printError(protocols.error());
-            return ExitUsage;
-        }
-        config.alpnProtocols = protocols.value();
-    }
     if (parser.isSet(greeting))
         config.greeting = parser.value(greeting).toUtf8();
     if (parser.isSet(noGreeting))
