@@ -14,7 +14,7 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-base-private-dev libqt6svg6-dev qt6-qpa-plugins libgl-dev libvulkan-dev libxkbcommon-dev
     libssl-dev openssl gnutls-bin ncat curl
     xvfb xauth imagemagick
-    desktop-file-utils appstream dpkg-dev file python3
+    desktop-file-utils appstream dpkg-dev file python3 bash-completion groff-base man-db binutils
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -63,9 +63,10 @@ test)
     build ci
     log "Running the tests"
     ctest --preset ci -j "$(nproc)"
-    if [[ $(id -u) -eq 0 && -x packaging/check-installed-package.sh && ${CI:-} == true ]]; then
+    # On CI (root, a throwaway machine) also install the .deb the tests built, check it and remove it again.
+    if [[ $(id -u) -eq 0 && ${CI:-} == true ]]; then
         log "Installing the Debian package on this machine, checking it, removing it"
-        packaging/check-installed-package.sh build/ci
+        packaging/check-installed-package.sh build/ci/tests/packaging/deb/tlslab_*.deb
     fi
     ;;
 bench)
