@@ -234,6 +234,7 @@ void Client::send(const QByteArray &data)
     m_session.bytesSent += quint64(data.size());
     m_payloadSent = true;
     record(EventKind::DataSent, Severity::Info, SocketFacts::dataSummary(true, data), SocketFacts::dataDetails(data));
+    publish();
 }
 
 void Client::onReadyRead()
@@ -246,6 +247,7 @@ void Client::onReadyRead()
     EventDetails d = SocketFacts::dataDetails(data);
     d.insert(u"text"_s, QString::fromUtf8(data.left(64 * 1024)));
     record(EventKind::DataReceived, Severity::Info, SocketFacts::dataSummary(false, data), d);
+    publish();
     Q_EMIT dataReceived(data);
 }
 

@@ -140,6 +140,7 @@ void ServerConnection::onReadyRead()
     m_session.bytesReceived += quint64(data.size());
     record(EventKind::DataReceived, Severity::Info, SocketFacts::dataSummary(false, data),
            SocketFacts::dataDetails(data));
+    publish();
     if (m_listener->config().echo)
         write(data);
 }
@@ -277,6 +278,7 @@ void ServerConnection::write(const QByteArray &data)
     m_socket->write(data);
     m_session.bytesSent += quint64(data.size());
     record(EventKind::DataSent, Severity::Info, SocketFacts::dataSummary(true, data), SocketFacts::dataDetails(data));
+    publish();
 }
 
 void ServerConnection::onError(QAbstractSocket::SocketError error)
@@ -450,6 +452,8 @@ Status Listener::start(const ListenerConfig &config)
     stop();
     m_config = config;
     m_sharedTlsContext.reset();
+    m_counters = {}; // counters describe one run of the listener
+    Q_EMIT countersChanged();
     const QString where = SocketFacts::endpoint(config.address.toString(), config.port);
 
     auto failed = [this, &where](const QString &message) {

@@ -2,10 +2,10 @@
 // 100,000 events arrives. Prints "gui.<name>: <value>" lines; nothing here asserts on time.
 #include "eventfiltermodel.h"
 #include "eventtablemodel.h"
-#include "mainwindow.h"
-#include "timeline.h"
 #include "listener.h"
 #include "listenerpanel.h"
+#include "mainwindow.h"
+#include "timeline.h"
 #include "timelineview.h"
 
 #include <QApplication>
@@ -107,31 +107,35 @@ int main(int argc, char *argv[])
 
     // The longest stall while the listener absorbs a flood of handshakes from `openssl s_time` (3 s).
     auto flood = [&](const char *label) {
-    window.listenerPanel()->findChild<QSpinBox *>(u"portSpin"_s)->setValue(0);
-    if (window.listenerPanel()->startListener()) {
-        QProcess stime;
-        stime.setProcessChannelMode(QProcess::MergedChannels);
-        double stall = 0;
-        // Started outside the measurement: forking a process of this size alone blocks for tens of ms.
-        stime.start(u"openssl"_s, {u"s_time"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(window.listener()->port()),
-                                   u"-new"_s, u"-time"_s, u"3"_s});
-        stime.waitForStarted();
-        stall = longestStall([&] {
-            QElapsedTimer t;
-            t.start();
-            while (stime.state() != QProcess::NotRunning && t.elapsed() < 15000)
-                QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-        }, 300);
-        const QString out = QString::fromUtf8(stime.readAll());
-        QString rate;
-        for (const QString &line : out.split(u'\n'))
-            if (line.contains(u"connections in"_s) && line.contains(u"real seconds"_s))
-                rate = line.trimmed();
-        print(qPrintable(u"handshake_flood_%1_longest_stall_ms"_s.arg(QLatin1StringView(label))), stall);
-        std::printf("gui.handshake_flood_%s_encrypted: %llu (s_time: %s)\n", label,
-                    static_cast<unsigned long long>(window.listener()->counters().encrypted), qPrintable(rate));
-        window.listenerPanel()->stopListener();
-    }
+        window.listenerPanel()->findChild<QSpinBox *>(u"portSpin"_s)->setValue(0);
+        if (window.listenerPanel()->startListener()) {
+            const quint64 before = window.listener()->counters().encrypted;
+            QProcess stime;
+            stime.setProcessChannelMode(QProcess::MergedChannels);
+            double stall = 0;
+            // Started outside the measurement: forking a process of this size alone blocks for tens of ms.
+            stime.start(u"openssl"_s,
+                {u"s_time"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(window.listener()->port()), u"-new"_s, u"-time"_s,
+                    u"3"_s});
+            stime.waitForStarted();
+            stall = longestStall(
+                [&] {
+                    QElapsedTimer t;
+                    t.start();
+                    while (stime.state() != QProcess::NotRunning && t.elapsed() < 15000)
+                        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+                },
+                300);
+            const QString out = QString::fromUtf8(stime.readAll());
+            QString rate;
+            for (const QString &line : out.split(u'\n'))
+                if (line.contains(u"connections in"_s) && line.contains(u"real seconds"_s))
+                    rate = line.trimmed();
+            print(qPrintable(u"handshake_flood_%1_longest_stall_ms"_s.arg(QLatin1StringView(label))), stall);
+            std::printf("gui.handshake_flood_%s_encrypted: %llu (s_time: %s)\n", label,
+                static_cast<unsigned long long>(window.listener()->counters().encrypted - before), qPrintable(rate));
+            window.listenerPanel()->stopListener();
+        }
     };
     flood("empty");
 
@@ -225,14 +229,17 @@ int main(int argc, char *argv[])
     filter->setText(QString());
 
     // The same burst appended on the GUI thread in slices of 1,000 per event-loop turn (as the listener does).
-    print("burst_100k_gui_thread_slices_longest_stall_ms", longestStall([&] {
-        for (int slice = 0; slice < 100; ++slice) {
-            const qint64 base = timeline->eventCount();
-            for (qint64 i = 0; i < 1000; ++i)
-                timeline->append(makeEvent(base + i));
-            QCoreApplication::processEvents();
-        }
-    }, 500));
+    print("burst_100k_gui_thread_slices_longest_stall_ms",
+        longestStall(
+            [&] {
+                for (int slice = 0; slice < 100; ++slice) {
+                    const qint64 base = timeline->eventCount();
+                    for (qint64 i = 0; i < 1000; ++i)
+                        timeline->append(makeEvent(base + i));
+                    QCoreApplication::processEvents();
+                }
+            },
+            500));
     std::printf("gui.events_total: %lld\n", static_cast<long long>(timeline->eventCount()));
 
     flood("1M");

@@ -371,6 +371,8 @@ void TestListener::coreStory()
     const QList<EventKind> expectedServer = {EventKind::TcpAccepted, EventKind::FirstBytes, EventKind::ClientHello,
                                              EventKind::HandshakeStarted, EventKind::Encrypted, EventKind::DataSent};
     QCOMPARE(kindsOf(eventsOf(*m_timeline, serverId)).mid(0, expectedServer.size()), expectedServer);
+    QCOMPARE(m_timeline->session(serverId).bytesSent, quint64(strlen("Hello from TLS Lab\n")));
+    QCOMPARE(m_timeline->session(tls.id).bytesReceived, quint64(strlen("Hello from TLS Lab\n")));
 
     // 2. A plaintext client is refused, and both ends of it are on the timeline.
     Client plain(m_timeline.get());

@@ -70,20 +70,20 @@ private:
 
     CertFiles makeOpensslReqCertificate()
     {
-        const CertFiles f{path(u"req.pem"_s), path(u"req.key"_s), {}};
+        const CertFiles f {path(u"req.pem"_s), path(u"req.key"_s), {}};
         const QString out = openssl({u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
-                                     f.key, u"-out"_s, f.certificate, u"-days"_s, u"30"_s, u"-subj"_s,
-                                     u"/C=DE/ST=Berlin/O=TLS Lab Test/OU=Viewer/CN=viewer.test"_s, u"-addext"_s,
-                                     u"subjectAltName=DNS:viewer.test,DNS:*.viewer.test,IP:192.0.2.7,IP:2001:db8::1"_s});
-        return QFile::exists(f.certificate) ? f : CertFiles{};
+            f.key, u"-out"_s, f.certificate, u"-days"_s, u"30"_s, u"-subj"_s,
+            u"/C=DE/ST=Berlin/O=TLS Lab Test/OU=Viewer/CN=viewer.test"_s, u"-addext"_s,
+            u"subjectAltName=DNS:viewer.test,DNS:*.viewer.test,IP:192.0.2.7,IP:2001:db8::1"_s});
+        return QFile::exists(f.certificate) ? f : CertFiles {};
     }
 
     void acceptExportDialog(const QString &file)
     {
         QFileDialog *dialog = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((dialog = m_viewer->findChild<QFileDialog *>(u"exportFileDialog"_s)) != nullptr
-                                     && dialog->isVisible(),
-                                 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_viewer->findChild<QFileDialog *>(u"exportFileDialog"_s)) != nullptr && dialog->isVisible(),
+            5000);
         // Type the path as a user would (selectFile() races with the dialog's own asynchronous directory loading).
         auto *nameEdit = dialog->findChild<QLineEdit *>(u"fileNameEdit"_s);
         QVERIFY(nameEdit);
@@ -118,11 +118,12 @@ private Q_SLOTS:
         const CertFiles f = makeOpensslReqCertificate();
         QVERIFY(!f.certificate.isEmpty());
         const QString printed = openssl({u"x509"_s, u"-in"_s, f.certificate, u"-noout"_s, u"-subject"_s, u"-ext"_s,
-                                         u"subjectAltName"_s, u"-fingerprint"_s, u"-sha256"_s});
-        const auto subject = QRegularExpression(u"^subject=(.*)$"_s, QRegularExpression::MultilineOption).match(printed);
-        const auto san
-            = QRegularExpression(u"X509v3 Subject Alternative Name:.*\\n\\s+(.*)$"_s, QRegularExpression::MultilineOption)
-                  .match(printed);
+            u"subjectAltName"_s, u"-fingerprint"_s, u"-sha256"_s});
+        const auto subject
+            = QRegularExpression(u"^subject=(.*)$"_s, QRegularExpression::MultilineOption).match(printed);
+        const auto san = QRegularExpression(
+            u"X509v3 Subject Alternative Name:.*\\n\\s+(.*)$"_s, QRegularExpression::MultilineOption)
+                             .match(printed);
         const auto sha256
             = QRegularExpression(u"^sha256 Fingerprint=(.*)$"_s, QRegularExpression::MultilineOption).match(printed);
         QVERIFY2(subject.hasMatch() && san.hasMatch() && sha256.hasMatch(), qPrintable(printed));
@@ -159,7 +160,7 @@ private Q_SLOTS:
         QFile file(f.certificate);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(m_viewer->findChild<QPlainTextEdit *>(u"pemEdit"_s)->toPlainText().trimmed(),
-                 QString::fromLatin1(file.readAll()).trimmed());
+            QString::fromLatin1(file.readAll()).trimmed());
 
         // Ctrl+C copies the selected value.
         QTreeWidgetItem *fingerprint = detail(u"Fingerprints"_s, u"SHA-256"_s);
@@ -187,7 +188,7 @@ private Q_SLOTS:
         QCOMPARE(leafItem->text(CertificateViewer::VerdictColumn), u"verified"_s);
         QCOMPARE(leafItem->childCount(), 0);
         QVERIFY2(leafItem->text(CertificateViewer::IssuedByColumn).startsWith(u"#2 Viewer Test CA"_s),
-                 qPrintable(leafItem->text(CertificateViewer::IssuedByColumn)));
+            qPrintable(leafItem->text(CertificateViewer::IssuedByColumn)));
         QCOMPARE(chain()->topLevelItem(1)->text(CertificateViewer::IssuedByColumn), u"itself (self-signed)"_s);
         QVERIFY2(nameLabel()->text().contains(u"Chain trusted."_s), qPrintable(nameLabel()->text()));
         QVERIFY2(nameLabel()->text().contains(u"“localhost” matches"_s), qPrintable(nameLabel()->text()));
@@ -215,10 +216,10 @@ private Q_SLOTS:
         QVERIFY(!m_viewer->analysis().trusted);
         QTreeWidgetItem *leafItem = chain()->topLevelItem(0);
         QVERIFY2(leafItem->text(CertificateViewer::VerdictColumn).startsWith(u"not verified: "_s),
-                 qPrintable(leafItem->text(CertificateViewer::VerdictColumn)));
+            qPrintable(leafItem->text(CertificateViewer::VerdictColumn)));
         QVERIFY(leafItem->childCount() >= 1); // one row per error
         QVERIFY2(leafItem->text(CertificateViewer::VerdictColumn).contains(u"issuer"_s),
-                 qPrintable(leafItem->text(CertificateViewer::VerdictColumn)));
+            qPrintable(leafItem->text(CertificateViewer::VerdictColumn)));
         QVERIFY2(nameLabel()->text().contains(u"NOT trusted"_s), qPrintable(nameLabel()->text()));
         QVERIFY2(nameLabel()->text().contains(u"“other.test” does NOT match"_s), qPrintable(nameLabel()->text()));
     }
@@ -252,15 +253,15 @@ private Q_SLOTS:
         const CertFiles f = makeOpensslReqCertificate();
         const QString bundle = path(u"bundle.p12"_s);
         openssl({u"pkcs12"_s, u"-export"_s, u"-in"_s, f.certificate, u"-inkey"_s, f.key, u"-passout"_s,
-                 u"pass:s3cret"_s, u"-out"_s, bundle});
+            u"pass:s3cret"_s, u"-out"_s, bundle});
         QVERIFY(QFile::exists(bundle));
 
         QSignalSpy opened(m_viewer.get(), &CertificateViewer::fileOpened);
         m_viewer->openFile(bundle);
         QInputDialog *ask = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((ask = m_viewer->findChild<QInputDialog *>(u"pkcs12PassphraseDialog"_s)) != nullptr
-                                     && ask->isVisible(),
-                                 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (ask = m_viewer->findChild<QInputDialog *>(u"pkcs12PassphraseDialog"_s)) != nullptr && ask->isVisible(),
+            5000);
         ask->setTextValue(u"s3cret"_s);
         ask->accept();
         QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 5000);
@@ -268,9 +269,9 @@ private Q_SLOTS:
 
         // A wrong passphrase: an error naming the file, no crash.
         m_viewer->openFile(bundle);
-        QTRY_VERIFY_WITH_TIMEOUT((ask = m_viewer->findChild<QInputDialog *>(u"pkcs12PassphraseDialog"_s)) != nullptr
-                                     && ask->isVisible(),
-                                 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (ask = m_viewer->findChild<QInputDialog *>(u"pkcs12PassphraseDialog"_s)) != nullptr && ask->isVisible(),
+            5000);
         ask->setTextValue(u"wrong"_s);
         ask->accept();
         QTRY_VERIFY_WITH_TIMEOUT(m_viewer->bannerText().contains(bundle), 5000);
@@ -304,9 +305,9 @@ private Q_SLOTS:
         QSignalSpy errors(m_viewer.get(), &CertificateViewer::errorOccurred);
         QTest::mouseClick(m_viewer->findChild<QPushButton *>(u"exportChainButton"_s), Qt::LeftButton);
         QFileDialog *dialog = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((dialog = m_viewer->findChild<QFileDialog *>(u"exportFileDialog"_s)) != nullptr
-                                     && dialog->isVisible(),
-                                 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_viewer->findChild<QFileDialog *>(u"exportFileDialog"_s)) != nullptr && dialog->isVisible(),
+            5000);
         // Bypass the dialog's own checks: the write itself must fail cleanly.
         Q_EMIT dialog->fileSelected(path(u"no/such/folder/chain.pem"_s));
         dialog->reject();
@@ -324,7 +325,7 @@ private Q_SLOTS:
         const CertFiles leaf
             = m_pki->makeLeaf(u"shotleaf"_s, ca, u"www.example.test"_s, u"DNS:www.example.test,DNS:example.test"_s);
         m_viewer->setChain(QSslCertificate::fromPath(leaf.chain), QSslCertificate::fromPath(ca.certificate), false,
-                           u"www.example.test"_s);
+            u"www.example.test"_s);
         m_viewer->resize(980, 720);
         QVERIFY(m_viewer->grab().save(out));
         qInfo("screenshot: %s", qPrintable(out));

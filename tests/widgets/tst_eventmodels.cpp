@@ -76,8 +76,8 @@ private Q_SLOTS:
         QCOMPARE(model.index(3, EventTableModel::SideColumn).data().toString(), u"client"_s);
         QCOMPARE(model.index(3, EventTableModel::KindColumn).data().toString(), kindName(EventKind(3)));
         QCOMPARE(model.index(4, 0).data(EventTableModel::SeverityRole).toInt(), int(Severity::Error));
-        QVERIFY(model.index(4, 0).data(Qt::BackgroundRole).isValid());   // errors are tinted
-        QVERIFY(!model.index(1, 0).data(Qt::BackgroundRole).isValid());  // info is not
+        QVERIFY(model.index(4, 0).data(Qt::BackgroundRole).isValid()); // errors are tinted
+        QVERIFY(!model.index(1, 0).data(Qt::BackgroundRole).isValid()); // info is not
         QVERIFY(!model.index(4, EventTableModel::KindColumn).data(Qt::DecorationRole).value<QIcon>().isNull());
 
         // The timer flushes on its own.
@@ -154,15 +154,15 @@ private Q_SLOTS:
         EventTableModel source(&timeline);
         EventFilterModel filtered(&source);
         QAbstractItemModelTester tester(&filtered, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const QStringList words = {u"Refused: HTTP request"_s, u"http/1.1 in ALPN"_s, u"Grüße aus Köln"_s,
-                                   u"GRÜSSE"_s, u"plain x"_s, u"Received 5 bytes: \\x00ab"_s};
+        const QStringList words = {u"Refused: HTTP request"_s, u"http/1.1 in ALPN"_s, u"Grüße aus Köln"_s, u"GRÜSSE"_s,
+            u"plain x"_s, u"Received 5 bytes: \\x00ab"_s};
         for (int i = 0; i < 6000; ++i)
             timeline.record(quint64(i % 4), Side::Server, EventKind::DataReceived, Severity::Info,
-                            words.at(i % words.size()) + u" #"_s + QString::number(i));
+                words.at(i % words.size()) + u" #"_s + QString::number(i));
         source.flush();
         QTRY_COMPARE_WITH_TIMEOUT(filtered.indexedEvents(), qsizetype(6000), 10000);
-        for (const QString &needle : {u"http"_s, u"http request"_s, u"HTTP REQ"_s, u"grü"_s, u"x"_s, u"#59"_s,
-                                      u"\\x00"_s, u"no such text"_s}) {
+        for (const QString &needle :
+            {u"http"_s, u"http request"_s, u"HTTP REQ"_s, u"grü"_s, u"x"_s, u"#59"_s, u"\\x00"_s, u"no such text"_s}) {
             filtered.setText(needle);
             EventFilter f;
             f.text = needle;

@@ -7,23 +7,26 @@
 #include "eventtablemodel.h"
 #include "listener.h"
 #include "listenerpanel.h"
+#include "certificatedetails.h"
+#include "certificateviewer.h"
 #include "mainwindow.h"
 #include "sessiondetails.h"
 #include "sessiontablemodel.h"
 #include "timeline.h"
 #include "timelineview.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDialog>
 #include <QHostAddress>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QPlainTextEdit>
-#include <QApplication>
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -107,10 +110,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     }
 
-    void cleanup()
-    {
-        m_window.reset();
-    }
+    void cleanup() { m_window.reset(); }
 
     void startListenerWithOneClick()
     {
@@ -136,21 +136,21 @@ private Q_SLOTS:
         SessionTableModel *sessions = m_window->sessionModel();
         QTRY_VERIFY_WITH_TIMEOUT(sessions->rowForSession(client->sessionId()) >= 0, 5000);
         const int row = sessions->rowForSession(client->sessionId());
-        QTRY_COMPARE_WITH_TIMEOUT(sessions->index(row, SessionTableModel::StateColumn).data().toString(),
-                                  u"encrypted"_s, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            sessions->index(row, SessionTableModel::StateColumn).data().toString(), u"encrypted"_s, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(client->session().linkedSession != 0
-                                     || m_window->timeline()->session(client->sessionId()).linkedSession != 0,
-                                 5000);
+                || m_window->timeline()->session(client->sessionId()).linkedSession != 0,
+            5000);
         const quint64 server = m_window->timeline()->session(client->sessionId()).linkedSession;
         QTRY_VERIFY_WITH_TIMEOUT(sessions->rowForSession(server) >= 0, 5000);
         QCOMPARE(sessions->index(sessions->rowForSession(server), SessionTableModel::SideColumn).data().toString(),
-                 u"server"_s);
+            u"server"_s);
         QTRY_COMPARE_WITH_TIMEOUT(m_window->listener()->counters().encrypted, quint64(1), 5000);
         // The greeting reaches the received view.
         QTRY_VERIFY_WITH_TIMEOUT(child<QPlainTextEdit>(m_window->clientPanel(), u"receivedView"_s)
                                      ->toPlainText()
                                      .contains(u"Hello from TLS Lab"_s),
-                                 5000);
+            5000);
         QVERIFY(m_window->clientPanel()->statusText().startsWith(u"Encrypted: TLSv1.3"_s));
     }
 
@@ -161,8 +161,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(client->session().state, SessionState::Encrypted, 10000);
 
         QProcess openssl;
-        openssl.start(u"openssl"_s, {u"x509"_s, u"-noout"_s, u"-subject"_s, u"-ext"_s, u"subjectAltName"_s,
-                                     u"-fingerprint"_s, u"-sha256"_s, u"-in"_s, DevCertificate::certificatePath()});
+        openssl.start(u"openssl"_s,
+            {u"x509"_s, u"-noout"_s, u"-subject"_s, u"-ext"_s, u"subjectAltName"_s, u"-fingerprint"_s, u"-sha256"_s,
+                u"-in"_s, DevCertificate::certificatePath()});
         QVERIFY(openssl.waitForFinished(10000));
         QCOMPARE(openssl.exitCode(), 0);
         const QString out = QString::fromUtf8(openssl.readAllStandardOutput());
@@ -190,12 +191,22 @@ private Q_SLOTS:
 
         // "Open certificate details" shows the chain in its own window.
         QTest::mouseClick(child<QPushButton>(m_window->sessionDetails(), u"viewChainButton"_s), Qt::LeftButton);
-        QDialog *viewer = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((viewer = m_window->findChild<QDialog *>(u"certificateSummaryWindow"_s)), 5000);
+        CertificateViewer *viewer = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((viewer = m_window->findChild<CertificateViewer *>(u"certificateViewerWindow"_s)),
+                                 5000);
         QTRY_VERIFY_WITH_TIMEOUT(viewer->isVisible(), 5000);
-        const QString viewerText = child<QTextBrowser>(viewer, u"certificateSummaryText"_s)->toPlainText();
-        QVERIFY(viewerText.contains(fingerprint));
-        QVERIFY(viewerText.contains(u"CN="_s + cn));
+        QCOMPARE(viewer->certificates().size(), 1);
+        const CertificateDetails shown = viewer->analysis().chain.value(0).details;
+        QCOMPARE(shown.sha256Fingerprint, fingerprint);
+        QCOMPARE(shown.commonName(), cn);
+        QStringList shownSans;
+        for (const auto &alt : shown.subjectAltNames)
+            shownSans.append(alt.value);
+        for (const QString &san : std::as_const(sans)) {
+            const QHostAddress ip(san);
+            QVERIFY2(shownSans.contains(ip.isNull() ? san : ip.toString()) || shownSans.contains(san),
+                     qPrintable(shownSans.join(u", "_s)));
+        }
     }
 
     void plaintextConnectIsRefusedAndListenerKeepsServing()
@@ -205,9 +216,9 @@ private Q_SLOTS:
         payload->setCurrentIndex(1); // HTTP GET
         QTest::mouseClick(child<QPushButton>(m_window->listenerPanel(), u"plaintextButton"_s), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(viewRowsOfKind(EventKind::PlaintextRefused) == 1, 10000);
-        QVERIFY(timelineHas(EventKind::DataSent, Side::Client));   // the client's bytes
-        QTRY_VERIFY_WITH_TIMEOUT(timelineHas(EventKind::Closed, Side::Client) || timelineHas(EventKind::Reset, Side::Client),
-                                 5000);
+        QVERIFY(timelineHas(EventKind::DataSent, Side::Client)); // the client's bytes
+        QTRY_VERIFY_WITH_TIMEOUT(
+            timelineHas(EventKind::Closed, Side::Client) || timelineHas(EventKind::Reset, Side::Client), 5000);
         QTRY_COMPARE_WITH_TIMEOUT(m_window->listener()->counters().refused, quint64(1), 5000);
         // The refusal row names the reason.
         const EventFilterModel *m = m_window->timelineView()->filterModel();
@@ -232,8 +243,8 @@ private Q_SLOTS:
         QTest::mouseClick(start, Qt::LeftButton);
         QVERIFY(!m_window->listener()->isListening());
         const QString error = m_window->listenerPanel()->errorText();
-        QVERIFY2(error.contains(u"in use"_s) && error.contains(QString::number(squatter.serverPort())),
-                 qPrintable(error));
+        QVERIFY2(
+            error.contains(u"in use"_s) && error.contains(QString::number(squatter.serverPort())), qPrintable(error));
         QVERIFY(start->text().contains(u"Start"_s));
         QCOMPARE(m_window->listenerPanel()->stateText(), u"Stopped"_s);
         QVERIFY(QApplication::activeModalWidget() == nullptr);
@@ -265,11 +276,11 @@ private Q_SLOTS:
         QVERIFY(timelineHas(EventKind::ErrorsIgnored, Side::Client));
         SessionTableModel *sessions = m_window->sessionModel();
         QTRY_VERIFY_WITH_TIMEOUT(sessions->rowForSession(client->sessionId()) >= 0, 5000);
-        QTRY_COMPARE_WITH_TIMEOUT(sessions->index(sessions->rowForSession(client->sessionId()),
-                                                  SessionTableModel::StateColumn)
-                                      .data()
-                                      .toString(),
-                                  u"encrypted (untrusted)"_s, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            sessions->index(sessions->rowForSession(client->sessionId()), SessionTableModel::StateColumn)
+                .data()
+                .toString(),
+            u"encrypted (untrusted)"_s, 5000);
         QVERIFY(m_window->clientPanel()->statusText().contains(u"untrusted"_s));
     }
 
@@ -302,7 +313,7 @@ private Q_SLOTS:
         Timeline *t = m_window->timeline();
         for (int i = 0; i < 300; ++i)
             t->record(quint64(i % 3), Side::Server, EventKind::DataReceived, Severity::Info,
-                      i % 100 == 0 ? u"needle %1"_s.arg(i) : u"hay %1"_s.arg(i));
+                i % 100 == 0 ? u"needle %1"_s.arg(i) : u"hay %1"_s.arg(i));
         TimelineView *view = m_window->timelineView();
         QTRY_COMPARE_WITH_TIMEOUT(view->filterModel()->rowCount(), 300, 5000);
         QTest::keyClicks(view->searchEdit(), u"NEEDLE"_s);
@@ -350,6 +361,38 @@ private Q_SLOTS:
         const QList<QSslCertificate> chain = QSslCertificate::fromPath(path);
         QCOMPARE(chain.size(), 1);
         QCOMPARE(chain.first(), m_window->listener()->identity().leaf());
+    }
+
+    void clearEmptiesTheViews()
+    {
+        startListener();
+        Client *client = connectClient(ClientPanel::Trust::Listener);
+        QTRY_COMPARE_WITH_TIMEOUT(client->session().state, SessionState::Encrypted, 10000);
+        m_window->selectSession(client->sessionId());
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineView()->filterModel()->rowCount() > 5, 5000);
+        QTest::keyClick(m_window.get(), Qt::Key_L, Qt::ControlModifier); // View > Clear Timeline
+        QCOMPARE(m_window->timelineView()->filterModel()->rowCount(), 0);
+        QCOMPARE(m_window->sessionModel()->rowCount(), 0);
+        QVERIFY(m_window->sessionDetails()->text().contains(u"Select a session"_s));
+        // New events arrive as before.
+        client->send("after clear\n");
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineView()->filterModel()->rowCount() > 0, 5000);
+    }
+
+    void settingsAreRememberedWithoutPassphrases()
+    {
+        child<QSpinBox>(m_window->listenerPanel(), u"portSpin"_s)->setValue(5555);
+        child<QLineEdit>(m_window->listenerPanel(), u"passphraseEdit"_s)->setText(u"s3cret-passphrase"_s);
+        m_window->close(); // saves
+        m_window = std::make_unique<MainWindow>();
+        QCOMPARE(child<QSpinBox>(m_window->listenerPanel(), u"portSpin"_s)->value(), 5555);
+        QVERIFY(child<QLineEdit>(m_window->listenerPanel(), u"passphraseEdit"_s)->text().isEmpty());
+        QSettings settings;
+        settings.sync();
+        QFile file(settings.fileName());
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(settings.fileName()));
+        QVERIFY(!file.readAll().contains("s3cret"));
+        settings.clear(); // the next tests start from the defaults
     }
 
     void openingACertificateFileShowsIt()

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "certificategenerator.h"
+#include "identity.h"
+
+#include <QDialog>
+#include <QFutureWatcher>
+#include <QHash>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+class QLineEdit;
+class QTimer;
+
+namespace Ui {
+class CertificateDialog;
+}
+
+namespace TlsLab::Widgets {
+
+// The certificate generation dialog: a profile (self-signed server, CA, intermediate, server or client leaf) prefills
+// sensible usages and dates, every field stays editable, problems are shown as the user types (Generate is disabled
+// until there are none), and a summary lists exactly which files will be written where. Generation runs on a worker
+// thread with a progress bar and a prompt Cancel; the event loop never blocks. Passphrases are never stored.
+class CertificateDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CertificateDialog)
+
+public:
+    // One output file of the plan.
+    struct PlannedFile
+    {
+        enum class Kind { Certificate, Key, Chain, Pkcs12, Der };
+        Kind kind;
+        QString path;
+        QString description; // "certificate (PEM)", "private key (PEM, mode 0600)", ...
+    };
+
+    explicit CertificateDialog(QWidget *parent = nullptr);
+    ~CertificateDialog() override;
+
+    void setProfile(Model::CertificateProfile profile);
+    Model::CertificateProfile profile() const;
+    void setKeyType(Model::KeyType type);
+    Model::KeyType keyType() const;
+    void setOutputDirectory(const QString &directory);
+    QString outputDirectory() const;
+    void setFilePrefix(const QString &prefix);
+    // Prefills the issuer (for the signed profiles) with a certificate file and its key file.
+    void setIssuerFiles(const QString &certificatePath, const QString &keyPath);
+
+    // The request the form describes (without generating anything).
+    Model::CertificateRequest request() const;
+    // The files Generate would write, in order.
+    QList<PlannedFile> plannedFiles() const;
+    // Every problem that keeps Generate disabled; empty when the form is complete.
+    QStringList problems() const { return m_problems; }
+    bool isGenerating() const { return m_watcher != nullptr; }
+
+    // Starts generating (when the form has no problems); returns false otherwise.
+    bool generate();
+    // Cancels a running generation; the worker stops at its next progress report.
+    void cancelGeneration();
+
+    void reject() override;
+
+Q_SIGNALS:
+    // A certificate was generated and all its files were written.
+    void identityCreated(const TlsLab::Model::Identity &identity);
+    // Generation failed or was cancelled; the message says why.
+    void generationFailed(const QString &message);
+
+private:
+    struct Outcome;
+
+    void applyProfileDefaults();
+    void validate();
+    void loadIssuer();
+    void updateSummary();
+    void setGenerating(bool generating);
+    void generationFinished();
+    void browseIssuerFile(QLineEdit *edit, const QString &title);
+    void browseOutputDirectory();
+    void setAutoText(QLineEdit *edit, const QString &text);
+
+    std::unique_ptr<Ui::CertificateDialog> m_ui;
+    std::optional<Model::Identity> m_issuer;
+    QString m_issuerError;
+    QStringList m_problems;
+    // The text each auto-filled field was last given, so profile changes update only fields the user left alone.
+    QHash<QLineEdit *, QString> m_autoTexts;
+    QString m_autoSans;
+
+    QFutureWatcher<Outcome> *m_watcher = nullptr;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    std::shared_ptr<std::atomic<int>> m_progress;
+    QTimer *m_progressTimer = nullptr;
+};
+
+} // namespace TlsLab::Widgets

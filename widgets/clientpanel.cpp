@@ -1,0 +1,341 @@
+#include "clientpanel.h"
+
+#include "listener.h"
+#include "plaintextpayload.h"
+#include "socketfacts.h"
+#include "timeline.h"
+#include "tlstext.h"
+#include "ui_clientpanel.h"
+
+#include <QFileDialog>
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Widgets {
+
+using namespace TlsLab::Model;
+
+namespace {
+QSsl::SslProtocol protocolAt(int index)
+{
+    switch (index) {
+    case 1:
+        return QSsl::TlsV1_3OrLater;
+    case 2:
+        return QSsl::TlsV1_2;
+    case 3:
+        return QSsl::TlsV1_3;
+    default:
+        return QSsl::TlsV1_2OrLater;
+    }
+}
+
+QList<QSslCertificate> readCertificates(const QString &path)
+{
+    QList<QSslCertificate> certs = QSslCertificate::fromPath(path, QSsl::Pem);
+    if (certs.isEmpty())
+        certs = QSslCertificate::fromPath(path, QSsl::Der);
+    return certs;
+}
+} // namespace
+
+ClientPanel::ClientPanel(Timeline *timeline, Listener *listener, QWidget *parent)
+    : QWidget(parent)
+    , m_ui(std::make_unique<Ui::ClientPanel>())
+    , m_timeline(timeline)
+    , m_listener(listener)
+{
+    m_ui->setupUi(this);
+    m_ui->verifyBox->hide();
+    m_ui->connectButton->setIcon(QIcon(u":/icons/connect.svg"_s));
+    m_ui->receivedView->setMaximumBlockCount(5000);
+    connect(m_ui->connectButton, &QPushButton::clicked, this, &ClientPanel::connectToServer);
+    connect(m_ui->closeButton, &QPushButton::clicked, this, &ClientPanel::closeConnection);
+    connect(m_ui->continueButton, &QPushButton::clicked, this, &ClientPanel::continueAnyway);
+    connect(m_ui->abandonButton, &QPushButton::clicked, this, &ClientPanel::abandon);
+    connect(m_ui->sendButton, &QPushButton::clicked, this, &ClientPanel::sendText);
+    connect(m_ui->sendEdit, &QLineEdit::returnPressed, this, &ClientPanel::sendText);
+    connect(m_ui->useListenerButton, &QPushButton::clicked, this, &ClientPanel::useListener);
+    connect(m_ui->modeCombo, &QComboBox::currentIndexChanged, this, &ClientPanel::updateMode);
+    connect(m_ui->caCombo, &QComboBox::currentIndexChanged, this, &ClientPanel::updateMode);
+    connect(
+        m_ui->caBrowseButton, &QToolButton::clicked, this, [this] { browse(m_ui->caFileEdit, tr("CA certificates")); });
+    connect(m_ui->clientCertBrowseButton, &QToolButton::clicked, this,
+        [this] { browse(m_ui->clientCertEdit, tr("Client certificate")); });
+    connect(m_ui->clientKeyBrowseButton, &QToolButton::clicked, this,
+        [this] { browse(m_ui->clientKeyEdit, tr("Client private key")); });
+    connect(m_listener, &Listener::started, this, [this] {
+        // Prefill with the running listener, which is what a new user wants to reach.
+        if (m_client && !m_client->isFinished())
+            return;
+        m_ui->portSpin->setValue(m_listener->port());
+    });
+    updateMode();
+    updateButtons();
+}
+
+ClientPanel::~ClientPanel() = default;
+
+void ClientPanel::browse(QLineEdit *edit, const QString &title)
+{
+    const QString path = QFileDialog::getOpenFileName(this, title, edit->text(),
+        tr("Certificates and keys (*.pem *.crt *.cer *.der *.key);;"
+           "All files (*)"));
+    if (!path.isEmpty())
+        edit->setText(path);
+}
+
+void ClientPanel::updateMode()
+{
+    const bool tls = m_ui->modeCombo->currentIndex() == 0;
+    m_ui->tlsBox->setVisible(tls);
+    m_ui->payloadBox->setVisible(!tls);
+    m_ui->caFileEdit->setEnabled(Trust(m_ui->caCombo->currentIndex()) == Trust::File);
+    m_ui->caBrowseButton->setEnabled(Trust(m_ui->caCombo->currentIndex()) == Trust::File);
+}
+
+void ClientPanel::setTrust(Trust trust)
+{
+    m_ui->caCombo->setCurrentIndex(int(trust));
+}
+
+void ClientPanel::setMode(ClientMode mode)
+{
+    m_ui->modeCombo->setCurrentIndex(mode == ClientMode::Tls ? 0 : 1);
+}
+
+void ClientPanel::useListener()
+{
+    if (!m_listener->isListening()) {
+        setStatus(tr("The listener is not running"), true);
+        return;
+    }
+    const QHostAddress a = m_listener->address();
+    m_ui->hostEdit->setText(a == QHostAddress::Any || a == QHostAddress::AnyIPv4 ? u"127.0.0.1"_s
+            : a == QHostAddress::AnyIPv6                                         ? u"::1"_s
+                                                                                 : a.toString());
+    m_ui->portSpin->setValue(m_listener->port());
+    if (m_ui->modeCombo->currentIndex() == 0)
+        setTrust(Trust::Listener);
+}
+
+void ClientPanel::setStatus(const QString &text, bool error)
+{
+    m_ui->statusLabel->setText(text);
+    QPalette p = palette();
+    if (error) {
+        const bool dark = p.color(QPalette::Window).lightness() < 128;
+        p.setColor(QPalette::WindowText, dark ? QColor(255, 120, 110) : QColor(180, 30, 20));
+    }
+    m_ui->statusLabel->setPalette(p);
+}
+
+QString ClientPanel::statusText() const
+{
+    return m_ui->statusLabel->text();
+}
+
+QString ClientPanel::verificationText() const
+{
+    return m_ui->verifyBox->isHidden() ? QString() : m_ui->verifyLabel->text();
+}
+
+void ClientPanel::updateButtons()
+{
+    const bool open = m_client && !m_client->isFinished();
+    m_ui->closeButton->setEnabled(open);
+    m_ui->sendButton->setEnabled(open);
+    m_ui->sendEdit->setEnabled(open);
+}
+
+bool ClientPanel::connectToServer()
+{
+    ClientConfig config;
+    config.host = m_ui->hostEdit->text().trimmed();
+    if (config.host.isEmpty()) {
+        setStatus(tr("Enter a host name or address"), true);
+        return false;
+    }
+    config.port = quint16(m_ui->portSpin->value());
+    config.mode = m_ui->modeCombo->currentIndex() == 0 ? ClientMode::Tls : ClientMode::Plaintext;
+    if (config.mode == ClientMode::Plaintext) {
+        const Result<QByteArray> payload = makePayload(PayloadKind(m_ui->payloadCombo->currentIndex()),
+            m_ui->payloadEdit->text(), SocketFacts::endpoint(config.host, config.port));
+        if (!payload) {
+            setStatus(payload.error(), true);
+            return false;
+        }
+        config.payload = payload.value();
+    } else {
+        config.serverName = m_ui->serverNameEdit->text().trimmed();
+        config.protocol = protocolAt(m_ui->protocolCombo->currentIndex());
+        for (const QString &p : m_ui->alpnEdit->text().split(u',', Qt::SkipEmptyParts)) {
+            if (!p.trimmed().isEmpty())
+                config.alpnProtocols.append(p.trimmed().toUtf8());
+        }
+        switch (Trust(m_ui->caCombo->currentIndex())) {
+        case Trust::System:
+            config.useSystemCaCertificates = true;
+            break;
+        case Trust::Listener: {
+            config.useSystemCaCertificates = false;
+            const QSslCertificate leaf = m_listener->identity().leaf();
+            if (leaf.isNull()) {
+                setStatus(tr("The listener has no certificate yet: start it first"), true);
+                return false;
+            }
+            config.caCertificates = {leaf};
+            break;
+        }
+        case Trust::File: {
+            config.useSystemCaCertificates = false;
+            const QString path = m_ui->caFileEdit->text().trimmed();
+            config.caCertificates = readCertificates(path);
+            if (config.caCertificates.isEmpty()) {
+                setStatus(tr("%1: no certificate could be read").arg(path), true);
+                return false;
+            }
+            break;
+        }
+        }
+        const QString cert = m_ui->clientCertEdit->text().trimmed();
+        if (!cert.isEmpty()) {
+            const QString key = m_ui->clientKeyEdit->text().trimmed();
+            Result<Identity> identity = Identity::load(cert, key.isEmpty() ? cert : key);
+            if (!identity) {
+                setStatus(identity.error(), true);
+                return false;
+            }
+            config.clientIdentity = identity.value();
+        }
+    }
+
+    if (m_client) {
+        // The previous connection ends; its session stays in the timeline.
+        Client *previous = m_client;
+        previous->disconnect(this);
+        if (previous->isFinished()) {
+            previous->deleteLater();
+        } else {
+            connect(previous, &Client::finished, previous, &QObject::deleteLater);
+            previous->close();
+        }
+    }
+    m_ui->verifyBox->hide();
+    m_ui->receivedView->clear();
+    auto *client = new Client(m_timeline, this);
+    m_client = client;
+    connect(client, &Client::connected, this, [this, client] {
+        if (client->config().mode == ClientMode::Plaintext)
+            setStatus(tr("Connected in plaintext to %1")
+                          .arg(SocketFacts::endpoint(client->config().host, client->config().port)));
+        else
+            setStatus(tr("Connected; TLS handshake in progress…"));
+        updateButtons();
+    });
+    connect(client, &Client::encrypted, this, [this, client] {
+        const Session s = client->session();
+        m_ui->verifyBox->hide();
+        setStatus(tr("Encrypted: %1, %2%3")
+                      .arg(s.protocol, s.cipher, s.untrusted ? tr(" — untrusted, errors ignored") : QString()));
+        updateButtons();
+    });
+    connect(client, &Client::verificationFailed, this, &ClientPanel::onVerificationFailed);
+    connect(client, &Client::dataReceived, this, [this](const QByteArray &data) {
+        m_ui->receivedView->moveCursor(QTextCursor::End);
+        m_ui->receivedView->insertPlainText(QString::fromUtf8(data));
+        m_ui->receivedView->moveCursor(QTextCursor::End);
+    });
+    connect(client, &Client::finished, this, [this, client] {
+        const Session s = client->session();
+        m_ui->verifyBox->hide();
+        const bool ok = client->succeeded();
+        setStatus(
+            tr("Finished (%1)%2").arg(stateName(s.state), s.reason.isEmpty() ? QString() : u": "_s + s.reason), !ok);
+        updateButtons();
+    });
+    setStatus(tr("Connecting to %1…").arg(SocketFacts::endpoint(config.host, config.port)));
+    client->start(config);
+    updateButtons();
+    Q_EMIT clientStarted(client->sessionId());
+    return true;
+}
+
+void ClientPanel::onVerificationFailed(const QList<QSslError> &errors)
+{
+    QString text = u"<p>"_s + tr("The server's certificate could not be verified:") + u"</p><ul>"_s;
+    for (const QSslError &e : errors) {
+        text += u"<li><b>"_s + TlsText::errorWords(e.error()).toHtmlEscaped() + u"</b>"_s;
+        if (!e.certificate().isNull())
+            text += u" — "_s + TlsText::certificateName(e.certificate()).toHtmlEscaped() + u"<br/><small>SHA-256 "_s
+                + TlsText::sha256(e.certificate()) + u"</small>"_s;
+        text += u"</li>"_s;
+    }
+    text += u"</ul><p>"_s
+        + tr("“Continue anyway” ignores exactly these errors for this connection only; the session is then marked "
+             "untrusted.")
+        + u"</p>"_s;
+    m_ui->verifyLabel->setText(text);
+    m_ui->verifyBox->show();
+    m_ui->continueButton->setFocus();
+    setStatus(tr("Waiting for your decision"), true);
+}
+
+void ClientPanel::continueAnyway()
+{
+    if (!m_client)
+        return;
+    m_ui->verifyBox->hide();
+    m_client->continueAnyway();
+}
+
+void ClientPanel::abandon()
+{
+    if (!m_client)
+        return;
+    m_ui->verifyBox->hide();
+    m_client->abandon();
+}
+
+void ClientPanel::closeConnection()
+{
+    if (m_client && !m_client->isFinished())
+        m_client->close();
+    updateButtons();
+}
+
+void ClientPanel::sendText()
+{
+    if (!m_client || m_client->isFinished())
+        return;
+    const QString text = m_ui->sendEdit->text();
+    m_client->send(text.toUtf8() + '\n');
+    m_ui->sendEdit->clear();
+}
+
+void ClientPanel::loadSettings(const QSettings &settings)
+{
+    m_ui->hostEdit->setText(settings.value(u"client/host"_s, u"127.0.0.1"_s).toString());
+    m_ui->portSpin->setValue(settings.value(u"client/port"_s, 4481).toInt());
+    m_ui->serverNameEdit->setText(settings.value(u"client/serverName"_s).toString());
+    m_ui->caCombo->setCurrentIndex(settings.value(u"client/trust"_s, int(Trust::Listener)).toInt());
+    m_ui->caFileEdit->setText(settings.value(u"client/caFile"_s).toString());
+    m_ui->clientCertEdit->setText(settings.value(u"client/certificateFile"_s).toString());
+    m_ui->clientKeyEdit->setText(settings.value(u"client/keyFile"_s).toString());
+    m_ui->alpnEdit->setText(settings.value(u"client/alpn"_s).toString());
+}
+
+void ClientPanel::saveSettings(QSettings &settings) const
+{
+    settings.setValue(u"client/host"_s, m_ui->hostEdit->text());
+    settings.setValue(u"client/port"_s, m_ui->portSpin->value());
+    settings.setValue(u"client/serverName"_s, m_ui->serverNameEdit->text());
+    settings.setValue(u"client/trust"_s, m_ui->caCombo->currentIndex());
+    settings.setValue(u"client/caFile"_s, m_ui->caFileEdit->text());
+    settings.setValue(u"client/certificateFile"_s, m_ui->clientCertEdit->text());
+    settings.setValue(u"client/keyFile"_s, m_ui->clientKeyEdit->text());
+    settings.setValue(u"client/alpn"_s, m_ui->alpnEdit->text());
+}
+
+} // namespace TlsLab::Widgets

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "client.h"
+
+#include <QPointer>
+#include <QWidget>
+
+#include <memory>
+
+class QLineEdit;
+class QSettings;
+
+namespace Ui {
+class ClientPanel;
+}
+
+namespace TlsLab::Model {
+class Listener;
+class Timeline;
+} // namespace TlsLab::Model
+
+namespace TlsLab::Widgets {
+
+// The interactive client: where to connect, how (TLS with its trust settings, or deliberately plaintext with a
+// payload), a send box and the received text. When verification fails it lists each error with the certificate it
+// concerns and lets the user continue anyway for this connection only, or abandon it.
+class ClientPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ClientPanel)
+
+public:
+    enum class Trust { System, Listener, File };
+
+    ClientPanel(Model::Timeline *timeline, Model::Listener *listener, QWidget *parent = nullptr);
+    ~ClientPanel() override;
+
+    // Starts a connection with the form's settings; returns false (and shows why) on bad input.
+    bool connectToServer();
+    void closeConnection();
+    void continueAnyway();
+    void abandon();
+    void sendText();
+    // Fills host and port from the running listener and trusts its certificate.
+    void useListener();
+
+    void setTrust(Trust trust);
+    void setMode(Model::ClientMode mode);
+    Model::Client *client() const { return m_client; }
+    QString statusText() const;
+    QString verificationText() const;
+
+    void loadSettings(const QSettings &settings);
+    void saveSettings(QSettings &settings) const;
+
+Q_SIGNALS:
+    void clientStarted(quint64 sessionId);
+
+private:
+    void updateMode();
+    void updateButtons();
+    void setStatus(const QString &text, bool error = false);
+    void onVerificationFailed(const QList<QSslError> &errors);
+    void browse(QLineEdit *edit, const QString &title);
+
+    std::unique_ptr<Ui::ClientPanel> m_ui;
+    Model::Timeline *m_timeline;
+    Model::Listener *m_listener;
+    QPointer<Model::Client> m_client;
+};
+
+} // namespace TlsLab::Widgets

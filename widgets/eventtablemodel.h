@@ -1,0 +1,62 @@
+#pragma once
+
+#include "event.h"
+
+#include <QAbstractTableModel>
+#include <QIcon>
+
+class QTimer;
+
+namespace TlsLab::Model {
+class Timeline;
+}
+
+namespace TlsLab::Widgets {
+
+// The timeline as a table. It never copies events: a row is an index into the Timeline, and data() reads only the
+// rows a view asks for (the visible ones). New events are discovered by polling Timeline::eventCount() on a short
+// timer and inserted with one beginInsertRows() per flush, so a burst of 100,000 appends costs the view one insert.
+class EventTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EventTableModel)
+
+public:
+    enum Column { TimeColumn, SessionColumn, SideColumn, KindColumn, SummaryColumn, ColumnCount };
+    enum Role {
+        EventIndexRole = Qt::UserRole, // qsizetype: index in the Timeline
+        SessionRole, // quint64
+        SideRole, // int(Model::Side)
+        KindRole, // int(Model::EventKind)
+        SeverityRole, // int(Model::Severity)
+        TimeUsRole, // qint64
+    };
+
+    explicit EventTableModel(Model::Timeline *timeline, QObject *parent = nullptr);
+    ~EventTableModel() override;
+
+    Model::Timeline *timeline() const { return m_timeline; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Inserts the events appended since the last flush (called by the timer; public for tests and benchmarks).
+    void flush();
+    void setFlushInterval(int ms);
+
+    // Shared with the other views: a severity's icon and its background tint derived from the current palette.
+    static QIcon severityIcon(Model::Severity severity);
+    static QVariant severityBackground(Model::Severity severity);
+    static QString shortTime(qint64 timeUs);
+
+private:
+    void reset();
+
+    Model::Timeline *m_timeline;
+    QTimer *m_timer;
+    int m_rows = 0;
+};
+
+} // namespace TlsLab::Widgets

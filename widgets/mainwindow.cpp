@@ -1,0 +1,598 @@
+#include "mainwindow.h"
+
+#include "certificatedialog.h"
+#include "certificatesummary.h"
+#include "certificateviewer.h"
+#include "client.h"
+#include "clientpanel.h"
+#include "eventtablemodel.h"
+#include "listener.h"
+#include "listenerpanel.h"
+#include "sessiondetails.h"
+#include "sessiontablemodel.h"
+#include "timeline.h"
+#include "timelineexport.h"
+#include "timelineview.h"
+#include "tlstext.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QSslSocket>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Widgets {
+
+using namespace TlsLab::Model;
+
+namespace {
+QScrollArea *scrolled(QWidget *panel, QWidget *parent)
+{
+    auto *area = new QScrollArea(parent);
+    area->setWidget(panel);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    return area;
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_timeline(new Timeline(this))
+    , m_listener(new Listener(m_timeline, this))
+{
+    setObjectName(u"mainWindow"_s);
+    setWindowTitle(tr("TLS Lab"));
+    setWindowIcon(QIcon(u":/icons/app.svg"_s));
+    setAcceptDrops(true);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+
+    // Panels.
+    m_listenerPanel = new ListenerPanel(m_listener, this);
+    m_listenerPanel->setObjectName(u"listenerPanel"_s);
+    m_clientPanel = new ClientPanel(m_timeline, m_listener, this);
+    m_clientPanel->setObjectName(u"clientPanel"_s);
+    m_listenerDock = new QDockWidget(tr("Listener"), this);
+    m_listenerDock->setObjectName(u"listenerDock"_s);
+    m_listenerDock->setWidget(scrolled(m_listenerPanel, m_listenerDock));
+    m_listenerDock->setFeatures(
+        QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    m_clientDock = new QDockWidget(tr("Client"), this);
+    m_clientDock->setObjectName(u"clientDock"_s);
+    m_clientDock->setWidget(scrolled(m_clientPanel, m_clientDock));
+    m_clientDock->setFeatures(m_listenerDock->features());
+    addDockWidget(Qt::LeftDockWidgetArea, m_listenerDock);
+    addDockWidget(Qt::LeftDockWidgetArea, m_clientDock);
+    tabifyDockWidget(m_listenerDock, m_clientDock);
+    setTabPosition(Qt::LeftDockWidgetArea, QTabWidget::North);
+    m_listenerDock->raise();
+
+    // Sessions and their details.
+    m_sessionModel = new SessionTableModel(m_timeline, this);
+    m_sessionTable = new QTableView(this);
+    m_sessionTable->setObjectName(u"sessionTable"_s);
+    m_sessionTable->setModel(m_sessionModel);
+    m_sessionTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_sessionTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sessionTable->setShowGrid(false);
+    m_sessionTable->setWordWrap(false);
+    m_sessionTable->verticalHeader()->hide();
+    m_sessionTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_sessionTable->verticalHeader()->setDefaultSectionSize(m_sessionTable->fontMetrics().height() + 6);
+    m_sessionTable->horizontalHeader()->setStretchLastSection(true);
+    const int digit = fontMetrics().horizontalAdvance(u'0');
+    m_sessionTable->setColumnWidth(SessionTableModel::IdColumn, digit * 9);
+    m_sessionTable->setColumnWidth(SessionTableModel::SideColumn, digit * 7);
+    m_sessionTable->setColumnWidth(SessionTableModel::StateColumn, digit * 12);
+    m_sessionTable->setColumnWidth(SessionTableModel::PeerColumn, digit * 16);
+    m_sessionTable->setColumnWidth(SessionTableModel::ProtocolColumn, digit * 9);
+    m_sessionTable->setColumnWidth(SessionTableModel::CipherColumn, digit * 24);
+    m_sessionTable->setColumnWidth(SessionTableModel::OutcomeColumn, digit * 30);
+    m_sessionDetails = new SessionDetails(m_timeline, this);
+    m_timelineView = new TimelineView(m_timeline, this);
+
+    m_topSplitter = new QSplitter(Qt::Horizontal, this);
+    m_topSplitter->setObjectName(u"topSplitter"_s);
+    m_topSplitter->addWidget(m_sessionTable);
+    m_topSplitter->addWidget(m_sessionDetails);
+    m_topSplitter->setStretchFactor(0, 3);
+    m_topSplitter->setStretchFactor(1, 2);
+    m_topSplitter->setSizes({560, 360});
+    m_mainSplitter = new QSplitter(Qt::Vertical, this);
+    m_mainSplitter->setObjectName(u"mainSplitter"_s);
+    m_mainSplitter->addWidget(m_topSplitter);
+    m_mainSplitter->addWidget(m_timelineView);
+    m_mainSplitter->setStretchFactor(0, 2);
+    m_mainSplitter->setStretchFactor(1, 3);
+    setCentralWidget(m_mainSplitter);
+
+    // Status bar with the export progress.
+    m_export = new TimelineExport(m_timeline, this);
+    m_exportProgress = new QProgressBar(this);
+    m_exportProgress->setMaximumWidth(220);
+    m_exportProgress->hide();
+    m_exportCancel = new QToolButton(this);
+    m_exportCancel->setText(tr("Cancel export"));
+    m_exportCancel->hide();
+    statusBar()->addPermanentWidget(m_exportProgress);
+    statusBar()->addPermanentWidget(m_exportCancel);
+    connect(m_exportCancel, &QToolButton::clicked, m_export, &TimelineExport::cancel);
+    connect(m_export, &TimelineExport::progressChanged, this, [this](qint64 done, qint64 total) {
+        m_exportProgress->setRange(0, 1000);
+        m_exportProgress->setValue(total ? int(done * 1000 / total) : 1000);
+        m_exportProgress->setFormat(tr("Exporting %p%"));
+        m_exportProgress->show();
+        m_exportCancel->show();
+    });
+    connect(m_export, &TimelineExport::finished, this, [this](const QString &path, bool ok, const QString &message) {
+        m_exportProgress->hide();
+        m_exportCancel->hide();
+        statusBar()->showMessage(message, 10000);
+        updateActions();
+        Q_EMIT timelineExported(path, ok, message);
+    });
+
+    createActions();
+
+    connect(m_listenerPanel, &ListenerPanel::plaintextConnectRequested, this, &MainWindow::plaintextConnect);
+    connect(m_listenerPanel, &ListenerPanel::generateCertificateRequested, this,
+        [this] { openCertificateDialog(true); });
+    connect(this, &MainWindow::generateCertificateRequested, this, [this] { openCertificateDialog(false); });
+
+    // Chains are shown in the certificate viewer: every field, a verdict per certificate, PEM and export.
+    setCertificateViewerFactory([](const QList<QSslCertificate> &chain, const QString &, QWidget *parent) {
+        auto *viewer = new CertificateViewer(parent);
+        viewer->setObjectName(u"certificateViewerWindow"_s);
+        viewer->setWindowFlag(Qt::Window);
+        viewer->setAttribute(Qt::WA_DeleteOnClose);
+        viewer->setChain(chain);
+        viewer->resize(900, 700);
+        return static_cast<QWidget *>(viewer);
+    });
+    connect(m_listener, &Listener::started, this, &MainWindow::updateActions);
+    connect(m_listener, &Listener::stopped, this, &MainWindow::updateActions);
+    connect(m_sessionTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &MainWindow::onSessionSelectionChanged);
+    connect(m_sessionDetails, &SessionDetails::certificateChainRequested, this, [this](const auto &chain) {
+        showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()));
+    });
+    connect(m_sessionDetails, &SessionDetails::exportChainRequested, this, &MainWindow::chooseChainExportFile);
+    // Activating a session (double click, Enter) opens its peer's certificate.
+    connect(m_sessionTable, &QTableView::activated, this, [this](const QModelIndex &index) {
+        const Session s = m_timeline->session(index.data(SessionTableModel::SessionIdRole).toULongLong());
+        if (!s.peerChain.isEmpty())
+            showCertificates(s.peerChain, tr("Peer certificate chain of session #%1").arg(s.id));
+    });
+    connect(m_clientPanel, &ClientPanel::clientStarted, this, [this] {
+        // Show the client's progress where the user will look next: the newest session and the timeline's tail.
+        m_timelineView->setFollowTail(true);
+    });
+
+    loadSettings();
+    updateActions();
+}
+
+MainWindow::~MainWindow()
+{
+    // The export thread and every client and connection record into the timeline: end them while it exists.
+    m_listener->disconnect(this);
+    delete m_export;
+    m_export = nullptr;
+    const QList<Client *> clients = findChildren<Client *>();
+    qDeleteAll(clients);
+    delete m_listener;
+    m_listener = nullptr;
+    // The views and models (and the search index's worker) read the timeline: they go before it.
+    delete takeCentralWidget();
+    delete m_listenerDock;
+    delete m_clientDock;
+    delete m_sessionModel;
+    delete m_timeline;
+}
+
+void MainWindow::createActions()
+{
+    auto make = [this](const QString &text, const QString &icon, const QKeySequence &shortcut, auto slot) {
+        auto *action = new QAction(text, this);
+        if (!icon.isEmpty())
+            action->setIcon(QIcon(icon));
+        if (!shortcut.isEmpty()) {
+            action->setShortcut(shortcut);
+            action->setToolTip(
+                text.split(u'\t').first().remove(u'&') + u" ("_s + shortcut.toString(QKeySequence::NativeText) + u')');
+        }
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+
+    m_openCertificateAction = make(
+        tr("&Open Certificate…"), u":/icons/open.svg"_s, QKeySequence::Open, [this] { chooseCertificateFile(); });
+    m_exportAction = make(
+        tr("&Export Timeline…"), u":/icons/export.svg"_s, QKeySequence(tr("Ctrl+E")), [this] { chooseExportFile(); });
+    m_exportChainAction = make(tr("Export Session &Chain…"), QString(), QKeySequence(tr("Ctrl+Shift+E")),
+        [this] { chooseChainExportFile(m_sessionDetails->sessionId()); });
+    QAction *quit = make(tr("&Quit"), QString(), QKeySequence::Quit, [this] { close(); });
+
+    m_startAction = make(tr("&Start Listener"), u":/icons/start.svg"_s, QKeySequence(tr("F5")),
+        [this] { m_listenerPanel->toggleListener(); });
+    m_startAction->setObjectName(u"startAction"_s);
+    m_plaintextAction = make(tr("&Plaintext Connect"), u":/icons/plaintext.svg"_s, QKeySequence(tr("Ctrl+Shift+P")),
+        [this] { m_listenerPanel->requestPlaintextConnect(); });
+    m_plaintextAction->setObjectName(u"plaintextAction"_s);
+    m_generateAction = make(tr("&Generate Certificate…"), u":/icons/certificate.svg"_s, QKeySequence(),
+        [this] { Q_EMIT generateCertificateRequested(); });
+    m_generateAction->setObjectName(u"generateCertificateAction"_s);
+
+    m_connectAction = make(tr("&Connect"), u":/icons/connect.svg"_s, QKeySequence(tr("Ctrl+K")), [this] {
+        m_clientDock->show();
+        m_clientDock->raise();
+        m_clientPanel->connectToServer();
+    });
+    m_connectAction->setObjectName(u"connectAction"_s);
+    m_closeClientAction = make(tr("C&lose Connection"), QString(), QKeySequence(tr("Ctrl+Shift+K")),
+        [this] { m_clientPanel->closeConnection(); });
+
+    m_clearAction
+        = make(tr("C&lear Timeline"), u":/icons/clear.svg"_s, QKeySequence(tr("Ctrl+L")), [this] { clearTimeline(); });
+    QAction *find = make(tr("&Find…"), QString(), QKeySequence::Find, [this] { m_timelineView->focusSearch(); });
+    m_followAction = make(tr("&Follow Newest Events"), QString(), QKeySequence(tr("Ctrl+End")),
+        [this](bool on) { m_timelineView->setFollowTail(on); });
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(true);
+    QAction *about = make(tr("&About TLS Lab"), QString(), QKeySequence::HelpContents, [this] { showAbout(); });
+    QAction *aboutQt = make(tr("About &Qt"), QString(), QKeySequence(), [] { QApplication::aboutQt(); });
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openCertificateAction);
+    file->addSeparator();
+    file->addAction(m_exportAction);
+    file->addAction(m_exportChainAction);
+    file->addSeparator();
+    file->addAction(quit);
+    QMenu *listener = menuBar()->addMenu(tr("&Listener"));
+    listener->addAction(m_startAction);
+    listener->addAction(m_plaintextAction);
+    listener->addSeparator();
+    listener->addAction(m_generateAction);
+    QMenu *client = menuBar()->addMenu(tr("&Client"));
+    client->addAction(m_connectAction);
+    client->addAction(m_closeClientAction);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(find);
+    view->addAction(m_followAction);
+    view->addAction(m_clearAction);
+    view->addSeparator();
+    view->addAction(m_listenerDock->toggleViewAction());
+    view->addAction(m_clientDock->toggleViewAction());
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(about);
+    help->addAction(aboutQt);
+
+    QToolBar *bar = addToolBar(tr("Main"));
+    bar->setObjectName(u"mainToolBar"_s);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(m_startAction);
+    bar->addAction(m_plaintextAction);
+    bar->addAction(m_connectAction);
+    bar->addSeparator();
+    bar->addAction(m_openCertificateAction);
+    bar->addAction(m_exportAction);
+    bar->addAction(m_clearAction);
+
+    // The follow checkbox of the timeline and the menu entry are one setting.
+    connect(m_timelineView, &TimelineView::followTailChanged, m_followAction, &QAction::setChecked);
+}
+
+void MainWindow::updateActions()
+{
+    const bool listening = m_listener->isListening();
+    m_startAction->setText(listening ? tr("&Stop Listener") : tr("&Start Listener"));
+    m_startAction->setIcon(QIcon(listening ? u":/icons/stop.svg"_s : u":/icons/start.svg"_s));
+    m_plaintextAction->setEnabled(listening);
+    m_exportAction->setEnabled(!m_export->isRunning());
+    m_exportChainAction->setEnabled(!m_timeline->session(m_sessionDetails->sessionId()).peerChain.isEmpty());
+}
+
+void MainWindow::openCertificateDialog(bool forListener)
+{
+    // One dialog at a time; it stays open (non-modal) so that the window keeps running while keys are made.
+    if (m_certificateDialog) {
+        m_certificateDialog->raise();
+        m_certificateDialog->activateWindow();
+        return;
+    }
+    auto *dialog = new CertificateDialog(this);
+    dialog->setObjectName(u"certificateDialog"_s);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!m_lastDirectory.isEmpty())
+        dialog->setOutputDirectory(m_lastDirectory);
+    m_certificateDialog = dialog;
+    auto created = std::make_shared<bool>(false);
+    connect(dialog, &CertificateDialog::identityCreated, this, [this, forListener, created](const Identity &identity) {
+        *created = true;
+        statusBar()->showMessage(tr("Certificate written to %1").arg(identity.certificatePath), 10000);
+        if (forListener)
+            m_listenerPanel->useCertificateFiles(identity.certificatePath, identity.keyPath);
+    });
+    connect(dialog, &QDialog::finished, this, [this, forListener, created] {
+        if (forListener && !*created)
+            m_listenerPanel->cancelGenerate();
+    });
+    dialog->open();
+}
+
+void MainWindow::setCertificateViewerFactory(CertificateViewerFactory factory)
+{
+    m_viewerFactory = std::move(factory);
+}
+
+QWidget *MainWindow::showCertificates(const QList<QSslCertificate> &chain, const QString &title)
+{
+    Q_EMIT certificateChainRequested(chain);
+    QWidget *window = nullptr;
+    if (m_viewerFactory)
+        window = m_viewerFactory(chain, title, this);
+    if (!window) {
+        // Until the certificate viewer is plugged in: a read-only summary of the chain.
+        auto *dialog = new QDialog(this);
+        dialog->setObjectName(u"certificateSummaryWindow"_s);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        auto *browser = new QTextBrowser(dialog);
+        browser->setObjectName(u"certificateSummaryText"_s);
+        browser->setHtml(certificateChainHtml(chain));
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+        auto *layout = new QVBoxLayout(dialog);
+        layout->addWidget(browser);
+        layout->addWidget(buttons);
+        dialog->resize(640, 480);
+        window = dialog;
+    }
+    window->setWindowTitle(title);
+    window->show();
+    window->raise();
+    window->activateWindow();
+    return window;
+}
+
+bool MainWindow::openCertificateFile(const QString &path)
+{
+    QList<QSslCertificate> chain = QSslCertificate::fromPath(path, QSsl::Pem);
+    if (chain.isEmpty())
+        chain = QSslCertificate::fromPath(path, QSsl::Der);
+    if (chain.isEmpty()) {
+        statusBar()->showMessage(tr("%1: no certificate could be read (PEM or DER expected)").arg(path), 10000);
+        return false;
+    }
+    m_lastDirectory = QFileInfo(path).absolutePath();
+    showCertificates(chain, QFileInfo(path).fileName());
+    return true;
+}
+
+void MainWindow::chooseCertificateFile()
+{
+    QFileDialog *dialog = new QFileDialog(
+        this, tr("Open Certificate"), m_lastDirectory, tr("Certificates (*.pem *.crt *.cer *.der);;All files (*)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) { openCertificateFile(path); });
+    dialog->open();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls()) {
+        for (const QUrl &url : event->mimeData()->urls()) {
+            if (url.isLocalFile()) {
+                event->acceptProposedAction();
+                return;
+            }
+        }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList paths;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile())
+            paths.append(url.toLocalFile());
+    }
+    if (paths.isEmpty())
+        return;
+    event->acceptProposedAction();
+    Q_EMIT certificateFilesDropped(paths);
+    for (const QString &path : std::as_const(paths))
+        openCertificateFile(path);
+}
+
+void MainWindow::plaintextConnect(const QByteArray &payload)
+{
+    if (!m_listener->isListening())
+        return;
+    ClientConfig config;
+    const QHostAddress a = m_listener->address();
+    config.host = a == QHostAddress::Any || a == QHostAddress::AnyIPv4 ? u"127.0.0.1"_s
+        : a == QHostAddress::AnyIPv6                                   ? u"::1"_s
+                                                                       : a.toString();
+    config.port = m_listener->port();
+    config.mode = ClientMode::Plaintext;
+    config.payload = payload;
+    auto *client = new Client(m_timeline, this);
+    connect(client, &Client::finished, client, &QObject::deleteLater);
+    m_timelineView->setFollowTail(true);
+    statusBar()->showMessage(
+        tr("Plaintext client sent %n byte(s) to the listener", nullptr, int(payload.size())), 5000);
+    client->start(config);
+}
+
+void MainWindow::exportTimeline(const QString &path)
+{
+    if (!m_export->start(path, TimelineExport::formatForPath(path))) {
+        statusBar()->showMessage(tr("An export is already running"), 5000);
+        return;
+    }
+    updateActions();
+}
+
+bool MainWindow::isExporting() const
+{
+    return m_export->isRunning();
+}
+
+void MainWindow::chooseExportFile()
+{
+    QFileDialog *dialog
+        = new QFileDialog(this, tr("Export Timeline"), m_lastDirectory, tr("JSON lines (*.jsonl);;CSV (*.csv)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(u"jsonl"_s);
+    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString &filter) {
+        dialog->setDefaultSuffix(filter.contains(u"csv"_s) ? u"csv"_s : u"jsonl"_s);
+    });
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        m_lastDirectory = QFileInfo(path).absolutePath();
+        exportTimeline(path);
+    });
+    dialog->open();
+}
+
+bool MainWindow::exportSessionChain(quint64 sessionId, const QString &path)
+{
+    const Session s = m_timeline->session(sessionId);
+    if (s.peerChain.isEmpty()) {
+        statusBar()->showMessage(tr("Session #%1 has no peer certificate").arg(sessionId), 5000);
+        return false;
+    }
+    QByteArray pem;
+    for (const QSslCertificate &c : s.peerChain)
+        pem += c.toPem();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(pem) != pem.size() || !file.commit()) {
+        statusBar()->showMessage(tr("%1: cannot write (%2)").arg(path, file.errorString()), 10000);
+        return false;
+    }
+    statusBar()->showMessage(tr("Wrote %n certificate(s) to %1", nullptr, int(s.peerChain.size())).arg(path), 5000);
+    return true;
+}
+
+void MainWindow::chooseChainExportFile(quint64 sessionId)
+{
+    if (!sessionId)
+        return;
+    QFileDialog *dialog
+        = new QFileDialog(this, tr("Export Peer Chain"), m_lastDirectory, tr("PEM certificates (*.pem)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(u"pem"_s);
+    dialog->selectFile(u"session-%1-chain.pem"_s.arg(sessionId));
+    connect(dialog, &QFileDialog::fileSelected, this, [this, sessionId](const QString &path) {
+        m_lastDirectory = QFileInfo(path).absolutePath();
+        exportSessionChain(sessionId, path);
+    });
+    dialog->open();
+}
+
+void MainWindow::clearTimeline()
+{
+    m_sessionDetails->showSession(0);
+    m_timeline->clear();
+    statusBar()->showMessage(tr("Timeline cleared"), 3000);
+}
+
+void MainWindow::selectSession(quint64 id)
+{
+    m_sessionModel->flush();
+    const int row = m_sessionModel->rowForSession(id);
+    if (row >= 0)
+        m_sessionTable->selectRow(row);
+}
+
+void MainWindow::onSessionSelectionChanged()
+{
+    const QModelIndexList rows = m_sessionTable->selectionModel()->selectedRows();
+    quint64 id = 0;
+    if (!rows.isEmpty())
+        id = rows.first().data(SessionTableModel::SessionIdRole).toULongLong();
+    m_sessionDetails->showSession(id);
+    QList<quint64> ids;
+    if (id) {
+        ids.append(id);
+        if (const quint64 linked = m_timeline->session(id).linkedSession)
+            ids.append(linked);
+    }
+    m_timelineView->setSelectedSessions(ids);
+    updateActions();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox *box = new QMessageBox(QMessageBox::Information, tr("About TLS Lab"),
+        tr("<h3>TLS Lab %1</h3><p>Inspect TLS connections from both ends.</p>"
+           "<p>Qt %2 (built with %3)<br/>TLS backend: %4<br/>%5</p>")
+            .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()),
+                QStringLiteral(QT_VERSION_STR), QSslSocket::activeBackend(),
+                QSslSocket::sslLibraryVersionString().toHtmlEscaped()),
+        QMessageBox::Close, this);
+    box->setObjectName(u"aboutBox"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setIconPixmap(QIcon(u":/icons/app.svg"_s).pixmap(64, 64));
+    box->open();
+}
+
+void MainWindow::loadSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(u"window/geometry"_s).toByteArray()))
+        resize(1280, 800);
+    restoreState(settings.value(u"window/state"_s).toByteArray());
+    m_mainSplitter->restoreState(settings.value(u"window/mainSplitter"_s).toByteArray());
+    m_topSplitter->restoreState(settings.value(u"window/topSplitter"_s).toByteArray());
+    m_lastDirectory = settings.value(u"files/lastDirectory"_s).toString();
+    m_listenerPanel->loadSettings(settings);
+    m_clientPanel->loadSettings(settings);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/state"_s, saveState());
+    settings.setValue(u"window/mainSplitter"_s, m_mainSplitter->saveState());
+    settings.setValue(u"window/topSplitter"_s, m_topSplitter->saveState());
+    settings.setValue(u"files/lastDirectory"_s, m_lastDirectory);
+    m_listenerPanel->saveSettings(settings);
+    m_clientPanel->saveSettings(settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace TlsLab::Widgets

@@ -1,0 +1,135 @@
+#pragma once
+
+#include <QList>
+#include <QMainWindow>
+#include <QPointer>
+#include <QSslCertificate>
+
+#include <functional>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QProgressBar;
+class QSplitter;
+class QTableView;
+class QToolButton;
+
+namespace TlsLab::Model {
+class Listener;
+class Timeline;
+} // namespace TlsLab::Model
+
+namespace TlsLab::Widgets {
+
+class ClientPanel;
+class ListenerPanel;
+class SessionDetails;
+class SessionTableModel;
+class TimelineExport;
+class TimelineView;
+
+// The TLS Lab main window: it owns the run's Timeline, the Listener and every client, and composes the listener and
+// client panels (docks), the sessions list with the selected session's details, and the timeline.
+//
+// Hooks for the certificate viewer and generation dialog (built elsewhere):
+//  - setCertificateViewerFactory(): how to show a chain (a peer's chain, a dropped or opened file); the default is
+//    the CertificateViewer. Given a factory that returns null, a read-only summary window is shown.
+//    certificateChainRequested() is emitted in every case.
+//  - generateCertificateAction() and the listener's "Generate…" open the CertificateDialog.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    // Returns a top-level widget (parented to the given parent, with Qt::Window) showing the chain; the window
+    // shows it.
+    using CertificateViewerFactory
+        = std::function<QWidget *(const QList<QSslCertificate> &chain, const QString &title, QWidget *parent)>;
+
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    Model::Timeline *timeline() const { return m_timeline; }
+    Model::Listener *listener() const { return m_listener; }
+    ListenerPanel *listenerPanel() const { return m_listenerPanel; }
+    ClientPanel *clientPanel() const { return m_clientPanel; }
+    TimelineView *timelineView() const { return m_timelineView; }
+    SessionTableModel *sessionModel() const { return m_sessionModel; }
+    QTableView *sessionTable() const { return m_sessionTable; }
+    SessionDetails *sessionDetails() const { return m_sessionDetails; }
+    QAction *generateCertificateAction() const { return m_generateAction; }
+
+    void setCertificateViewerFactory(CertificateViewerFactory factory);
+    // Shows a chain in the viewer (or the fallback summary window). Returns the window.
+    QWidget *showCertificates(const QList<QSslCertificate> &chain, const QString &title);
+    // The certificate generation dialog; forListener: its certificate becomes the listener's.
+    void openCertificateDialog(bool forListener);
+    // Reads a PEM or DER certificate file and shows it; false (with a status message) when nothing could be read.
+    bool openCertificateFile(const QString &path);
+
+    // Connects a plaintext client to the running listener and sends the payload.
+    void plaintextConnect(const QByteArray &payload);
+    // Writes the timeline as JSON lines (".jsonl"/".json") or CSV (".csv") in the background with progress.
+    void exportTimeline(const QString &path);
+    bool isExporting() const;
+    // Writes the peer chain of a session as PEM.
+    bool exportSessionChain(quint64 sessionId, const QString &path);
+    void selectSession(quint64 id);
+
+Q_SIGNALS:
+    void certificateChainRequested(const QList<QSslCertificate> &chain);
+    void certificateFilesDropped(const QStringList &paths);
+    void generateCertificateRequested();
+    void timelineExported(const QString &path, bool ok, const QString &message);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createActions();
+    void updateActions();
+    void onSessionSelectionChanged();
+    void chooseExportFile();
+    void chooseChainExportFile(quint64 sessionId);
+    void chooseCertificateFile();
+    void clearTimeline();
+    void showAbout();
+    void loadSettings();
+    void saveSettings() const;
+
+    Model::Timeline *m_timeline;
+    Model::Listener *m_listener;
+    ListenerPanel *m_listenerPanel = nullptr;
+    ClientPanel *m_clientPanel = nullptr;
+    TimelineView *m_timelineView = nullptr;
+    SessionTableModel *m_sessionModel = nullptr;
+    QTableView *m_sessionTable = nullptr;
+    SessionDetails *m_sessionDetails = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    QSplitter *m_topSplitter = nullptr;
+    QDockWidget *m_listenerDock = nullptr;
+    QDockWidget *m_clientDock = nullptr;
+    QProgressBar *m_exportProgress = nullptr;
+    QToolButton *m_exportCancel = nullptr;
+    TimelineExport *m_export = nullptr;
+    CertificateViewerFactory m_viewerFactory;
+    QPointer<QDialog> m_certificateDialog;
+
+    QAction *m_startAction = nullptr;
+    QAction *m_plaintextAction = nullptr;
+    QAction *m_connectAction = nullptr;
+    QAction *m_closeClientAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QAction *m_exportChainAction = nullptr;
+    QAction *m_openCertificateAction = nullptr;
+    QAction *m_clearAction = nullptr;
+    QAction *m_generateAction = nullptr;
+    QAction *m_followAction = nullptr;
+    QString m_lastDirectory;
+};
+
+} // namespace TlsLab::Widgets

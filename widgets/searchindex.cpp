@@ -1,0 +1,126 @@
+#include "searchindex.h"
+
+#include "timeline.h"
+
+#include <QStringMatcher>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace TlsLab::Widgets {
+
+using namespace TlsLab::Model;
+
+namespace {
+constexpr qsizetype Block = 16384;
+
+inline char16_t fold(char16_t c)
+{
+    if (c >= u'A' && c <= u'Z')
+        return char16_t(c + 32);
+    if (c < 128)
+        return c;
+    return QChar(c).toCaseFolded().unicode();
+}
+} // namespace
+
+SearchIndex::SearchIndex(const Timeline *timeline)
+    : m_timeline(timeline)
+{ }
+
+SearchIndex::~SearchIndex()
+{
+    m_stop = true;
+    m_worker.waitForFinished();
+}
+
+SearchIndex::Signature SearchIndex::signatureOf(QStringView text)
+{
+    Signature s;
+    if (text.size() < 2)
+        return s;
+    char16_t previous = fold(text.at(0).unicode());
+    for (qsizetype i = 1; i < text.size(); ++i) {
+        const char16_t c = fold(text.at(i).unicode());
+        const quint32 h = (quint32(previous) * 0x9E3779B1u) ^ (quint32(c) * 0x85EBCA77u);
+        const quint32 bit = (h ^ (h >> 15)) & 127;
+        if (bit < 64)
+            s.low |= quint64(1) << bit;
+        else
+            s.high |= quint64(1) << (bit - 64);
+        previous = c;
+    }
+    return s;
+}
+
+bool SearchIndex::usable(const QString &needle)
+{
+    if (needle.size() < 2)
+        return false;
+    for (QChar c : needle) {
+        if (c.unicode() < 32 || c.unicode() >= 127)
+            return false;
+    }
+    return true;
+}
+
+void SearchIndex::update()
+{
+    if (m_worker.isRunning())
+        return;
+    const qsizetype from = indexedCount();
+    const qsizetype to = m_timeline->eventCount();
+    if (to <= from)
+        return;
+    m_worker = QtConcurrent::run([this, from, to] { indexRange(from, to); });
+}
+
+void SearchIndex::reset()
+{
+    m_stop = true;
+    m_worker.waitForFinished();
+    m_stop = false;
+    QWriteLocker locker(&m_lock);
+    m_signatures.clear();
+}
+
+void SearchIndex::indexRange(qsizetype from, qsizetype to)
+{
+    std::vector<Signature> block;
+    block.reserve(Block);
+    for (qsizetype start = from; start < to && !m_stop; start += Block) {
+        block.clear();
+        const qsizetype end = std::min(to, start + Block);
+        for (qsizetype i = start; i < end; ++i)
+            block.push_back(signatureOf(m_timeline->summary(i)));
+        QWriteLocker locker(&m_lock);
+        if (qsizetype(m_signatures.size()) != start)
+            return; // reset meanwhile
+        m_signatures.insert(m_signatures.end(), block.cbegin(), block.cend());
+    }
+}
+
+qsizetype SearchIndex::indexedCount() const
+{
+    QReadLocker locker(&m_lock);
+    return qsizetype(m_signatures.size());
+}
+
+QList<qsizetype> SearchIndex::search(
+    const QList<qsizetype> &candidates, qsizetype begin, qsizetype end, const QString &needle) const
+{
+    const QStringMatcher matcher(needle, Qt::CaseInsensitive);
+    const bool useIndex = usable(needle);
+    const Signature wanted = signatureOf(needle);
+    QList<qsizetype> out;
+    QReadLocker locker(&m_lock);
+    const qsizetype indexed = qsizetype(m_signatures.size());
+    for (qsizetype k = begin; k < end; ++k) {
+        const qsizetype row = candidates.at(k);
+        if (useIndex && row < indexed && !m_signatures[size_t(row)].contains(wanted))
+            continue;
+        if (matcher.indexIn(m_timeline->summary(row)) >= 0)
+            out.append(row);
+    }
+    return out;
+}
+
+} // namespace TlsLab::Widgets

@@ -1,0 +1,135 @@
+#include "sessiondetails.h"
+
+#include "certificatesummary.h"
+#include "sessiontablemodel.h"
+#include "socketfacts.h"
+#include "timeline.h"
+#include "tlstext.h"
+
+#include <QHBoxLayout>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSslCipher>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Widgets {
+
+using namespace TlsLab::Model;
+
+namespace {
+QString row(const QString &name, const QString &value)
+{
+    return u"<tr><td style='padding-right:12px'><b>"_s + name.toHtmlEscaped() + u"</b></td><td>"_s
+        + value.toHtmlEscaped() + u"</td></tr>"_s;
+}
+} // namespace
+
+SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
+    : QWidget(parent)
+    , m_timeline(timeline)
+    , m_browser(new QTextBrowser(this))
+    , m_viewButton(new QPushButton(QIcon(u":/icons/certificate.svg"_s), tr("Open certificate &details"), this))
+    , m_exportButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export c&hain…"), this))
+{
+    setObjectName(u"sessionDetails"_s);
+    m_browser->setObjectName(u"sessionDetailsText"_s);
+    m_viewButton->setObjectName(u"viewChainButton"_s);
+    m_exportButton->setObjectName(u"exportChainButton"_s);
+    m_browser->setOpenLinks(false);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_browser);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_viewButton);
+    buttons->addWidget(m_exportButton);
+    buttons->addStretch();
+    layout->addLayout(buttons);
+    connect(
+        m_viewButton, &QPushButton::clicked, this, [this] { Q_EMIT certificateChainRequested(m_session.peerChain); });
+    connect(m_exportButton, &QPushButton::clicked, this, [this] { Q_EMIT exportChainRequested(m_sessionId); });
+    connect(m_timeline, &Timeline::sessionUpdated, this, [this](quint64 id) {
+        if (id == m_sessionId)
+            refresh();
+    });
+    connect(m_timeline, &Timeline::cleared, this, [this] { showSession(0); });
+    refresh();
+}
+
+SessionDetails::~SessionDetails() = default;
+
+void SessionDetails::showSession(quint64 id)
+{
+    m_sessionId = id;
+    refresh();
+}
+
+QString SessionDetails::text() const
+{
+    return m_browser->toPlainText();
+}
+
+void SessionDetails::refresh()
+{
+    m_session = m_sessionId ? m_timeline->session(m_sessionId) : Session();
+    const Session &s = m_session;
+    m_viewButton->setEnabled(!s.peerChain.isEmpty());
+    m_exportButton->setEnabled(!s.peerChain.isEmpty());
+    if (!m_sessionId || s.id != m_sessionId) {
+        m_browser->setHtml(u"<p>"_s + tr("Select a session to see its details.") + u"</p>"_s);
+        return;
+    }
+    QString html = u"<h3>"_s + tr("Session #%1 (%2 side)").arg(s.id).arg(sideName(s.side)) + u"</h3><table>"_s;
+    html += row(tr("Outcome"), sessionOutcome(s));
+    html += row(tr("Local"), SocketFacts::endpoint(s.localAddress, s.localPort));
+    html += row(tr("Peer"), SocketFacts::endpoint(s.peerAddress, s.peerPort));
+    if (!s.peerName.isEmpty())
+        html += row(s.side == Side::Client ? tr("Server name") : tr("SNI"), s.peerName);
+    html += row(tr("Started"), formatTimeUs(s.startUs));
+    if (s.endUs)
+        html += row(
+            tr("Ended"), formatTimeUs(s.endUs) + tr(" (%1 ms)").arg(double(s.endUs - s.startUs) / 1000.0, 0, 'f', 1));
+    if (s.linkedSession)
+        html += row(tr("Other end"), tr("session #%1 in this window").arg(s.linkedSession));
+    if (!s.protocol.isEmpty())
+        html += row(tr("Protocol"), s.protocol);
+    if (!s.cipher.isEmpty()) {
+        html += row(tr("Cipher suite"), s.cipher);
+        const QSslCipher cipher(s.cipher);
+        if (!cipher.isNull()) {
+            html += row(tr("  key exchange"), cipher.keyExchangeMethod());
+            html += row(tr("  authentication"), cipher.authenticationMethod());
+            html += row(tr("  encryption"), tr("%1 (%2 bits)").arg(cipher.encryptionMethod()).arg(cipher.usedBits()));
+        }
+    }
+    if (!s.alpn.isEmpty())
+        html += row(tr("ALPN"), s.alpn);
+    if (!s.ephemeralKey.isEmpty())
+        html += row(tr("Ephemeral key"), s.ephemeralKey);
+    if (s.untrusted)
+        html += row(tr("Trust"), tr("untrusted: the user continued despite the errors below"));
+    if (s.bytesSent || s.bytesReceived)
+        html += row(tr("Bytes"), tr("%1 sent, %2 received").arg(s.bytesSent).arg(s.bytesReceived));
+    html += u"</table>"_s;
+    if (!s.verifyErrors.isEmpty()) {
+        html += u"<h4>"_s + tr("Verification errors") + u"</h4><ul>"_s;
+        for (const QSslError &e : s.verifyErrors) {
+            html += u"<li>"_s + TlsText::errorWords(e.error()).toHtmlEscaped();
+            if (!e.certificate().isNull())
+                html += u" — "_s + TlsText::certificateName(e.certificate()).toHtmlEscaped();
+            html += u"</li>"_s;
+        }
+        html += u"</ul>"_s;
+    }
+    if (!s.peerChain.isEmpty()) {
+        html += u"<h4>"_s + tr("Peer certificate chain") + u"</h4>"_s;
+        html += certificateChainHtml(s.peerChain, s.verifyErrors, s.side == Side::Client);
+    }
+    const int scroll = m_browser->verticalScrollBar() ? m_browser->verticalScrollBar()->value() : 0;
+    m_browser->setHtml(html);
+    m_browser->verticalScrollBar()->setValue(scroll);
+}
+
+} // namespace TlsLab::Widgets

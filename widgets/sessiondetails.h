@@ -1,0 +1,48 @@
+#pragma once
+
+#include "session.h"
+
+#include <QWidget>
+
+class QPushButton;
+class QTextBrowser;
+
+namespace TlsLab::Model {
+class Timeline;
+}
+
+namespace TlsLab::Widgets {
+
+// What is known about one session: endpoints, protocol, the cipher suite and its parts, ALPN, the ephemeral key,
+// the plain-language reason of a failure, and the peer's chain with a verdict per certificate. Follows the
+// Timeline's updates of the session it shows. The chain can be opened in the certificate viewer or exported.
+class SessionDetails final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SessionDetails)
+
+public:
+    explicit SessionDetails(Model::Timeline *timeline, QWidget *parent = nullptr);
+    ~SessionDetails() override;
+
+    void showSession(quint64 id); // 0 clears
+    quint64 sessionId() const { return m_sessionId; }
+    QString text() const; // the shown text, plain
+
+Q_SIGNALS:
+    // The user asked to see the peer's chain in the certificate viewer.
+    void certificateChainRequested(const QList<QSslCertificate> &chain);
+    void exportChainRequested(quint64 sessionId);
+
+private:
+    void refresh();
+
+    Model::Timeline *m_timeline;
+    quint64 m_sessionId = 0;
+    Model::Session m_session;
+    QTextBrowser *m_browser;
+    QPushButton *m_viewButton;
+    QPushButton *m_exportButton;
+};
+
+} // namespace TlsLab::Widgets
