@@ -8,6 +8,8 @@
 #include "listener.h"
 #include "listenerpanel.h"
 #include "certificatedetails.h"
+#include "certificatedialog.h"
+#include "certificategenerator.h"
 #include "certificateviewer.h"
 #include "mainwindow.h"
 #include "sessiondetails.h"
@@ -33,6 +35,7 @@
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QDir>
 #include <QTest>
 #include <QTextBrowser>
 
@@ -111,6 +114,57 @@ private Q_SLOTS:
     }
 
     void cleanup() { m_window.reset(); }
+
+    // The listener's certificate list offers "Generate…": the dialog makes a certificate (EC P-256, typed in like a
+    // user would), the listener takes its files, and a client trusting exactly that certificate connects.
+    void generatedCertificateBecomesTheListeners()
+    {
+        QTemporaryDir out;
+        QVERIFY(out.isValid());
+        auto *combo = child<QComboBox>(m_window->listenerPanel(), u"certificateCombo"_s);
+        combo->setCurrentIndex(2); // Generate…
+        CertificateDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = m_window->findChild<CertificateDialog *>(u"certificateDialog"_s)), 5000);
+        dialog->setKeyType(KeyType::EcP256);
+        dialog->setOutputDirectory(out.path());
+        auto *cn = child<QLineEdit>(dialog, u"commonNameEdit"_s);
+        cn->clear();
+        QTest::keyClicks(cn, u"localhost"_s);
+        dialog->setFilePrefix(u"generated"_s);
+        auto *generate = child<QPushButton>(dialog, u"generateButton"_s);
+        QTRY_VERIFY2_WITH_TIMEOUT(generate->isEnabled(), qPrintable(dialog->problems().join(u"; "_s)), 5000);
+        QTest::mouseClick(generate, Qt::LeftButton);
+        const QString certificate = out.filePath(u"generated.pem"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(QDir::fromNativeSeparators(
+                                      child<QLineEdit>(m_window->listenerPanel(), u"certificateFileEdit"_s)->text()),
+                                  certificate, 10000);
+        QCOMPARE(combo->currentIndex(), 1); // from files
+
+        startListener();
+        QVERIFY(!m_window->listener()->identity().isDevelopmentCertificate);
+        QCOMPARE(m_window->listener()->identity().leaf(), QSslCertificate::fromPath(certificate).value(0));
+        Client client(m_window->timeline());
+        ClientConfig config;
+        config.port = m_window->listener()->port();
+        config.serverName = u"localhost"_s;
+        config.useSystemCaCertificates = false;
+        config.caCertificates = QSslCertificate::fromPath(certificate);
+        QSignalSpy encrypted(&client, &Client::encrypted);
+        client.start(config);
+        QVERIFY(encrypted.wait(10000));
+        QVERIFY(client.session().verifyErrors.isEmpty());
+    }
+
+    void generateCancelledGoesBackToThePreviousCertificate()
+    {
+        auto *combo = child<QComboBox>(m_window->listenerPanel(), u"certificateCombo"_s);
+        QCOMPARE(combo->currentIndex(), 0);
+        combo->setCurrentIndex(2);
+        CertificateDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = m_window->findChild<CertificateDialog *>(u"certificateDialog"_s)), 5000);
+        dialog->reject();
+        QTRY_COMPARE(combo->currentIndex(), 0);
+    }
 
     void startListenerWithOneClick()
     {
