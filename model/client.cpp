@@ -51,6 +51,8 @@ void Client::start(const ClientConfig &config)
     m_session.peerAddress = config.host;
     m_session.peerPort = config.port;
     m_session.peerName = config.serverName.isEmpty() ? config.host : config.serverName;
+    m_session.trustAnchors = config.caCertificates;
+    m_session.systemTrust = config.useSystemCaCertificates;
     publish();
 
     m_socket = new QSslSocket(this);

@@ -92,6 +92,8 @@ ServerConnection::ServerConnection(Listener *listener, Timeline *timeline, QSslS
     m_session.localPort = socket->localPort();
     m_session.peerAddress = socket->peerAddress().toString();
     m_session.peerPort = socket->peerPort();
+    m_session.trustAnchors = listener->config().caCertificates;
+    m_session.systemTrust = listener->config().caCertificates.isEmpty();
     publish();
     record(EventKind::TcpAccepted, Severity::Info,
            u"TCP connection from "_s + SocketFacts::endpoint(m_session.peerAddress, m_session.peerPort),

@@ -40,6 +40,8 @@ struct Session
     QString ephemeralKey;      // "X25519", "ECDH P-256 256 bits"
     QList<QSslCertificate> peerChain;
     QList<QSslError> verifyErrors;
+    QList<QSslCertificate> trustAnchors; // the CAs this end checked the peer's chain against, besides the system's
+    bool systemTrust = true;             // whether the system's CAs were trusted too
     bool untrusted = false;    // verification errors were ignored by the user ("continue anyway")
     QString reason;            // plain-language reason for a failure or refusal
     quint64 bytesSent = 0;

@@ -164,12 +164,16 @@ MainWindow::MainWindow(QWidget *parent)
     connect(this, &MainWindow::generateCertificateRequested, this, [this] { openCertificateDialog(false); });
 
     // Chains are shown in the certificate viewer: every field, a verdict per certificate, PEM and export.
-    setCertificateViewerFactory([](const QList<QSslCertificate> &chain, const QString &, QWidget *parent) {
+    setCertificateViewerFactory([](const QList<QSslCertificate> &chain, const QString &, const Session &session,
+                                    QWidget *parent) {
         auto *viewer = new CertificateViewer(parent);
         viewer->setObjectName(u"certificateViewerWindow"_s);
         viewer->setWindowFlag(Qt::Window);
         viewer->setAttribute(Qt::WA_DeleteOnClose);
-        viewer->setChain(chain);
+        // A session's chain is judged against what that session trusted (and, for a client, the name it asked
+        // for); a file's against the system's CAs.
+        const QString name = session.side == Side::Client ? session.peerName : QString();
+        viewer->setChain(chain, session.trustAnchors, session.systemTrust, name);
         viewer->resize(900, 700);
         return static_cast<QWidget *>(viewer);
     });
@@ -178,14 +182,15 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_sessionTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::onSessionSelectionChanged);
     connect(m_sessionDetails, &SessionDetails::certificateChainRequested, this, [this](const auto &chain) {
-        showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()));
+        showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()),
+                         m_timeline->session(m_sessionDetails->sessionId()));
     });
     connect(m_sessionDetails, &SessionDetails::exportChainRequested, this, &MainWindow::chooseChainExportFile);
     // Activating a session (double click, Enter) opens its peer's certificate.
     connect(m_sessionTable, &QTableView::activated, this, [this](const QModelIndex &index) {
         const Session s = m_timeline->session(index.data(SessionTableModel::SessionIdRole).toULongLong());
         if (!s.peerChain.isEmpty())
-            showCertificates(s.peerChain, tr("Peer certificate chain of session #%1").arg(s.id));
+            showCertificates(s.peerChain, tr("Peer certificate chain of session #%1").arg(s.id), s);
     });
     connect(m_clientPanel, &ClientPanel::clientStarted, this, [this] {
         // Show the client's progress where the user will look next: the newest session and the timeline's tail.
@@ -350,12 +355,13 @@ void MainWindow::setCertificateViewerFactory(CertificateViewerFactory factory)
     m_viewerFactory = std::move(factory);
 }
 
-QWidget *MainWindow::showCertificates(const QList<QSslCertificate> &chain, const QString &title)
+QWidget *MainWindow::showCertificates(const QList<QSslCertificate> &chain, const QString &title,
+                                      const Session &session)
 {
     Q_EMIT certificateChainRequested(chain);
     QWidget *window = nullptr;
     if (m_viewerFactory)
-        window = m_viewerFactory(chain, title, this);
+        window = m_viewerFactory(chain, title, session, this);
     if (!window) {
         // Until the certificate viewer is plugged in: a read-only summary of the chain.
         auto *dialog = new QDialog(this);

@@ -152,9 +152,9 @@ int run(const QString &outDir, bool dark)
     settle(100);
     window.sessionDetails()->findChild<QPushButton *>(u"viewChainButton"_s)->click();
     QWidget *viewer = nullptr;
-    if (!waitFor([&] { return (viewer = window.findChild<QDialog *>(u"certificateSummaryWindow"_s)) != nullptr; }))
+    if (!waitFor([&] { return (viewer = window.findChild<QWidget *>(u"certificateViewerWindow"_s)) != nullptr; }))
         return 7;
-    viewer->resize(760, 560);
+    viewer->resize(980, 720);
     settle(300);
     if (!save(viewer, outDir + u"/certificate-details.png"_s))
         return 8;
