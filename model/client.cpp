@@ -16,8 +16,7 @@ namespace TlsLab::Model {
 Client::Client(Timeline *timeline, QObject *parent)
     : QObject(parent)
     , m_timeline(timeline)
-{
-}
+{ }
 
 Client::~Client()
 {
@@ -65,29 +64,28 @@ void Client::start(const ClientConfig &config)
     connect(m_socket, &QSslSocket::sslErrors, this, &Client::onSslErrors);
     connect(m_socket, &QSslSocket::errorOccurred, this, &Client::onSocketError);
     connect(m_socket, &QSslSocket::disconnected, this, &Client::onDisconnected);
-    connect(m_socket, &QSslSocket::peerVerifyError, this, [this](const QSslError &error) {
-        record(SocketFacts::verifyErrorEvent(error, u"Verification error"_s));
-    });
+    connect(m_socket, &QSslSocket::peerVerifyError, this,
+        [this](const QSslError &error) { record(SocketFacts::verifyErrorEvent(error, u"Verification error"_s)); });
     connect(m_socket, &QSslSocket::alertSent, this,
-            [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-                record(SocketFacts::alertEvent(true, level, type, description));
-            });
+        [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+            record(SocketFacts::alertEvent(true, level, type, description));
+        });
     connect(m_socket, &QSslSocket::alertReceived, this,
-            [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-                record(SocketFacts::alertEvent(false, level, type, description));
-                if (level == QSsl::AlertLevel::Fatal && m_wasEncrypted && !m_finished) {
-                    // TLS 1.3: the server's rejection (e.g. certificate_required) arrives after "encrypted".
-                    m_session.reason = u"the server rejected the connection after the handshake: alert %1"_s.arg(
-                        TlsText::alertTypeName(type));
-                    m_session.state = SessionState::Failed;
-                }
-            });
+        [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+            record(SocketFacts::alertEvent(false, level, type, description));
+            if (level == QSsl::AlertLevel::Fatal && m_wasEncrypted && !m_finished) {
+                // TLS 1.3: the server's rejection (e.g. certificate_required) arrives after "encrypted".
+                m_session.reason = u"the server rejected the connection after the handshake: alert %1"_s.arg(
+                    TlsText::alertTypeName(type));
+                m_session.state = SessionState::Failed;
+            }
+        });
 
     const QString target = SocketFacts::endpoint(config.host, config.port);
     m_timer->start(config.timeoutMs);
     if (config.mode == ClientMode::Plaintext) {
         record(EventKind::HandshakeStarted, Severity::Debug, u"Connecting to %1 in plaintext (no TLS)"_s.arg(target),
-               EventDetails{{u"mode"_s, u"plaintext"_s}, {u"target"_s, target}});
+            EventDetails {{u"mode"_s, u"plaintext"_s}, {u"target"_s, target}});
         m_socket->connectToHost(config.host, config.port);
         return;
     }
@@ -109,11 +107,9 @@ void Client::start(const ClientConfig &config)
     m_socket->setPeerVerifyName(m_session.peerName);
     if (!config.continueOnVerifyErrors)
         m_socket->setPauseMode(QAbstractSocket::PauseOnSslErrors);
-    EventDetails d{{u"mode"_s, u"tls"_s},
-               {u"target"_s, target},
-               {u"server_name"_s, m_session.peerName},
-               {u"protocol"_s, TlsText::protocolName(config.protocol)},
-               {u"trust"_s, config.useSystemCaCertificates ? u"system CAs"_s : u"given CAs only"_s}};
+    EventDetails d {{u"mode"_s, u"tls"_s}, {u"target"_s, target}, {u"server_name"_s, m_session.peerName},
+        {u"protocol"_s, TlsText::protocolName(config.protocol)},
+        {u"trust"_s, config.useSystemCaCertificates ? u"system CAs"_s : u"given CAs only"_s}};
     if (!config.caCertificates.isEmpty())
         d.insert(u"extra_cas"_s, config.caCertificates.size());
     if (!config.alpnProtocols.isEmpty()) {
@@ -123,7 +119,7 @@ void Client::start(const ClientConfig &config)
         d.insert(u"alpn"_s, alpn);
     }
     record(EventKind::HandshakeStarted, Severity::Debug,
-           u"Connecting to %1 with TLS, verifying the name %2"_s.arg(target, m_session.peerName), d);
+        u"Connecting to %1 with TLS, verifying the name %2"_s.arg(target, m_session.peerName), d);
     m_socket->connectToHostEncrypted(config.host, config.port, m_session.peerName);
 }
 
@@ -136,8 +132,8 @@ void Client::onConnected()
     m_connected = true;
     const QString peer = SocketFacts::endpoint(m_session.peerAddress, m_session.peerPort);
     record(EventKind::TcpConnected, Severity::Info, u"TCP connected to "_s + peer,
-           EventDetails{{u"peer"_s, peer},
-                    {u"local"_s, SocketFacts::endpoint(m_session.localAddress, m_session.localPort)}});
+        EventDetails {
+            {u"peer"_s, peer}, {u"local"_s, SocketFacts::endpoint(m_session.localAddress, m_session.localPort)}});
     if (m_config.mode == ClientMode::Plaintext) {
         m_timer->stop();
         m_session.state = SessionState::Plaintext;
@@ -183,9 +179,9 @@ void Client::ignoreExactly(const QList<QSslError> &errors, const QString &why)
     for (const QSslError &e : errors)
         codes.append(TlsText::errorCode(e.error()));
     record(EventKind::ErrorsIgnored, Severity::Warning,
-           u"Continuing anyway (%1): %2 verification error(s) ignored for this connection only"_s.arg(why).arg(
-               errors.size()),
-           EventDetails{{u"errors", codes}});
+        u"Continuing anyway (%1): %2 verification error(s) ignored for this connection only"_s.arg(why).arg(
+            errors.size()),
+        EventDetails {{u"errors", codes}});
 }
 
 void Client::abandon()
@@ -203,7 +199,7 @@ void Client::abandon()
         for (const QSslError &e : std::as_const(m_pendingErrors))
             codes.append(TlsText::errorCode(e.error()));
         record(EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: "_s + reason,
-               EventDetails{{u"reason"_s, reason}, {u"errors"_s, codes}});
+            EventDetails {{u"reason"_s, reason}, {u"errors"_s, codes}});
         m_pendingErrors.clear();
     } else {
         reason = u"abandoned by the user"_s;
@@ -222,7 +218,7 @@ void Client::onEncrypted()
     m_session.state = SessionState::Encrypted;
     publish();
     record(EventKind::Encrypted, m_session.untrusted ? Severity::Warning : Severity::Success,
-           SocketFacts::encryptedSummary(m_session), SocketFacts::encryptedDetails(m_session));
+        SocketFacts::encryptedSummary(m_session), SocketFacts::encryptedDetails(m_session));
     Q_EMIT encrypted();
     if (!m_config.payload.isEmpty())
         send(m_config.payload);
@@ -268,7 +264,7 @@ void Client::onSocketError()
         } else {
             const QString reason = u"the server closed the connection during the handshake"_s;
             record(EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: "_s + reason,
-                   EventDetails{{u"reason"_s, reason}, {u"error"_s, text}});
+                EventDetails {{u"reason"_s, reason}, {u"error"_s, text}});
             finish(SessionState::Failed, reason);
         }
         m_socket->abort(); // after the peer's close_notify a QSslSocket may never emit disconnected()
@@ -303,8 +299,9 @@ void Client::onSocketError()
     if (kind == EventKind::SocketError && !m_wasEncrypted && m_config.mode == ClientMode::Tls
         && m_session.state == SessionState::Handshaking)
         kind = EventKind::HandshakeFailed;
-    record(kind, Severity::Error, (kind == EventKind::HandshakeFailed ? u"Handshake failed: "_s : u"Error: "_s) + reason,
-           EventDetails{{u"reason"_s, reason}, {u"error"_s, text}});
+    record(kind, Severity::Error,
+        (kind == EventKind::HandshakeFailed ? u"Handshake failed: "_s : u"Error: "_s) + reason,
+        EventDetails {{u"reason"_s, reason}, {u"error"_s, text}});
     finish(SessionState::Failed, reason);
     m_socket->abort();
 }
@@ -324,7 +321,8 @@ void Client::onTimeout()
     const QString reason = m_socket->state() == QAbstractSocket::ConnectedState
         ? u"the TLS handshake did not complete within %1 s"_s.arg(m_config.timeoutMs / 1000.0)
         : u"could not connect within %1 s"_s.arg(m_config.timeoutMs / 1000.0);
-    record(EventKind::Timeout, Severity::Error, u"Timeout: "_s + reason, EventDetails{{u"timeout_ms"_s, m_config.timeoutMs}});
+    record(EventKind::Timeout, Severity::Error, u"Timeout: "_s + reason,
+        EventDetails {{u"timeout_ms"_s, m_config.timeoutMs}});
     finish(SessionState::Failed, reason);
     m_socket->abort();
 }

@@ -27,18 +27,18 @@ struct ClientConfig
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 4481;
     ClientMode mode = ClientMode::Tls;
-    QString serverName;                      // SNI and the name verified; empty: host
+    QString serverName; // SNI and the name verified; empty: host
     bool useSystemCaCertificates = true;
-    QList<QSslCertificate> caCertificates;   // extra trust anchors
-    std::optional<Identity> clientIdentity;  // client certificate and key
+    QList<QSslCertificate> caCertificates; // extra trust anchors
+    std::optional<Identity> clientIdentity; // client certificate and key
     QSsl::SslProtocol protocol = QSsl::SecureProtocols;
     QList<QByteArray> alpnProtocols;
-    int timeoutMs = 10000;                   // connect + handshake
+    int timeoutMs = 10000; // connect + handshake
     // "Continue anyway" decided up front (the command line's --insecure): the errors seen are recorded, then
     // exactly those are ignored for this connection and the session is marked untrusted.
     bool continueOnVerifyErrors = false;
-    QByteArray payload;                      // sent once connected (plaintext) or encrypted (TLS)
-    bool closeAfterPayload = false;          // plaintext: half-close after sending the payload
+    QByteArray payload; // sent once connected (plaintext) or encrypted (TLS)
+    bool closeAfterPayload = false; // plaintext: half-close after sending the payload
 };
 
 // One client connection, TLS or deliberately plaintext. Peer verification is on by default; when it fails the

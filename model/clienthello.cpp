@@ -11,8 +11,8 @@ namespace {
 constexpr int MaxHandshakeBytes = 64 * 1024; // a ClientHello larger than this is treated as malformed
 constexpr int MaxHttpLine = 4096;
 
-constexpr std::array<const char *, 9> httpMethods = {"GET ",    "POST ",    "HEAD ",  "PUT ",  "DELETE ",
-                                                     "OPTIONS ", "CONNECT ", "PATCH ", "TRACE "};
+constexpr std::array<const char *, 9> httpMethods
+    = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE "};
 
 // A bounds-checked reader over a byte range. Every read fails softly once past the end.
 class Reader
@@ -21,8 +21,7 @@ public:
     Reader(const uchar *data, qsizetype size)
         : m_data(data)
         , m_size(size)
-    {
-    }
+    { }
     bool ok() const { return m_ok; }
     qsizetype remaining() const { return m_ok ? m_size - m_pos : 0; }
     quint8 u8()
@@ -74,8 +73,7 @@ private:
         : m_data(data)
         , m_size(size)
         , m_ok(ok)
-    {
-    }
+    { }
     bool need(qsizetype n)
     {
         if (!m_ok || n < 0 || m_size - m_pos < n)
@@ -201,7 +199,8 @@ FirstBytes classifyFirstBytes(const QByteArray &data)
             const uchar *h = bytes + pos;
             if (h[0] != 0x16) {
                 result.kind = FirstBytes::Kind::TlsMalformed;
-                result.problem = u"the ClientHello is followed by a record of type %1 before it is complete"_s.arg(h[0]);
+                result.problem
+                    = u"the ClientHello is followed by a record of type %1 before it is complete"_s.arg(h[0]);
                 return result;
             }
             const quint16 version = quint16(h[1] << 8 | h[2]);
@@ -210,7 +209,8 @@ FirstBytes classifyFirstBytes(const QByteArray &data)
                 result.hello.recordVersion = version;
             if (h[1] != 3) {
                 result.kind = FirstBytes::Kind::TlsMalformed;
-                result.problem = u"the first record names version 0x%1, which is not TLS"_s.arg(uint(version), 4, 16, QLatin1Char('0'));
+                result.problem = u"the first record names version 0x%1, which is not TLS"_s.arg(
+                    uint(version), 4, 16, QLatin1Char('0'));
                 return result;
             }
             if (length == 0 || length > 16384) {

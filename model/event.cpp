@@ -14,10 +14,26 @@ namespace TlsLab::Model {
 
 namespace {
 constexpr std::array<const char *, size_t(EventKind::KindCount)> kindNames = {
-    "listener-started", "listener-stopped", "listener-failed", "tcp-accepted",     "tcp-connected",
-    "first-bytes",      "client-hello",     "handshake-started", "encrypted",      "verify-error",
-    "errors-ignored",   "alert-sent",       "alert-received",   "handshake-failed", "plaintext-refused",
-    "timeout",          "data-sent",        "data-received",    "closed",           "reset",
+    "listener-started",
+    "listener-stopped",
+    "listener-failed",
+    "tcp-accepted",
+    "tcp-connected",
+    "first-bytes",
+    "client-hello",
+    "handshake-started",
+    "encrypted",
+    "verify-error",
+    "errors-ignored",
+    "alert-sent",
+    "alert-received",
+    "handshake-failed",
+    "plaintext-refused",
+    "timeout",
+    "data-sent",
+    "data-received",
+    "closed",
+    "reset",
     "socket-error",
 };
 } // namespace
@@ -135,8 +151,8 @@ QString Event::toText() const
 {
     const QString time = QDateTime::fromMSecsSinceEpoch(timeUs / 1000).toString(u"HH:mm:ss.zzz"_s)
         + QString::number(timeUs % 1000).rightJustified(3, u'0');
-    return time + u"  #"_s + QString::number(session).leftJustified(4) + u' ' + sideName(side).leftJustified(6)
-        + u' ' + kindName(kind).leftJustified(17) + u' ' + summary;
+    return time + u"  #"_s + QString::number(session).leftJustified(4) + u' ' + sideName(side).leftJustified(6) + u' '
+        + kindName(kind).leftJustified(17) + u' ' + summary;
 }
 
 } // namespace TlsLab::Model

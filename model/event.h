@@ -13,11 +13,11 @@ namespace TlsLab::Model {
 enum class Side : quint8 { Server, Client };
 
 enum class Severity : quint8 {
-    Debug,   // plumbing detail
-    Info,    // a normal step
+    Debug, // plumbing detail
+    Info, // a normal step
     Success, // the step a user was waiting for (encrypted, data delivered)
     Warning, // something a careful user should look at (verification error that was ignored, refusal by design)
-    Error,   // a failure
+    Error, // a failure
 };
 
 // Every kind of step the timeline records. Keep in sync with kindName()/kindFromName().
@@ -27,12 +27,12 @@ enum class EventKind : quint8 {
     ListenerFailed,
     TcpAccepted,
     TcpConnected,
-    FirstBytes,       // the listener classified the first bytes of a connection
-    ClientHello,      // a parsed TLS ClientHello
+    FirstBytes, // the listener classified the first bytes of a connection
+    ClientHello, // a parsed TLS ClientHello
     HandshakeStarted,
     Encrypted,
-    VerifyError,      // one certificate verification error
-    ErrorsIgnored,    // the user chose "continue anyway" for exactly the listed errors
+    VerifyError, // one certificate verification error
+    ErrorsIgnored, // the user chose "continue anyway" for exactly the listed errors
     AlertSent,
     AlertReceived,
     HandshakeFailed,
@@ -49,24 +49,24 @@ enum class EventKind : quint8 {
 // One typed, timestamped fact about a session. A plain value type: cheap to copy, safe to pass between threads.
 struct Event
 {
-    qint64 timeUs = 0;     // microseconds since the Unix epoch
-    quint64 session = 0;   // session id (0 for listener-wide events)
+    qint64 timeUs = 0; // microseconds since the Unix epoch
+    quint64 session = 0; // session id (0 for listener-wide events)
     Side side = Side::Server;
     EventKind kind = EventKind::SocketError;
     Severity severity = Severity::Info;
-    QString summary;       // one line in plain language
-    EventDetails details;  // structured fields (string keys)
+    QString summary; // one line in plain language
+    EventDetails details; // structured fields (string keys)
 
     QJsonObject toJson() const;
     QString toText() const; // one human-readable line
 };
 
-QString kindName(EventKind kind);            // "tcp-accepted", ...
-EventKind kindFromName(QStringView name);    // KindCount when unknown
-QString sideName(Side side);                 // "server" / "client"
-QString severityName(Severity severity);     // "debug" ... "error"
-qint64 nowUs();                              // current time in microseconds since the epoch
-QString formatTimeUs(qint64 timeUs);         // ISO 8601, local time, microseconds
+QString kindName(EventKind kind); // "tcp-accepted", ...
+EventKind kindFromName(QStringView name); // KindCount when unknown
+QString sideName(Side side); // "server" / "client"
+QString severityName(Severity severity); // "debug" ... "error"
+qint64 nowUs(); // current time in microseconds since the epoch
+QString formatTimeUs(qint64 timeUs); // ISO 8601, local time, microseconds
 
 // Printable preview of raw bytes: printable ASCII kept, the rest escaped (\n, \xNN), cut at maxBytes.
 QString previewBytes(const QByteArray &bytes, int maxBytes = 64);

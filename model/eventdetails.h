@@ -24,53 +24,42 @@ public:
     DetailValue(const QString &text)
         : m_type(Text)
         , m_text(&text)
-    {
-    }
+    { }
     DetailValue(qint64 number)
         : m_type(Integer)
         , m_integer(number)
-    {
-    }
+    { }
     DetailValue(int number)
         : DetailValue(qint64(number))
-    {
-    }
+    { }
     DetailValue(uint number)
         : DetailValue(qint64(number))
-    {
-    }
+    { }
     DetailValue(quint64 number)
         : DetailValue(qint64(number))
-    {
-    }
+    { }
     DetailValue(bool flag)
         : m_type(Boolean)
         , m_boolean(flag)
-    {
-    }
+    { }
     DetailValue(double number)
         : m_type(Double)
         , m_double(number)
-    {
-    }
+    { }
     DetailValue(const QStringList &list)
         : m_type(TextList)
         , m_list(&list)
-    {
-    }
+    { }
     DetailValue(const QCborValue &value)
         : m_type(Cbor)
         , m_cbor(value)
-    {
-    }
+    { }
     DetailValue(const QCborArray &array)
         : DetailValue(QCborValue(array))
-    {
-    }
+    { }
     DetailValue(const QCborMap &map)
         : DetailValue(QCborValue(map))
-    {
-    }
+    { }
 
 private:
     friend class EventDetails;

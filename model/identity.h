@@ -27,8 +27,8 @@ struct Identity
 
     // Loads a PEM or DER certificate file (a chain is allowed) and a PEM key (encrypted or not, any key type).
     // Errors name the file and the problem; a key that does not match the certificate is an error.
-    static Result<Identity> load(const QString &certificatePath, const QString &keyPath,
-                                 const QByteArray &passphrase = {});
+    static Result<Identity> load(
+        const QString &certificatePath, const QString &keyPath, const QByteArray &passphrase = {});
 };
 
 } // namespace TlsLab::Model

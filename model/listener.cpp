@@ -31,8 +31,7 @@ public:
     explicit ListenerServer(Listener *listener)
         : QSslServer(listener)
         , m_listener(listener)
-    {
-    }
+    { }
 
 protected:
     void incomingConnection(qintptr descriptor) override { m_listener->acceptConnection(descriptor); }
@@ -96,9 +95,9 @@ ServerConnection::ServerConnection(Listener *listener, Timeline *timeline, QSslS
     m_session.systemTrust = listener->config().caCertificates.isEmpty();
     publish();
     record(EventKind::TcpAccepted, Severity::Info,
-           u"TCP connection from "_s + SocketFacts::endpoint(m_session.peerAddress, m_session.peerPort),
-           EventDetails{{u"peer"_s, SocketFacts::endpoint(m_session.peerAddress, m_session.peerPort)},
-                    {u"local"_s, SocketFacts::endpoint(m_session.localAddress, m_session.localPort)}});
+        u"TCP connection from "_s + SocketFacts::endpoint(m_session.peerAddress, m_session.peerPort),
+        EventDetails {{u"peer"_s, SocketFacts::endpoint(m_session.peerAddress, m_session.peerPort)},
+            {u"local"_s, SocketFacts::endpoint(m_session.localAddress, m_session.localPort)}});
 
     connect(socket, &QSslSocket::readyRead, this, &ServerConnection::onReadyRead);
     connect(socket, &QSslSocket::encrypted, this, &ServerConnection::onEncrypted);
@@ -109,15 +108,15 @@ ServerConnection::ServerConnection(Listener *listener, Timeline *timeline, QSslS
         record(SocketFacts::verifyErrorEvent(error, u"Client certificate"_s));
     });
     connect(socket, &QSslSocket::alertSent, this,
-            [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-                record(SocketFacts::alertEvent(true, level, type, description));
-            });
+        [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+            record(SocketFacts::alertEvent(true, level, type, description));
+        });
     connect(socket, &QSslSocket::alertReceived, this,
-            [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-                if (type != QSsl::AlertType::CloseNotify)
-                    m_lastAlertReceived = TlsText::alertTypeName(type);
-                record(SocketFacts::alertEvent(false, level, type, description));
-            });
+        [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+            if (type != QSsl::AlertType::CloseNotify)
+                m_lastAlertReceived = TlsText::alertTypeName(type);
+            record(SocketFacts::alertEvent(false, level, type, description));
+        });
 
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &ServerConnection::onTimeout);
@@ -140,8 +139,8 @@ void ServerConnection::onReadyRead()
     if (data.isEmpty())
         return;
     m_session.bytesReceived += quint64(data.size());
-    record(EventKind::DataReceived, Severity::Info, SocketFacts::dataSummary(false, data),
-           SocketFacts::dataDetails(data));
+    record(
+        EventKind::DataReceived, Severity::Info, SocketFacts::dataSummary(false, data), SocketFacts::dataDetails(data));
     publish();
     if (m_listener->config().echo)
         write(data);
@@ -155,29 +154,26 @@ void ServerConnection::sniff()
     if (first.kind == FirstBytes::Kind::NeedMore)
         return;
 
-    EventDetails d{{u"bytes"_s, bytes.size()}, {u"preview"_s, previewBytes(bytes, 64)}};
+    EventDetails d {{u"bytes"_s, bytes.size()}, {u"preview"_s, previewBytes(bytes, 64)}};
     switch (first.kind) {
     case FirstBytes::Kind::TlsClientHello: {
         d.insert(u"classification"_s, u"tls-client-hello"_s);
-        record(EventKind::FirstBytes, Severity::Debug,
-               u"First bytes: a TLS ClientHello (%1 bytes)"_s.arg(bytes.size()), d);
+        record(EventKind::FirstBytes, Severity::Debug, u"First bytes: a TLS ClientHello (%1 bytes)"_s.arg(bytes.size()),
+            d);
         const ClientHelloInfo &hello = first.hello;
         QStringList versions;
-        for (quint16 v : hello.supportedVersions.isEmpty() ? QList<quint16>{hello.legacyVersion}
-                                                            : hello.supportedVersions) {
+        for (quint16 v :
+            hello.supportedVersions.isEmpty() ? QList<quint16> {hello.legacyVersion} : hello.supportedVersions) {
             if ((v & 0x0f0f) != 0x0a0a) // skip GREASE
                 versions.append(tlsVersionName(v));
         }
         QStringList alpn;
         for (const QByteArray &p : hello.alpn)
             alpn.append(QString::fromLatin1(p));
-        EventDetails h{{u"sni"_s, hello.serverName},
-                   {u"alpn"_s, alpn},
-                   {u"versions"_s, versions},
-                   {u"cipher_suites"_s, hello.cipherSuites.size()},
-                   {u"extensions"_s, hello.extensionCount}};
-        QString summary = u"ClientHello: "_s
-            + (hello.serverName.isEmpty() ? u"no SNI"_s : u"SNI "_s + hello.serverName);
+        EventDetails h {{u"sni"_s, hello.serverName}, {u"alpn"_s, alpn}, {u"versions"_s, versions},
+            {u"cipher_suites"_s, hello.cipherSuites.size()}, {u"extensions"_s, hello.extensionCount}};
+        QString summary
+            = u"ClientHello: "_s + (hello.serverName.isEmpty() ? u"no SNI"_s : u"SNI "_s + hello.serverName);
         if (!alpn.isEmpty())
             summary += u", ALPN "_s + alpn.join(u',');
         summary += u", offers "_s + versions.join(u", "_s);
@@ -190,7 +186,7 @@ void ServerConnection::sniff()
         d.insert(u"classification"_s, u"tls-malformed"_s);
         d.insert(u"problem"_s, first.problem);
         record(EventKind::FirstBytes, Severity::Warning,
-               u"First bytes look like TLS but are malformed: "_s + first.problem, d);
+            u"First bytes look like TLS but are malformed: "_s + first.problem, d);
         break;
     case FirstBytes::Kind::Http:
     case FirstBytes::Kind::Plaintext:
@@ -216,28 +212,27 @@ void ServerConnection::sniff()
 
 void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray &bytes)
 {
-    EventDetails d{{u"bytes"_s, bytes.size()},
-               {u"preview"_s, previewBytes(bytes, 64)},
-               {u"hex"_s, QString::fromLatin1(bytes.left(32).toHex(' '))}};
+    EventDetails d {{u"bytes"_s, bytes.size()}, {u"preview"_s, previewBytes(bytes, 64)},
+        {u"hex"_s, QString::fromLatin1(bytes.left(32).toHex(' '))}};
     QString reason;
     if (first.kind == FirstBytes::Kind::Http) {
         d.insert(u"classification"_s, u"http"_s);
         d.insert(u"method"_s, first.httpMethod);
         d.insert(u"target"_s, first.httpTarget);
         record(EventKind::FirstBytes, Severity::Warning,
-               u"First bytes: a plaintext HTTP request: %1 %2"_s.arg(first.httpMethod, first.httpTarget), d);
+            u"First bytes: a plaintext HTTP request: %1 %2"_s.arg(first.httpMethod, first.httpTarget), d);
         reason = u"the client sent an HTTP request in plaintext to a TLS port"_s;
     } else {
         d.insert(u"classification"_s, u"plaintext"_s);
         d.insert(u"printable"_s, first.printable);
         record(EventKind::FirstBytes, Severity::Warning,
-               u"First bytes: plaintext \"%1\" (%2 bytes)"_s.arg(previewBytes(bytes, 40)).arg(bytes.size()), d);
+            u"First bytes: plaintext \"%1\" (%2 bytes)"_s.arg(previewBytes(bytes, 40)).arg(bytes.size()), d);
         reason = first.printable ? u"the client sent plaintext to a TLS port"_s
                                  : u"the client sent bytes that are not TLS to a TLS port"_s;
     }
 
     m_socket->readAll(); // drain, so that closing sends FIN, not RST, and our answer arrives
-    EventDetails r{{u"reason"_s, reason}};
+    EventDetails r {{u"reason"_s, reason}};
     if (first.kind == FirstBytes::Kind::Http && m_listener->config().answerPlaintextHttp) {
         const QByteArray body = "This port speaks TLS. Use https:// to connect.\n";
         const QByteArray answer = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
@@ -266,7 +261,7 @@ void ServerConnection::onEncrypted()
     m_session.state = SessionState::Encrypted;
     publish();
     record(EventKind::Encrypted, Severity::Success, SocketFacts::encryptedSummary(m_session),
-           SocketFacts::encryptedDetails(m_session));
+        SocketFacts::encryptedDetails(m_session));
     ++m_listener->m_counters.encrypted;
     Q_EMIT m_listener->countersChanged();
     if (!m_listener->config().greeting.isEmpty())
@@ -294,8 +289,8 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
             finish(SessionState::Closed);
             m_socket->abort(); // a QSslSocket may never emit disconnected() after the peer's close_notify
         } else {
-            record(EventKind::Reset, Severity::Warning, u"Connection lost: "_s + text,
-                   EventDetails{{u"error"_s, text}});
+            record(
+                EventKind::Reset, Severity::Warning, u"Connection lost: "_s + text, EventDetails {{u"error"_s, text}});
             finish(SessionState::Closed, text);
             m_socket->abort();
         }
@@ -320,8 +315,8 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
         QStringList words;
         for (const QSslError &e : std::as_const(m_session.verifyErrors)) {
             words.append(e.error() == QSslError::NoPeerCertificate
-                             ? u"the client sent no certificate, but this listener requires one"_s
-                             : u"the client's certificate was rejected: "_s + TlsText::errorWords(e.error()));
+                    ? u"the client sent no certificate, but this listener requires one"_s
+                    : u"the client's certificate was rejected: "_s + TlsText::errorWords(e.error()));
         }
         words.removeDuplicates();
         reason = words.join(u"; "_s);
@@ -335,7 +330,7 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
 
 void ServerConnection::fail(const QString &reason, const QString &technical)
 {
-    EventDetails d{{u"reason"_s, reason}};
+    EventDetails d {{u"reason"_s, reason}};
     if (!technical.isEmpty())
         d.insert(u"openssl"_s, technical);
     if (m_phase != Phase::Sniffing)
@@ -360,13 +355,13 @@ void ServerConnection::onTimeout()
                   .arg(previewBytes(bytes, 32))
                   .arg(seconds);
         record(EventKind::Timeout, Severity::Warning, u"Timeout: "_s + reason,
-               EventDetails{{u"timeout_ms"_s, m_listener->config().handshakeTimeoutMs}, {u"bytes"_s, bytes.size()}});
+            EventDetails {{u"timeout_ms"_s, m_listener->config().handshakeTimeoutMs}, {u"bytes"_s, bytes.size()}});
         fail(reason);
         return;
     }
     const QString reason = u"the handshake did not complete within %1 s"_s.arg(seconds);
     record(EventKind::Timeout, Severity::Warning, u"Timeout: "_s + reason,
-           EventDetails{{u"timeout_ms"_s, m_listener->config().handshakeTimeoutMs}});
+        EventDetails {{u"timeout_ms"_s, m_listener->config().handshakeTimeoutMs}});
     fail(reason);
 }
 
@@ -387,7 +382,7 @@ void ServerConnection::shutDown()
     if (m_phase != Phase::Done) {
         record(EventKind::Closed, Severity::Info, u"Connection closed by the listener (stopping)"_s);
         finish(m_phase == Phase::Encrypted ? SessionState::Closed : SessionState::Failed,
-               m_phase == Phase::Encrypted ? QString() : u"the listener stopped"_s);
+            m_phase == Phase::Encrypted ? QString() : u"the listener stopped"_s);
     }
     m_socket->disconnectFromHost();
     m_socket->flush();
@@ -441,8 +436,7 @@ std::optional<PeerVerify> peerVerifyFromName(QStringView name)
 Listener::Listener(Timeline *timeline, QObject *parent)
     : QObject(parent)
     , m_timeline(timeline)
-{
-}
+{ }
 
 Listener::~Listener()
 {
@@ -460,8 +454,8 @@ Status Listener::start(const ListenerConfig &config)
 
     auto failed = [this, &where](const QString &message) {
         m_timeline->record(0, Side::Server, EventKind::ListenerFailed, Severity::Error,
-                           u"Listener on %1 could not start: %2"_s.arg(where, message),
-                           EventDetails{{u"address"_s, where}, {u"error"_s, message}});
+            u"Listener on %1 could not start: %2"_s.arg(where, message),
+            EventDetails {{u"address"_s, where}, {u"error"_s, message}});
         return Status::failure(message);
     };
 
@@ -510,14 +504,11 @@ Status Listener::start(const ListenerConfig &config)
 
     const QString actual = SocketFacts::endpoint(config.address.toString(), m_server->serverPort());
     m_timeline->record(0, Side::Server, EventKind::ListenerStarted, Severity::Success,
-                       u"Listening on %1 with %2 (SHA-256 %3)"_s.arg(actual, m_identity.description(),
-                                                                    m_identity.sha256Fingerprint().left(23)),
-                       EventDetails{{u"address"_s, actual},
-                                {u"port"_s, m_server->serverPort()},
-                                {u"certificate"_s, m_identity.description()},
-                                {u"sha256"_s, m_identity.sha256Fingerprint()},
-                                {u"verify"_s, peerVerifyName(config.peerVerify)},
-                                {u"protocol"_s, TlsText::protocolName(config.protocol)}});
+        u"Listening on %1 with %2 (SHA-256 %3)"_s.arg(
+            actual, m_identity.description(), m_identity.sha256Fingerprint().left(23)),
+        EventDetails {{u"address"_s, actual}, {u"port"_s, m_server->serverPort()},
+            {u"certificate"_s, m_identity.description()}, {u"sha256"_s, m_identity.sha256Fingerprint()},
+            {u"verify"_s, peerVerifyName(config.peerVerify)}, {u"protocol"_s, TlsText::protocolName(config.protocol)}});
     Q_EMIT started();
     return {};
 }

@@ -28,15 +28,15 @@ struct ListenerConfig
 {
     QHostAddress address = QHostAddress(QHostAddress::LocalHost);
     quint16 port = 4481;
-    std::optional<Identity> identity;        // none: the development certificate
+    std::optional<Identity> identity; // none: the development certificate
     PeerVerify peerVerify = PeerVerify::None;
-    QList<QSslCertificate> caCertificates;   // trust anchors for client certificates
+    QList<QSslCertificate> caCertificates; // trust anchors for client certificates
     QSsl::SslProtocol protocol = QSsl::SecureProtocols;
     QList<QByteArray> alpnProtocols;
     QByteArray greeting = QByteArrayLiteral("Hello from TLS Lab\n");
     bool echo = true;
     int handshakeTimeoutMs = 5000;
-    bool answerPlaintextHttp = true;         // send a short "400, use https" before closing
+    bool answerPlaintextHttp = true; // send a short "400, use https" before closing
 };
 
 // A TLS listener built on QSslServer. Before any handshake it looks at the first bytes of each connection, so it can

@@ -26,16 +26,16 @@ public:
 
     // A QSslKey for QSslConfiguration (an opaque key holding its own reference for Ed25519).
     QSslKey toSslKey() const;
-    QString algorithm() const;   // "RSA", "EC", "Ed25519"
+    QString algorithm() const; // "RSA", "EC", "Ed25519"
     int bits() const;
-    QString curve() const;       // "P-256", "P-384" for EC, empty otherwise
+    QString curve() const; // "P-256", "P-384" for EC, empty otherwise
     QString description() const; // "RSA 2048 bits", "ECDSA P-256", "Ed25519"
 
     // PKCS#8 PEM; encrypted with AES-256-CBC when a passphrase is given.
     QByteArray toPem(const QByteArray &passphrase = {}) const;
     // Reads PEM (PKCS#8, traditional, encrypted) or DER. sourceName names the origin in error messages.
-    static Result<PrivateKey> fromData(const QByteArray &data, const QByteArray &passphrase = {},
-                                       const QString &sourceName = {});
+    static Result<PrivateKey> fromData(
+        const QByteArray &data, const QByteArray &passphrase = {}, const QString &sourceName = {});
     static Result<PrivateKey> fromFile(const QString &path, const QByteArray &passphrase = {});
 
     bool matches(const QSslCertificate &certificate) const;

@@ -14,8 +14,7 @@ class Result
 public:
     Result(T value)
         : m_value(std::move(value))
-    {
-    }
+    { }
     static Result failure(QString message)
     {
         Result r;

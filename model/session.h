@@ -11,13 +11,13 @@
 namespace TlsLab::Model {
 
 enum class SessionState : quint8 {
-    Connecting,  // TCP in progress (client) or first bytes awaited (server)
+    Connecting, // TCP in progress (client) or first bytes awaited (server)
     Handshaking,
     Encrypted,
-    Plaintext,   // an intentionally plaintext client, connected
-    Closed,      // ended after success
-    Refused,     // the listener refused a plaintext client
-    Failed,      // handshake or connection failed
+    Plaintext, // an intentionally plaintext client, connected
+    Closed, // ended after success
+    Refused, // the listener refused a plaintext client
+    Failed, // handshake or connection failed
 };
 
 // What is known about one connection, seen from one end. Value type; updated as events arrive.
@@ -30,20 +30,20 @@ struct Session
     quint16 localPort = 0;
     QString peerAddress;
     quint16 peerPort = 0;
-    QString peerName;          // host name the client asked for (client side) or SNI (server side)
+    QString peerName; // host name the client asked for (client side) or SNI (server side)
     qint64 startUs = 0;
-    qint64 endUs = 0;          // 0 while open
+    qint64 endUs = 0; // 0 while open
     quint64 linkedSession = 0; // the other end of the same connection, when both ends are in this process
-    QString protocol;          // "TLSv1.3"
-    QString cipher;            // "TLS_AES_256_GCM_SHA384"
+    QString protocol; // "TLSv1.3"
+    QString cipher; // "TLS_AES_256_GCM_SHA384"
     QString alpn;
-    QString ephemeralKey;      // "X25519", "ECDH P-256 256 bits"
+    QString ephemeralKey; // "X25519", "ECDH P-256 256 bits"
     QList<QSslCertificate> peerChain;
     QList<QSslError> verifyErrors;
     QList<QSslCertificate> trustAnchors; // the CAs this end checked the peer's chain against, besides the system's
-    bool systemTrust = true;             // whether the system's CAs were trusted too
-    bool untrusted = false;    // verification errors were ignored by the user ("continue anyway")
-    QString reason;            // plain-language reason for a failure or refusal
+    bool systemTrust = true; // whether the system's CAs were trusted too
+    bool untrusted = false; // verification errors were ignored by the user ("continue anyway")
+    QString reason; // plain-language reason for a failure or refusal
     quint64 bytesSent = 0;
     quint64 bytesReceived = 0;
 

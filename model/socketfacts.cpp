@@ -87,7 +87,7 @@ QString encryptedSummary(const Session &session)
 
 EventDetails dataDetails(const QByteArray &data)
 {
-    return EventDetails{{u"bytes", qint64(data.size())}, {u"preview", previewBytes(data, 64)}};
+    return EventDetails {{u"bytes", qint64(data.size())}, {u"preview", previewBytes(data, 64)}};
 }
 
 QString dataSummary(bool sent, const QByteArray &data)
@@ -101,14 +101,14 @@ EventParts alertEvent(bool sent, QSsl::AlertLevel level, QSsl::AlertType type, c
     const QString levelName = TlsText::alertLevelName(level);
     const QString typeName = TlsText::alertTypeName(type);
     return {sent ? EventKind::AlertSent : EventKind::AlertReceived,
-            level == QSsl::AlertLevel::Fatal ? Severity::Error : Severity::Info,
-            (sent ? u"Alert sent: "_s : u"Alert received: "_s) + levelName + u' ' + typeName,
-            EventDetails{{u"level", levelName}, {u"type", typeName}, {u"code", int(type)}, {u"description", description}}};
+        level == QSsl::AlertLevel::Fatal ? Severity::Error : Severity::Info,
+        (sent ? u"Alert sent: "_s : u"Alert received: "_s) + levelName + u' ' + typeName,
+        EventDetails {{u"level", levelName}, {u"type", typeName}, {u"code", int(type)}, {u"description", description}}};
 }
 
 EventParts verifyErrorEvent(const QSslError &error, const QString &whose)
 {
-    EventDetails d{{u"error", TlsText::errorCode(error.error())}, {u"message", error.errorString()}};
+    EventDetails d {{u"error", TlsText::errorCode(error.error())}, {u"message", error.errorString()}};
     QString summary = whose + u": "_s + TlsText::errorWords(error.error());
     if (!error.certificate().isNull()) {
         d.insert(u"certificate", error.certificate().subjectDisplayName());

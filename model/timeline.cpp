@@ -1,8 +1,8 @@
 #include "timeline.h"
 
 #include <QCborValue>
-#include <QString>
 #include <QReadLocker>
+#include <QString>
 #include <QWriteLocker>
 
 #include <algorithm>
@@ -31,8 +31,7 @@ bool EventFilter::acceptsAll() const
 
 Timeline::Timeline(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 Timeline::~Timeline() = default;
 
@@ -50,16 +49,16 @@ void Timeline::append(const Event &event)
         if (!details.isEmpty())
             std::memcpy(end, details.constData(), size_t(details.size()));
         m_arenaUsed = offset + summaryBytes + quint64(details.size());
-        m_records.push_back(Record{event.timeUs, event.session, offset, summaryBytes, quint32(details.size()),
-                                   event.side, event.kind, event.severity});
+        m_records.push_back(Record {event.timeUs, event.session, offset, summaryBytes, quint32(details.size()),
+            event.side, event.kind, event.severity});
     }
     Q_EMIT eventAppended(event);
 }
 
-void Timeline::record(quint64 session, Side side, EventKind kind, Severity severity, const QString &summary,
-                      const EventDetails &details)
+void Timeline::record(
+    quint64 session, Side side, EventKind kind, Severity severity, const QString &summary, const EventDetails &details)
 {
-    append(Event{nowUs(), session, side, kind, severity, summary, details});
+    append(Event {nowUs(), session, side, kind, severity, summary, details});
 }
 
 quint64 Timeline::arenaReserve(quint64 need)
@@ -70,7 +69,7 @@ quint64 Timeline::arenaReserve(quint64 need)
     if (m_chunks.empty() || offsetInChunk + need > m_chunkSize) {
         m_chunkStart = m_chunks.empty() ? 0 : m_chunkStart + m_chunkSize;
         m_chunkSize = std::max(ChunkSize, need);
-        m_chunks.push_back(Chunk{std::unique_ptr<char[]>(new char[m_chunkSize]), m_chunkStart});
+        m_chunks.push_back(Chunk {std::unique_ptr<char[]>(new char[m_chunkSize]), m_chunkStart});
         m_arenaUsed = m_chunkStart;
     }
     return m_arenaUsed;
@@ -84,8 +83,8 @@ char *Timeline::arenaAtMutable(quint64 offset)
 const char *Timeline::arenaAt(quint64 offset) const
 {
     // Chunks are ordered by start offset: find the last one that starts at or before the offset.
-    auto it = std::upper_bound(m_chunks.begin(), m_chunks.end(), offset,
-                               [](quint64 o, const Chunk &c) { return o < c.start; });
+    auto it = std::upper_bound(
+        m_chunks.begin(), m_chunks.end(), offset, [](quint64 o, const Chunk &c) { return o < c.start; });
     --it;
     return it->data.get() + (offset - it->start);
 }
@@ -98,7 +97,7 @@ qsizetype Timeline::eventCount() const
 
 EventHeader Timeline::headerOf(const Record &r)
 {
-    return EventHeader{r.timeUs, r.session, r.side, r.kind, r.severity};
+    return EventHeader {r.timeUs, r.session, r.side, r.kind, r.severity};
 }
 
 Event Timeline::event(qsizetype index) const
@@ -191,7 +190,7 @@ quint64 Timeline::eventMemoryBytes() const
 
 quint64 Timeline::newSessionId()
 {
-    static std::atomic<quint64> next{1};
+    static std::atomic<quint64> next {1};
     return next.fetch_add(1, std::memory_order_relaxed);
 }
 

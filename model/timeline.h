@@ -29,10 +29,10 @@ struct EventHeader
 struct EventFilter
 {
     QList<quint64> sessions;
-    quint32 sideMask = 0b11;             // bit 0 server, bit 1 client
+    quint32 sideMask = 0b11; // bit 0 server, bit 1 client
     Severity minimumSeverity = Severity::Debug;
-    quint64 kindMask = ~quint64(0);      // bit per EventKind
-    QString text;                        // case-insensitive, in the summary
+    quint64 kindMask = ~quint64(0); // bit per EventKind
+    QString text; // case-insensitive, in the summary
 
     bool acceptsAll() const;
 };
@@ -53,7 +53,7 @@ public:
     void append(const Event &event);
     // Appends an event stamped now.
     void record(quint64 session, Side side, EventKind kind, Severity severity, const QString &summary,
-                const EventDetails &details = {});
+        const EventDetails &details = {});
 
     qsizetype eventCount() const;
     Event event(qsizetype index) const;
@@ -99,17 +99,17 @@ private:
     };
     const char *arenaAt(quint64 offset) const;
     char *arenaAtMutable(quint64 offset); // in the last chunk
-    quint64 arenaReserve(quint64 bytes);  // offset where that many bytes fit in one chunk
+    quint64 arenaReserve(quint64 bytes); // offset where that many bytes fit in one chunk
     bool matchesLocked(const Record &record, const EventFilter &filter, const QString &needle) const;
     static EventHeader headerOf(const Record &record);
 
     mutable QReadWriteLock m_lock;
     std::deque<Record> m_records;
     std::vector<Chunk> m_chunks;
-    quint64 m_arenaUsed = 0;  // global offset of the next free byte
+    quint64 m_arenaUsed = 0; // global offset of the next free byte
     quint64 m_chunkStart = 0; // global offset of the last chunk
-    quint64 m_chunkSize = 0;  // size of the last chunk
-    QStringEncoder m_encoder{QStringEncoder::Utf8};
+    quint64 m_chunkSize = 0; // size of the last chunk
+    QStringEncoder m_encoder {QStringEncoder::Utf8};
 
     QList<quint64> m_sessionOrder;
     QHash<quint64, Session> m_sessions;

@@ -5,9 +5,9 @@
 #include "tlstext.h"
 #include "ui_listenerpanel.h"
 
+#include <QDir>
 #include <QFileDialog>
 #include <QSettings>
-#include <QDir>
 #include <QStandardItemModel>
 
 using namespace Qt::StringLiterals;

@@ -159,31 +159,31 @@ MainWindow::MainWindow(QWidget *parent)
     createActions();
 
     connect(m_listenerPanel, &ListenerPanel::plaintextConnectRequested, this, &MainWindow::plaintextConnect);
-    connect(m_listenerPanel, &ListenerPanel::generateCertificateRequested, this,
-        [this] { openCertificateDialog(true); });
+    connect(
+        m_listenerPanel, &ListenerPanel::generateCertificateRequested, this, [this] { openCertificateDialog(true); });
     connect(this, &MainWindow::generateCertificateRequested, this, [this] { openCertificateDialog(false); });
 
     // Chains are shown in the certificate viewer: every field, a verdict per certificate, PEM and export.
-    setCertificateViewerFactory([](const QList<QSslCertificate> &chain, const QString &, const Session &session,
-                                    QWidget *parent) {
-        auto *viewer = new CertificateViewer(parent);
-        viewer->setObjectName(u"certificateViewerWindow"_s);
-        viewer->setWindowFlag(Qt::Window);
-        viewer->setAttribute(Qt::WA_DeleteOnClose);
-        // A session's chain is judged against what that session trusted (and, for a client, the name it asked
-        // for); a file's against the system's CAs.
-        const QString name = session.side == Side::Client ? session.peerName : QString();
-        viewer->setChain(chain, session.trustAnchors, session.systemTrust, name);
-        viewer->resize(900, 700);
-        return static_cast<QWidget *>(viewer);
-    });
+    setCertificateViewerFactory(
+        [](const QList<QSslCertificate> &chain, const QString &, const Session &session, QWidget *parent) {
+            auto *viewer = new CertificateViewer(parent);
+            viewer->setObjectName(u"certificateViewerWindow"_s);
+            viewer->setWindowFlag(Qt::Window);
+            viewer->setAttribute(Qt::WA_DeleteOnClose);
+            // A session's chain is judged against what that session trusted (and, for a client, the name it asked
+            // for); a file's against the system's CAs.
+            const QString name = session.side == Side::Client ? session.peerName : QString();
+            viewer->setChain(chain, session.trustAnchors, session.systemTrust, name);
+            viewer->resize(900, 700);
+            return static_cast<QWidget *>(viewer);
+        });
     connect(m_listener, &Listener::started, this, &MainWindow::updateActions);
     connect(m_listener, &Listener::stopped, this, &MainWindow::updateActions);
     connect(m_sessionTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::onSessionSelectionChanged);
     connect(m_sessionDetails, &SessionDetails::certificateChainRequested, this, [this](const auto &chain) {
         showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()),
-                         m_timeline->session(m_sessionDetails->sessionId()));
+            m_timeline->session(m_sessionDetails->sessionId()));
     });
     connect(m_sessionDetails, &SessionDetails::exportChainRequested, this, &MainWindow::chooseChainExportFile);
     // Activating a session (double click, Enter) opens its peer's certificate.
@@ -355,8 +355,7 @@ void MainWindow::setCertificateViewerFactory(CertificateViewerFactory factory)
     m_viewerFactory = std::move(factory);
 }
 
-QWidget *MainWindow::showCertificates(const QList<QSslCertificate> &chain, const QString &title,
-                                      const Session &session)
+QWidget *MainWindow::showCertificates(const QList<QSslCertificate> &chain, const QString &title, const Session &session)
 {
     Q_EMIT certificateChainRequested(chain);
     QWidget *window = nullptr;

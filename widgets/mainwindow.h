@@ -48,8 +48,8 @@ public:
     // Returns a top-level widget (parented to the given parent, with Qt::Window) showing the chain; the window
     // shows it. `session` is the session the chain was presented in (id 0 for a file): its trust anchors and
     // checked name give the verdict that session reached.
-    using CertificateViewerFactory = std::function<QWidget *(const QList<QSslCertificate> &chain, const QString &title,
-                                                             const Model::Session &session, QWidget *parent)>;
+    using CertificateViewerFactory = std::function<QWidget *(
+        const QList<QSslCertificate> &chain, const QString &title, const Model::Session &session, QWidget *parent)>;
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -66,8 +66,8 @@ public:
 
     void setCertificateViewerFactory(CertificateViewerFactory factory);
     // Shows a chain in the viewer (or the fallback summary window). Returns the window.
-    QWidget *showCertificates(const QList<QSslCertificate> &chain, const QString &title,
-                              const Model::Session &session = {});
+    QWidget *showCertificates(
+        const QList<QSslCertificate> &chain, const QString &title, const Model::Session &session = {});
     // The certificate generation dialog; forListener: its certificate becomes the listener's.
     void openCertificateDialog(bool forListener);
     // Reads a PEM or DER certificate file and shows it; false (with a status message) when nothing could be read.

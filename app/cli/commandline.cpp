@@ -45,8 +45,8 @@ bool isCommandLineInvocation(const QStringList &arguments)
     if (arguments.size() < 2)
         return false;
     const QString &first = arguments.at(1);
-    static const QStringList commands = {u"serve"_s,  u"connect"_s, u"cert"_s,     u"help"_s,
-                                         u"--help"_s, u"-h"_s,      u"--version"_s, u"-v"_s};
+    static const QStringList commands
+        = {u"serve"_s, u"connect"_s, u"cert"_s, u"help"_s, u"--help"_s, u"-h"_s, u"--version"_s, u"-v"_s};
     return commands.contains(first);
 }
 
@@ -61,8 +61,8 @@ int runCommandLine(const QStringList &arguments)
     if (command == u"cert")
         return runCertCommand(rest);
     if (command == u"--version" || command == u"-v") {
-        printOut(u"tlslab %1 (Qt %2, %3)\n"_s.arg(QStringLiteral(TLSLAB_VERSION), QString::fromLatin1(qVersion()),
-                                                   QSslSocket::sslLibraryVersionString()));
+        printOut(u"tlslab %1 (Qt %2, %3)\n"_s.arg(
+            QStringLiteral(TLSLAB_VERSION), QString::fromLatin1(qVersion()), QSslSocket::sslLibraryVersionString()));
         return ExitOk;
     }
     if (command == u"help" && arguments.size() > 2)
@@ -155,8 +155,7 @@ TlsOptions::TlsOptions(const QString &certificateHelp, const QString &caHelp, co
     , m_ca(u"ca"_s, caHelp, u"FILE"_s)
     , m_tls(u"tls"_s, u"TLS versions: 1.2, 1.3, 1.2+ or 1.3+ (default 1.2+)."_s, u"VERSION"_s)
     , m_alpn(u"alpn"_s, alpnHelp, u"LIST"_s)
-{
-}
+{ }
 
 void TlsOptions::addTo(QCommandLineParser &parser) const
 {
@@ -170,8 +169,8 @@ std::optional<int> TlsOptions::read(const QCommandLineParser &parser, Values &va
         return ExitUsage;
     }
     if (parser.isSet(m_cert)) {
-        auto identity = Model::Identity::load(parser.value(m_cert), parser.value(m_key),
-                                              passphraseFromEnv(parser.value(m_passphraseEnv)));
+        auto identity = Model::Identity::load(
+            parser.value(m_cert), parser.value(m_key), passphraseFromEnv(parser.value(m_passphraseEnv)));
         if (!identity) {
             printError(identity.error());
             return ExitFailed;

@@ -42,7 +42,7 @@ QJsonObject sessionResult(const Session &s, bool succeeded)
         o.insert(u"verify_errors"_s, errors);
     o.insert(u"bytes_sent"_s, double(s.bytesSent));
     o.insert(u"bytes_received"_s, double(s.bytesReceived));
-    return QJsonObject{{u"result"_s, o}};
+    return QJsonObject {{u"result"_s, o}};
 }
 
 } // namespace
@@ -59,19 +59,20 @@ int runConnectCommand(const QStringList &arguments)
     const QCommandLineOption sendText(u"send"_s, u"Text to send once connected (a newline is added)."_s, u"TEXT"_s);
     const QCommandLineOption sendHex(u"send-hex"_s, u"Raw bytes to send once connected, as hex."_s, u"HEX"_s);
     const QCommandLineOption http(u"http"_s, u"Send an HTTP GET request for / once connected."_s);
-    const QCommandLineOption serverName(u"servername"_s, u"Server name for SNI and verification (default: HOST)."_s,
-                                        u"NAME"_s);
+    const QCommandLineOption serverName(
+        u"servername"_s, u"Server name for SNI and verification (default: HOST)."_s, u"NAME"_s);
     const QCommandLineOption noSystemCa(u"no-system-ca"_s, u"Trust only the --ca certificates."_s);
-    const QCommandLineOption insecure(u"insecure"_s, u"Continue anyway when verification fails: the errors are "
-                                                     "recorded, then ignored for this connection only."_s);
-    const QCommandLineOption timeout(u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s,
-                                     u"MS"_s, u"10000"_s);
-    const QCommandLineOption wait(u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s,
-                                  u"MS"_s, u"1000"_s);
+    const QCommandLineOption insecure(u"insecure"_s,
+        u"Continue anyway when verification fails: the errors are "
+        "recorded, then ignored for this connection only."_s);
+    const QCommandLineOption timeout(
+        u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s, u"MS"_s, u"10000"_s);
+    const QCommandLineOption wait(
+        u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s, u"MS"_s, u"1000"_s);
     const QCommandLineOption text(u"text"_s, u"Print human-readable lines instead of JSON."_s);
     const TlsOptions tlsOptions(u"Client certificate file."_s,
-                                u"Trust the CA certificates in this file (as well as the system's)."_s,
-                                u"ALPN protocols to offer, comma-separated."_s);
+        u"Trust the CA certificates in this file (as well as the system's)."_s,
+        u"ALPN protocols to offer, comma-separated."_s);
     tlsOptions.addTo(parser);
     parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, text});
     if (const auto exit = parseOrExit(parser, arguments))
@@ -107,7 +108,7 @@ int runConnectCommand(const QStringList &arguments)
     if (const auto exit = tlsOptions.read(parser, tlsValues))
         return *exit;
     config.clientIdentity = tlsValues.identity;
-    config.caCertificates = tlsValues.caCertificates.value_or(QList<QSslCertificate>{});
+    config.caCertificates = tlsValues.caCertificates.value_or(QList<QSslCertificate> {});
     config.protocol = tlsValues.protocol.value_or(config.protocol);
     config.alpnProtocols = tlsValues.alpn;
     config.useSystemCaCertificates = !parser.isSet(noSystemCa);
@@ -126,8 +127,8 @@ int runConnectCommand(const QStringList &arguments)
 
     Timeline timeline;
     const EventPrinter printer(parser.isSet(text));
-    QObject::connect(&timeline, &Timeline::eventAppended, &timeline,
-                     [&printer](const Event &event) { printer.print(event); });
+    QObject::connect(
+        &timeline, &Timeline::eventAppended, &timeline, [&printer](const Event &event) { printer.print(event); });
     Client client(&timeline);
 
     // Once the connection is up, wait for the server to close or to stay quiet for quietMs.
@@ -158,9 +159,9 @@ int runConnectCommand(const QStringList &arguments)
     if (printer.isText()) {
         if (!client.received().isEmpty())
             printer.printLine(u"--- received ---\n"_s + QString::fromUtf8(client.received()));
-        printer.printLine(succeeded ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s
-                                                                              : s.protocol + u", "_s + s.cipher)
-                                    : u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
+        printer.printLine(succeeded
+                ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s : s.protocol + u", "_s + s.cipher)
+                : u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
     } else {
         printer.printObject(sessionResult(s, succeeded));
     }

@@ -16,11 +16,10 @@ public:
     explicit EventPrinter(bool text, FILE *out = stdout)
         : m_text(text)
         , m_out(out)
-    {
-    }
+    { }
     void print(const Model::Event &event) const;
     void printObject(const QJsonObject &object) const; // JSON mode only
-    void printLine(const QString &line) const;         // text mode only
+    void printLine(const QString &line) const; // text mode only
     bool isText() const { return m_text; }
 
 private:

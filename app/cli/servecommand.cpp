@@ -56,26 +56,27 @@ int runServeCommand(const QStringList &arguments)
     parser.setApplicationDescription(
         u"Run a TLS listener and print every event of every connection as JSON lines (or text with --text).\n"
         "Without --cert/--key it uses TLS Lab's own development certificate (EC P-256, localhost)."_s);
-    const QCommandLineOption listen(u"listen"_s, u"Address and port to listen on (default 127.0.0.1:4481; "
-                                                 "'*:PORT' or '0.0.0.0:PORT' for all interfaces)."_s,
-                                    u"ADDR:PORT"_s, u"127.0.0.1:4481"_s);
-    const QCommandLineOption verify(u"verify"_s, u"Client certificates: none, request or require (default none)."_s,
-                                    u"MODE"_s, u"none"_s);
+    const QCommandLineOption listen(u"listen"_s,
+        u"Address and port to listen on (default 127.0.0.1:4481; "
+        "'*:PORT' or '0.0.0.0:PORT' for all interfaces)."_s,
+        u"ADDR:PORT"_s, u"127.0.0.1:4481"_s);
+    const QCommandLineOption verify(
+        u"verify"_s, u"Client certificates: none, request or require (default none)."_s, u"MODE"_s, u"none"_s);
     const QCommandLineOption greeting(u"greeting"_s, u"Text written to each client once encrypted."_s, u"TEXT"_s);
     const QCommandLineOption noGreeting(u"no-greeting"_s, u"Write no greeting."_s);
     const QCommandLineOption noEcho(u"no-echo"_s, u"Do not echo what clients send."_s);
-    const QCommandLineOption noHttpAnswer(u"no-http-answer"_s,
-                                          u"Close plaintext HTTP clients without the short '400, use https' answer."_s);
-    const QCommandLineOption timeout(u"handshake-timeout"_s, u"Handshake timeout in milliseconds (default 5000)."_s,
-                                     u"MS"_s, u"5000"_s);
+    const QCommandLineOption noHttpAnswer(
+        u"no-http-answer"_s, u"Close plaintext HTTP clients without the short '400, use https' answer."_s);
+    const QCommandLineOption timeout(
+        u"handshake-timeout"_s, u"Handshake timeout in milliseconds (default 5000)."_s, u"MS"_s, u"5000"_s);
     const QCommandLineOption maxConnections(u"max-connections"_s,
-                                            u"Stop after this many connections have ended (default: run until "
-                                            "interrupted)."_s,
-                                            u"N"_s);
+        u"Stop after this many connections have ended (default: run until "
+        "interrupted)."_s,
+        u"N"_s);
     const QCommandLineOption text(u"text"_s, u"Print human-readable lines instead of JSON."_s);
     const TlsOptions tlsOptions(u"Certificate (chain) file, PEM or DER (default: the development certificate)."_s,
-                                u"CA certificates to check client certificates against."_s,
-                                u"ALPN protocols to accept, comma-separated (e.g. h2,http/1.1)."_s);
+        u"CA certificates to check client certificates against."_s,
+        u"ALPN protocols to accept, comma-separated (e.g. h2,http/1.1)."_s);
     tlsOptions.addTo(parser);
     parser.addOptions({listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections, text});
     if (const auto exit = parseOrExit(parser, arguments))
@@ -103,7 +104,7 @@ int runServeCommand(const QStringList &arguments)
     if (const auto exit = tlsOptions.read(parser, tlsValues))
         return *exit;
     config.identity = tlsValues.identity;
-    config.caCertificates = tlsValues.caCertificates.value_or(QList<QSslCertificate>{});
+    config.caCertificates = tlsValues.caCertificates.value_or(QList<QSslCertificate> {});
     config.protocol = tlsValues.protocol.value_or(config.protocol);
     config.alpnProtocols = tlsValues.alpn;
     const auto mode = peerVerifyFromName(parser.value(verify));
@@ -135,8 +136,8 @@ int runServeCommand(const QStringList &arguments)
 
     Timeline timeline;
     const EventPrinter printer(parser.isSet(text));
-    QObject::connect(&timeline, &Timeline::eventAppended, &timeline,
-                     [&printer](const Event &event) { printer.print(event); });
+    QObject::connect(
+        &timeline, &Timeline::eventAppended, &timeline, [&printer](const Event &event) { printer.print(event); });
     Listener listener(&timeline);
     const Status status = listener.start(config);
     if (!status) {

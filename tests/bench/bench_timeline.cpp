@@ -28,32 +28,33 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     constexpr int Count = 1'000'000;
-    const QByteArray payloads[] = {"Hello from TLS Lab\n", "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
-                                   QByteArray(512, 'x')};
+    const QByteArray payloads[]
+        = {"Hello from TLS Lab\n", "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", QByteArray(512, 'x')};
 
     // The events the listener records for a connection, built the way it builds them: a summary and details.
     auto build = [&payloads](int i) {
         const quint64 session = quint64(i / 10 + 1);
         switch (i % 10) {
         case 0:
-            return Event{nowUs(), session, Side::Server, EventKind::TcpAccepted, Severity::Info,
-                         u"TCP connection from 127.0.0.1:"_s + QString::number(40000 + i % 20000),
-                         EventDetails{{u"peer", QString(u"127.0.0.1:"_s + QString::number(40000 + i % 20000))}}};
+            return Event {nowUs(), session, Side::Server, EventKind::TcpAccepted, Severity::Info,
+                u"TCP connection from 127.0.0.1:"_s + QString::number(40000 + i % 20000),
+                EventDetails {{u"peer", QString(u"127.0.0.1:"_s + QString::number(40000 + i % 20000))}}};
         case 1:
-            return Event{nowUs(), session, Side::Server, EventKind::ClientHello, Severity::Info,
-                         u"ClientHello: SNI localhost, offers TLS 1.3, TLS 1.2"_s,
-                         EventDetails{{u"sni", u"localhost"_s}, {u"cipher_suites", 31}}};
+            return Event {nowUs(), session, Side::Server, EventKind::ClientHello, Severity::Info,
+                u"ClientHello: SNI localhost, offers TLS 1.3, TLS 1.2"_s,
+                EventDetails {{u"sni", u"localhost"_s}, {u"cipher_suites", 31}}};
         case 2:
-            return Event{nowUs(), session, Side::Server, EventKind::Encrypted, Severity::Success,
-                         u"Encrypted: TLSv1.3, TLS_AES_256_GCM_SHA384"_s,
-                         EventDetails{{u"protocol", u"TLSv1.3"_s}, {u"cipher", u"TLS_AES_256_GCM_SHA384"_s}}};
+            return Event {nowUs(), session, Side::Server, EventKind::Encrypted, Severity::Success,
+                u"Encrypted: TLSv1.3, TLS_AES_256_GCM_SHA384"_s,
+                EventDetails {{u"protocol", u"TLSv1.3"_s}, {u"cipher", u"TLS_AES_256_GCM_SHA384"_s}}};
         case 9:
-            return Event{nowUs(), session, Side::Server, EventKind::Closed, Severity::Info, u"Connection closed"_s, {}};
+            return Event {
+                nowUs(), session, Side::Server, EventKind::Closed, Severity::Info, u"Connection closed"_s, {}};
         default: {
             const QByteArray &data = payloads[i % 3];
             const bool sent = i % 2;
-            return Event{nowUs(), session, Side::Server, sent ? EventKind::DataSent : EventKind::DataReceived,
-                         Severity::Info, SocketFacts::dataSummary(sent, data), SocketFacts::dataDetails(data)};
+            return Event {nowUs(), session, Side::Server, sent ? EventKind::DataSent : EventKind::DataReceived,
+                Severity::Info, SocketFacts::dataSummary(sent, data), SocketFacts::dataDetails(data)};
         }
         }
     };

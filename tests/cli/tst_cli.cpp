@@ -89,7 +89,7 @@ void TestCli::initTestCase()
 bool TestCli::startServe(PeerProcess &serve, quint16 &port, const QStringList &extra)
 {
     port = freePort();
-    if (!serve.start(tlslab(), QStringList{u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(port)} + extra))
+    if (!serve.start(tlslab(), QStringList {u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(port)} + extra))
         return false;
     return serve.waitForOutput("\"kind\":\"listener-started\"");
 }
@@ -108,9 +108,9 @@ void TestCli::helpForEachCommand_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("expected");
-    QTest::newRow("tlslab --help") << QStringList{u"--help"_s} << QByteArray("serve");
-    QTest::newRow("serve --help") << QStringList{u"serve"_s, u"--help"_s} << QByteArray("--max-connections");
-    QTest::newRow("connect --help") << QStringList{u"connect"_s, u"--help"_s} << QByteArray("--plaintext");
+    QTest::newRow("tlslab --help") << QStringList {u"--help"_s} << QByteArray("serve");
+    QTest::newRow("serve --help") << QStringList {u"serve"_s, u"--help"_s} << QByteArray("--max-connections");
+    QTest::newRow("connect --help") << QStringList {u"connect"_s, u"--help"_s} << QByteArray("--plaintext");
 }
 
 void TestCli::helpForEachCommand()
@@ -132,9 +132,9 @@ void TestCli::serveAndConnect()
     QVERIFY(QFile::exists(m_devCert));
 
     PeerProcess connect;
-    QVERIFY(connect.start(tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_devCert,
-                                     u"--servername"_s, u"localhost"_s, u"--send"_s, u"ping"_s, u"--wait"_s,
-                                     u"500"_s}));
+    QVERIFY(connect.start(tlslab(),
+        {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_devCert, u"--servername"_s, u"localhost"_s,
+            u"--send"_s, u"ping"_s, u"--wait"_s, u"500"_s}));
     QVERIFY(connect.finish());
     QCOMPARE(connect.exitCode(), 0);
     const QList<QJsonObject> client = jsonLines(connect.output());
@@ -155,8 +155,8 @@ void TestCli::serveAndConnect()
     QVERIFY(serve.finish());
     QCOMPARE(serve.exitCode(), 0);
     const QStringList server = kinds(jsonLines(serve.output()));
-    for (const QString &k : {u"tcp-accepted"_s, u"client-hello"_s, u"encrypted"_s, u"data-sent"_s,
-                             u"data-received"_s, u"closed"_s, u"listener-stopped"_s})
+    for (const QString &k : {u"tcp-accepted"_s, u"client-hello"_s, u"encrypted"_s, u"data-sent"_s, u"data-received"_s,
+             u"closed"_s, u"listener-stopped"_s})
         QVERIFY2(server.contains(k), qPrintable(k));
 }
 
@@ -171,7 +171,7 @@ void TestCli::connectRefusesUntrusted()
     QVERIFY(connect.finish());
     QCOMPARE(connect.exitCode(), 1);
     QVERIFY2(connect.output().contains("FAILED: certificate verification failed: the certificate is self-signed"),
-             connect.output().constData());
+        connect.output().constData());
     // --insecure: continue anyway, for this connection only, and say so.
     PeerProcess insecure;
     QVERIFY(insecure.start(tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--insecure"_s}));
@@ -222,25 +222,25 @@ void TestCli::badInputs_data()
     f.write("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
     f.close();
 
-    QTest::newRow("unknown option") << QStringList{u"serve"_s, u"--frobnicate"_s} << 2
+    QTest::newRow("unknown option") << QStringList {u"serve"_s, u"--frobnicate"_s} << 2
                                     << QByteArray("Unknown option 'frobnicate'");
-    QTest::newRow("unknown verify mode") << QStringList{u"serve"_s, u"--verify"_s, u"always"_s} << 2
+    QTest::newRow("unknown verify mode") << QStringList {u"serve"_s, u"--verify"_s, u"always"_s} << 2
                                          << QByteArray("--verify takes none, request or require");
-    QTest::newRow("bad endpoint") << QStringList{u"serve"_s, u"--listen"_s, u"127.0.0.1:99999"_s} << 2
+    QTest::newRow("bad endpoint") << QStringList {u"serve"_s, u"--listen"_s, u"127.0.0.1:99999"_s} << 2
                                   << QByteArray("'99999' is not a port number");
-    QTest::newRow("missing cert file") << QStringList{u"serve"_s, u"--cert"_s, u"/nonexistent.pem"_s, u"--key"_s,
-                                                      u"/nonexistent.key"_s}
-                                       << 1 << QByteArray("/nonexistent.pem");
-    QTest::newRow("garbage cert file") << QStringList{u"serve"_s, u"--cert"_s, garbage, u"--key"_s, garbage} << 1
+    QTest::newRow("missing cert file") << QStringList {u"serve"_s, u"--cert"_s, u"/nonexistent.pem"_s, u"--key"_s,
+        u"/nonexistent.key"_s} << 1 << QByteArray("/nonexistent.pem");
+    QTest::newRow("garbage cert file") << QStringList {u"serve"_s, u"--cert"_s, garbage, u"--key"_s, garbage} << 1
                                        << QByteArray("garbage.pem");
-    QTest::newRow("garbage key file") << QStringList{u"serve"_s, u"--cert"_s, m_devCertSource, u"--key"_s, garbage}
+    QTest::newRow("garbage key file") << QStringList {u"serve"_s, u"--cert"_s, m_devCertSource, u"--key"_s, garbage}
                                       << 1 << QByteArray("garbage.pem");
-    QTest::newRow("cert without key") << QStringList{u"serve"_s, u"--cert"_s, garbage} << 2
+    QTest::newRow("cert without key") << QStringList {u"serve"_s, u"--cert"_s, garbage} << 2
                                       << QByteArray("--cert and --key go together");
-    QTest::newRow("connect without target") << QStringList{u"connect"_s} << 2 << QByteArray("connect takes one HOST:PORT");
-    QTest::newRow("bad hex") << QStringList{u"connect"_s, u"127.0.0.1:1"_s, u"--plaintext"_s, u"--send-hex"_s, u"zz"_s}
+    QTest::newRow("connect without target")
+        << QStringList {u"connect"_s} << 2 << QByteArray("connect takes one HOST:PORT");
+    QTest::newRow("bad hex") << QStringList {u"connect"_s, u"127.0.0.1:1"_s, u"--plaintext"_s, u"--send-hex"_s, u"zz"_s}
                              << 2 << QByteArray("--send-hex takes hexadecimal bytes");
-    QTest::newRow("bad ca file") << QStringList{u"connect"_s, u"127.0.0.1:1"_s, u"--ca"_s, garbage} << 1
+    QTest::newRow("bad ca file") << QStringList {u"connect"_s, u"127.0.0.1:1"_s, u"--ca"_s, garbage} << 1
                                  << QByteArray("garbage.pem");
 }
 
@@ -267,10 +267,10 @@ void TestCli::portInUse()
     QVERIFY(p.start(tlslab(), {u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(occupier.serverPort())}));
     QVERIFY(p.finish(10000));
     QCOMPARE(p.exitCode(), 1);
-    QCOMPARE(p.errorOutput(),
-             u"tlslab: port %1 is already in use on 127.0.0.1\n"_s.arg(occupier.serverPort()).toUtf8());
+    QCOMPARE(
+        p.errorOutput(), u"tlslab: port %1 is already in use on 127.0.0.1\n"_s.arg(occupier.serverPort()).toUtf8());
     const QList<QJsonObject> events = jsonLines(p.output());
-    QCOMPARE(kinds(events), QStringList{u"listener-failed"_s});
+    QCOMPARE(kinds(events), QStringList {u"listener-failed"_s});
 }
 
 void TestCli::serveStopsCleanlyOnSigterm()

@@ -57,7 +57,7 @@ void TestClient::initTestCase()
     m_selfSigned = m_pki->makeSelfSigned(u"selfsigned"_s, u"localhost"_s, u"DNS:localhost,IP:127.0.0.1"_s);
     QVERIFY2(!m_selfSigned.certificate.isEmpty(), qPrintable(m_pki->lastError()));
     m_expired = m_pki->makeLeaf(u"expired"_s, m_ca, u"localhost"_s, u"DNS:localhost,IP:127.0.0.1"_s, u"server"_s,
-                                TestPki::opensslTime(-10 * 86400), TestPki::opensslTime(-4 * 86400));
+        TestPki::opensslTime(-10 * 86400), TestPki::opensslTime(-4 * 86400));
     QVERIFY2(!m_expired.certificate.isEmpty(), qPrintable(m_pki->lastError()));
     m_clientCert = m_pki->makeLeaf(u"client"_s, m_ca, u"TLS Lab test client"_s, {}, u"client"_s);
     QVERIFY2(!m_clientCert.certificate.isEmpty(), qPrintable(m_pki->lastError()));
@@ -72,8 +72,8 @@ void TestClient::init()
 
 bool TestClient::startServer(PeerProcess &server, const CertFiles &files, const QStringList &extra)
 {
-    QStringList args{u"s_server"_s, u"-accept"_s, u"127.0.0.1:%1"_s.arg(m_port), u"-cert"_s, files.certificate,
-                     u"-key"_s, files.key, u"-naccept"_s, u"1"_s};
+    QStringList args {u"s_server"_s, u"-accept"_s, u"127.0.0.1:%1"_s.arg(m_port), u"-cert"_s, files.certificate,
+        u"-key"_s, files.key, u"-naccept"_s, u"1"_s};
     if (!files.chain.isEmpty())
         args << u"-cert_chain"_s << m_ca.certificate;
     args << extra;
@@ -147,7 +147,7 @@ void TestClient::trustedChain()
     QCOMPARE(s.state, SessionState::Closed);
     QVERIFY(s.verifyErrors.isEmpty());
     QCOMPARE(s.peerChain.size(), 2); // leaf and CA, as sent
-    QCOMPARE(s.peerChain.at(0).subjectInfo(QSslCertificate::CommonName), QStringList{u"localhost"_s});
+    QCOMPARE(s.peerChain.at(0).subjectInfo(QSslCertificate::CommonName), QStringList {u"localhost"_s});
     QVERIFY(s.protocol == u"TLSv1.3"_s);
     QVERIFY(!s.ephemeralKey.isEmpty());
     QVERIFY(hasKind(clientEvents(s.id), EventKind::Encrypted));
@@ -166,7 +166,7 @@ void TestClient::selfSigned()
     const Session s = client.session();
     QCOMPARE(s.state, SessionState::Failed);
     const QList<Event> events = clientEvents(s.id);
-    QCOMPARE(verifyErrorCodes(events), QStringList{u"self-signed"_s});
+    QCOMPARE(verifyErrorCodes(events), QStringList {u"self-signed"_s});
     QVERIFY(hasKind(events, EventKind::HandshakeFailed));
     QVERIFY(!hasKind(events, EventKind::Encrypted));
     QVERIFY2(s.reason.contains(u"self-signed"_s), qPrintable(s.reason));
@@ -186,12 +186,13 @@ void TestClient::continueAnyway()
     const QList<Event> events = clientEvents(s.id);
     QStringList codes = verifyErrorCodes(events);
     codes.sort();
-    QCOMPARE(codes, (QStringList{u"host-name-mismatch"_s, u"self-signed"_s}));
-    auto ignored = std::find_if(events.begin(), events.end(),
-                                [](const Event &e) { return e.kind == EventKind::ErrorsIgnored; });
+    QCOMPARE(codes, (QStringList {u"host-name-mismatch"_s, u"self-signed"_s}));
+    auto ignored
+        = std::find_if(events.begin(), events.end(), [](const Event &e) { return e.kind == EventKind::ErrorsIgnored; });
     QVERIFY(ignored != events.end());
     QCOMPARE(ignored->details.value(u"errors"_s).toArray().size(), 2);
-    auto enc = std::find_if(events.begin(), events.end(), [](const Event &e) { return e.kind == EventKind::Encrypted; });
+    auto enc
+        = std::find_if(events.begin(), events.end(), [](const Event &e) { return e.kind == EventKind::Encrypted; });
     QVERIFY(enc != events.end());
     QCOMPARE(enc->severity, Severity::Warning);
     QVERIFY(enc->details.value(u"untrusted"_s).toBool());
@@ -208,7 +209,7 @@ void TestClient::wrongHostName()
     config.caCertificates = QSslCertificate::fromPath(m_ca.certificate);
     runClient(client, config);
     QVERIFY(!client.succeeded());
-    QCOMPARE(verifyErrorCodes(clientEvents(client.sessionId())), QStringList{u"host-name-mismatch"_s});
+    QCOMPARE(verifyErrorCodes(clientEvents(client.sessionId())), QStringList {u"host-name-mismatch"_s});
     QVERIFY(client.session().reason.contains(u"not for the name"_s));
 }
 
@@ -222,7 +223,7 @@ void TestClient::expired()
     config.caCertificates = QSslCertificate::fromPath(m_ca.certificate);
     runClient(client, config);
     QVERIFY(!client.succeeded());
-    QCOMPARE(verifyErrorCodes(clientEvents(client.sessionId())), QStringList{u"expired"_s});
+    QCOMPARE(verifyErrorCodes(clientEvents(client.sessionId())), QStringList {u"expired"_s});
     QVERIFY(client.session().reason.contains(u"expired"_s));
 }
 
@@ -248,15 +249,15 @@ void TestClient::missingClientCertificate()
     QVERIFY(!client.succeeded());
     QCOMPARE(client.session().state, SessionState::Failed);
     const QList<Event> events = clientEvents(client.sessionId());
-    auto received = std::find_if(events.begin(), events.end(),
-                                 [](const Event &e) { return e.kind == EventKind::AlertReceived; });
+    auto received
+        = std::find_if(events.begin(), events.end(), [](const Event &e) { return e.kind == EventKind::AlertReceived; });
     QVERIFY2(received != events.end(), "the server's alert must be on the client's timeline");
     QCOMPARE(received->details.value(u"type"_s).toString(), alert);
     QCOMPARE(received->details.value(u"level"_s).toString(), u"fatal"_s);
     // The server side (openssl) says why.
     server.finish(5000);
     QVERIFY2(server.errorOutput().contains("certificate") || server.output().contains("certificate"),
-             server.errorOutput().constData());
+        server.errorOutput().constData());
 }
 
 void TestClient::clientCertificateAccepted()
@@ -287,8 +288,8 @@ void TestClient::protocolMismatch()
     runClient(client, config);
     QVERIFY(!client.succeeded());
     const QList<Event> events = clientEvents(client.sessionId());
-    auto alert = std::find_if(events.begin(), events.end(),
-                              [](const Event &e) { return e.kind == EventKind::AlertReceived; });
+    auto alert
+        = std::find_if(events.begin(), events.end(), [](const Event &e) { return e.kind == EventKind::AlertReceived; });
     QVERIFY(alert != events.end());
     QCOMPARE(alert->details.value(u"type"_s).toString(), u"protocol_version"_s);
     QVERIFY(hasKind(events, EventKind::HandshakeFailed));

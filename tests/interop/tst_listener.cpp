@@ -152,10 +152,10 @@ Session TestListener::connectTrusting(const QList<QSslCertificate> &trusted, QBy
 void TestListener::opensslClientHandshake()
 {
     PeerProcess openssl;
-    QVERIFY(openssl.start(u"openssl"_s, {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(m_listener->port()),
-                                         u"-servername"_s, u"localhost"_s, u"-CAfile"_s, m_devCert,
-                                         u"-verify_return_error"_s, u"-alpn"_s, u"h2"_s, u"-ign_eof"_s},
-                          "hello from openssl\n"));
+    QVERIFY(openssl.start(u"openssl"_s,
+        {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(m_listener->port()), u"-servername"_s, u"localhost"_s,
+            u"-CAfile"_s, m_devCert, u"-verify_return_error"_s, u"-alpn"_s, u"h2"_s, u"-ign_eof"_s},
+        "hello from openssl\n"));
     // -ign_eof keeps it reading after stdin ends; stop it once the echo came back.
     QVERIFY(openssl.waitForOutput("hello from openssl\nHello") || openssl.waitForOutput("Hello from TLS Lab"));
     QTRY_VERIFY_WITH_TIMEOUT(openssl.output().contains("hello from openssl"), 10000);
@@ -190,9 +190,10 @@ void TestListener::opensslClientHandshake()
 void TestListener::gnutlsClientHandshake()
 {
     PeerProcess gnutls;
-    QVERIFY(gnutls.start(u"gnutls-cli"_s, {u"127.0.0.1"_s, u"-p"_s, QString::number(m_listener->port()),
-                                           u"--x509cafile"_s, m_devCert, u"--alpn"_s, u"http/1.1"_s},
-                         {}, false));
+    QVERIFY(gnutls.start(u"gnutls-cli"_s,
+        {u"127.0.0.1"_s, u"-p"_s, QString::number(m_listener->port()), u"--x509cafile"_s, m_devCert, u"--alpn"_s,
+            u"http/1.1"_s},
+        {}, false));
     QVERIFY2(gnutls.waitForOutput("Hello from TLS Lab"), gnutls.output().constData());
     gnutls.process().closeWriteChannel();
     gnutls.finish();
@@ -205,10 +206,10 @@ void TestListener::gnutlsClientHandshake()
     const Session s = m_timeline->session(id);
     QCOMPARE(s.alpn, u"http/1.1"_s);
     // gnutls names the cipher its own way: "(TLS1.3-X.509)-(ECDHE-X25519)-(ECDSA-SECP256R1-SHA256)-(AES-256-GCM)".
-    const QByteArray bulk = s.cipher.contains(u"AES_256_GCM"_s)       ? "AES-256-GCM"
-                            : s.cipher.contains(u"AES_128_GCM"_s)     ? "AES-128-GCM"
-                            : s.cipher.contains(u"CHACHA20_POLY1305"_s) ? "CHACHA20-POLY1305"
-                                                                        : "?";
+    const QByteArray bulk = s.cipher.contains(u"AES_256_GCM"_s) ? "AES-256-GCM"
+        : s.cipher.contains(u"AES_128_GCM"_s)                   ? "AES-128-GCM"
+        : s.cipher.contains(u"CHACHA20_POLY1305"_s)             ? "CHACHA20-POLY1305"
+                                                                : "?";
     QVERIFY2(out.contains(bulk), qPrintable(s.cipher));
 }
 
@@ -230,16 +231,17 @@ void TestListener::plaintextClients_data()
     QTest::addColumn<QString>("classification");
     QTest::addColumn<QString>("reason");
 
-    QTest::newRow("ncat line") << u"ncat"_s << QStringList{u"127.0.0.1"_s, u"PORT"_s} << QByteArray("hello\n")
+    QTest::newRow("ncat line") << u"ncat"_s << QStringList {u"127.0.0.1"_s, u"PORT"_s} << QByteArray("hello\n")
                                << u"plaintext"_s << u"the client sent plaintext to a TLS port"_s;
-    QTest::newRow("curl http") << u"curl"_s << QStringList{u"-s"_s, u"-m"_s, u"5"_s, u"http://127.0.0.1:PORT/index.html"_s}
+    QTest::newRow("curl http") << u"curl"_s
+                               << QStringList {u"-s"_s, u"-m"_s, u"5"_s, u"http://127.0.0.1:PORT/index.html"_s}
                                << QByteArray() << u"http"_s
                                << u"the client sent an HTTP request in plaintext to a TLS port"_s;
     QByteArray random(64, 0);
     for (char &c : random)
         c = char(QRandomGenerator::global()->bounded(256));
     random[0] = 0x00; // not a TLS record, not a letter of an HTTP method
-    QTest::newRow("ncat random bytes") << u"ncat"_s << QStringList{u"127.0.0.1"_s, u"PORT"_s} << random
+    QTest::newRow("ncat random bytes") << u"ncat"_s << QStringList {u"127.0.0.1"_s, u"PORT"_s} << random
                                        << u"plaintext"_s << u"the client sent bytes that are not TLS to a TLS port"_s;
 }
 
@@ -308,8 +310,7 @@ void TestListener::malformedTlsRecord()
     QTRY_VERIFY_WITH_TIMEOUT(m_listener->counters().failed == 1, 5000);
     const Session s = serverSessions(*m_timeline).constFirst();
     const QList<Event> events = eventsOf(*m_timeline, s.id);
-    QCOMPARE(firstOf(events, EventKind::FirstBytes)->details.value(u"classification"_s).toString(),
-             u"tls-malformed"_s);
+    QCOMPARE(firstOf(events, EventKind::FirstBytes)->details.value(u"classification"_s).toString(), u"tls-malformed"_s);
     const auto alert = firstOf(events, EventKind::AlertSent);
     QVERIFY(alert);
     QCOMPARE(alert->details.value(u"level"_s).toString(), u"fatal"_s);
@@ -328,7 +329,7 @@ void TestListener::resetMidHandshake()
     raw.write(QByteArray::fromHex("160301020001"));
     QVERIFY(raw.waitForBytesWritten(5000));
     QTRY_COMPARE(m_listener->openConnections(), 1);
-    const linger hard{1, 0};
+    const linger hard {1, 0};
     QCOMPARE(::setsockopt(int(raw.socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard, sizeof hard), 0);
     raw.abort();
     QTRY_VERIFY_WITH_TIMEOUT(m_listener->counters().failed == 1, 5000);
@@ -361,15 +362,14 @@ void TestListener::coreStory()
     QCOMPARE(received, QByteArray("Hello from TLS Lab\n"));
     const QList<EventKind> clientKinds = kindsOf(eventsOf(*m_timeline, tls.id));
     const QList<EventKind> expectedClient = {EventKind::HandshakeStarted, EventKind::TcpConnected,
-                                             EventKind::HandshakeStarted, EventKind::Encrypted,
-                                             EventKind::DataReceived};
+        EventKind::HandshakeStarted, EventKind::Encrypted, EventKind::DataReceived};
     QCOMPARE(clientKinds.mid(0, expectedClient.size()), expectedClient);
     QTRY_VERIFY(m_timeline->session(tls.id).linkedSession != 0);
     const quint64 serverId = m_timeline->session(tls.id).linkedSession;
     QCOMPARE(m_timeline->session(serverId).side, Side::Server);
     QCOMPARE(m_timeline->session(serverId).linkedSession, tls.id);
     const QList<EventKind> expectedServer = {EventKind::TcpAccepted, EventKind::FirstBytes, EventKind::ClientHello,
-                                             EventKind::HandshakeStarted, EventKind::Encrypted, EventKind::DataSent};
+        EventKind::HandshakeStarted, EventKind::Encrypted, EventKind::DataSent};
     QCOMPARE(kindsOf(eventsOf(*m_timeline, serverId)).mid(0, expectedServer.size()), expectedServer);
     QCOMPARE(m_timeline->session(serverId).bytesSent, quint64(strlen("Hello from TLS Lab\n")));
     QCOMPARE(m_timeline->session(tls.id).bytesReceived, quint64(strlen("Hello from TLS Lab\n")));
@@ -386,12 +386,13 @@ void TestListener::coreStory()
     QVERIFY(plain.succeeded()); // what was asked (deliver plaintext) happened; the server then closed
     QCOMPARE(plain.session().state, SessionState::Closed);
     const QList<EventKind> plainKinds = kindsOf(eventsOf(*m_timeline, plain.sessionId()));
-    QCOMPARE(plainKinds, (QList<EventKind>{EventKind::HandshakeStarted, EventKind::TcpConnected,
-                                           EventKind::DataSent, EventKind::Closed}));
+    QCOMPARE(plainKinds,
+        (QList<EventKind> {
+            EventKind::HandshakeStarted, EventKind::TcpConnected, EventKind::DataSent, EventKind::Closed}));
     QTRY_VERIFY(m_timeline->session(plain.sessionId()).linkedSession != 0);
     const quint64 refusedId = m_timeline->session(plain.sessionId()).linkedSession;
     QCOMPARE(kindsOf(eventsOf(*m_timeline, refusedId)),
-             (QList<EventKind>{EventKind::TcpAccepted, EventKind::FirstBytes, EventKind::PlaintextRefused}));
+        (QList<EventKind> {EventKind::TcpAccepted, EventKind::FirstBytes, EventKind::PlaintextRefused}));
     QCOMPARE(m_timeline->session(refusedId).state, SessionState::Refused);
 
     // 3. Still serving.
@@ -423,10 +424,10 @@ void TestListener::clientCertificates()
     auto runClient = [&](const QStringList &extra) {
         PeerProcess openssl;
         if (!openssl.start(u"openssl"_s,
-                           QStringList{u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(m_listener->port()),
-                                       u"-CAfile"_s, m_devCert, u"-servername"_s, u"localhost"_s}
-                               + extra,
-                           "hi\n"))
+                QStringList {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(m_listener->port()), u"-CAfile"_s,
+                    m_devCert, u"-servername"_s, u"localhost"_s}
+                    + extra,
+                "hi\n"))
             return QByteArray();
         openssl.finish(10000);
         return openssl.output();
@@ -445,7 +446,8 @@ void TestListener::clientCertificates()
     const QList<Session> sessions = serverSessions(*m_timeline);
     QCOMPARE(sessions.size(), 6);
     QCOMPARE(sessions.at(0).state, SessionState::Closed);
-    QCOMPARE(sessions.at(0).peerChain.value(0).subjectInfo(QSslCertificate::CommonName), QStringList{u"good client"_s});
+    QCOMPARE(
+        sessions.at(0).peerChain.value(0).subjectInfo(QSslCertificate::CommonName), QStringList {u"good client"_s});
     for (int i : {1, 2, 4, 5}) {
         QCOMPARE(sessions.at(i).state, SessionState::Failed);
         QVERIFY(firstOf(eventsOf(*m_timeline, sessions.at(i).id), EventKind::HandshakeFailed));
@@ -453,7 +455,7 @@ void TestListener::clientCertificates()
     const QList<Event> strangerEvents = eventsOf(*m_timeline, sessions.at(1).id);
     QVERIFY2(firstOf(strangerEvents, EventKind::VerifyError), "the untrusted client certificate is a verify error");
     QVERIFY2(sessions.at(1).reason.startsWith(u"the client's certificate was rejected: "_s),
-             qPrintable(sessions.at(1).reason));
+        qPrintable(sessions.at(1).reason));
     QCOMPARE(sessions.at(2).reason, u"the client sent no certificate, but this listener requires one"_s);
 }
 
@@ -481,10 +483,8 @@ void TestListener::manyClientsAtOnce()
         bad.push_back(std::move(socket));
     }
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(clients.begin(), clients.end(),
-                                         [](const auto &c) {
-                                             return c->received().contains("Hello from TLS Lab\nclient ");
-                                         }),
-                             20000);
+                                 [](const auto &c) { return c->received().contains("Hello from TLS Lab\nclient "); }),
+        20000);
     for (int i = 0; i < TlsClients; ++i)
         QVERIFY(clients[size_t(i)]->received().endsWith(QByteArray("client " + QByteArray::number(i) + "\n")));
     QTRY_COMPARE_WITH_TIMEOUT(m_listener->counters().refused, 5u, 10000);

@@ -67,20 +67,18 @@ void TestClientHello::realClientHellos_data()
     QTest::addColumn<QStringList>("alpn");
     QTest::addColumn<quint16>("highest");
 
-    QTest::newRow("openssl s_client")
-        << u"openssl"_s
-        << QStringList{u"s_client"_s, u"-connect"_s, u"127.0.0.1:PORT"_s, u"-servername"_s, u"example.test"_s,
-                       u"-alpn"_s, u"h2,http/1.1"_s}
-        << u"example.test"_s << QStringList{u"h2"_s, u"http/1.1"_s} << quint16(0x0304);
-    QTest::newRow("openssl s_client TLS 1.2 only")
-        << u"openssl"_s
-        << QStringList{u"s_client"_s, u"-connect"_s, u"127.0.0.1:PORT"_s, u"-servername"_s, u"old.example"_s,
-                       u"-tls1_2"_s}
-        << u"old.example"_s << QStringList{} << quint16(0x0303);
+    QTest::newRow("openssl s_client") << u"openssl"_s
+                                      << QStringList {u"s_client"_s, u"-connect"_s, u"127.0.0.1:PORT"_s,
+                                             u"-servername"_s, u"example.test"_s, u"-alpn"_s, u"h2,http/1.1"_s}
+                                      << u"example.test"_s << QStringList {u"h2"_s, u"http/1.1"_s} << quint16(0x0304);
+    QTest::newRow("openssl s_client TLS 1.2 only") << u"openssl"_s
+                                                   << QStringList {u"s_client"_s, u"-connect"_s, u"127.0.0.1:PORT"_s,
+                                                          u"-servername"_s, u"old.example"_s, u"-tls1_2"_s}
+                                                   << u"old.example"_s << QStringList {} << quint16(0x0303);
     QTest::newRow("gnutls-cli") << u"gnutls-cli"_s
-                                << QStringList{u"--sni-hostname"_s, u"gnutls.example"_s, u"--alpn"_s, u"acme-tls/1"_s,
-                                               u"-p"_s, u"PORT"_s, u"127.0.0.1"_s}
-                                << u"gnutls.example"_s << QStringList{u"acme-tls/1"_s} << quint16(0x0304);
+                                << QStringList {u"--sni-hostname"_s, u"gnutls.example"_s, u"--alpn"_s, u"acme-tls/1"_s,
+                                       u"-p"_s, u"PORT"_s, u"127.0.0.1"_s}
+                                << u"gnutls.example"_s << QStringList {u"acme-tls/1"_s} << quint16(0x0304);
 }
 
 void TestClientHello::realClientHellos()

@@ -29,9 +29,9 @@ void TestTimeline::roundTrip()
 {
     Timeline timeline;
     QSignalSpy appended(&timeline, &Timeline::eventAppended);
-    const Event in{1234567890123456, 42, Side::Client, EventKind::Encrypted, Severity::Success,
-                   u"Encrypted: TLSv1.3, TLS_AES_128_GCM_SHA256 — ünïcödé ✓"_s,
-                   EventDetails{{u"protocol", u"TLSv1.3"_s}, {u"bytes", 17}, {u"untrusted", true}}};
+    const Event in {1234567890123456, 42, Side::Client, EventKind::Encrypted, Severity::Success,
+        u"Encrypted: TLSv1.3, TLS_AES_128_GCM_SHA256 — ünïcödé ✓"_s,
+        EventDetails {{u"protocol", u"TLSv1.3"_s}, {u"bytes", 17}, {u"untrusted", true}}};
     timeline.append(in);
     QCOMPARE(appended.size(), 1);
     QCOMPARE(timeline.eventCount(), 1);
@@ -52,16 +52,11 @@ void TestTimeline::roundTrip()
 
 void TestTimeline::detailsEncoding()
 {
-    const QStringList list{u"h2"_s, u"http/1.1"_s};
+    const QStringList list {u"h2"_s, u"http/1.1"_s};
     QCborArray nested;
-    nested.append(QCborMap{{u"subject"_s, u"CN=x"_s}});
-    EventDetails d{{u"text", u"plain"_s},
-                   {u"utf8", u"naïve — 東京"_s},
-                   {u"negative", qint64(-5)},
-                   {u"big", qint64(1) << 40},
-                   {u"ratio", 0.5},
-                   {u"list", list},
-                   {u"nested", nested}};
+    nested.append(QCborMap {{u"subject"_s, u"CN=x"_s}});
+    EventDetails d {{u"text", u"plain"_s}, {u"utf8", u"naïve — 東京"_s}, {u"negative", qint64(-5)},
+        {u"big", qint64(1) << 40}, {u"ratio", 0.5}, {u"list", list}, {u"nested", nested}};
     d.insert(u"later", false);
     const QCborMap map = d.toMap();
     QCOMPARE(map.size(), 8);
@@ -86,8 +81,8 @@ void TestTimeline::largeEventsAndManyChunks()
     const QString huge(5 * 1024 * 1024, u'x'); // larger than one arena chunk
     for (int i = 0; i < 30000; ++i) {
         const QString summary = i == 12345 ? huge : u"event %1 "_s.arg(i) + QString(i % 300, u'y');
-        timeline.record(quint64(i), Side::Server, EventKind::DataReceived, Severity::Info, summary,
-                        EventDetails{{u"i", i}});
+        timeline.record(
+            quint64(i), Side::Server, EventKind::DataReceived, Severity::Info, summary, EventDetails {{u"i", i}});
     }
     QCOMPARE(timeline.eventCount(), 30000);
     for (int i : {0, 1, 12344, 12345, 12346, 29999}) {
@@ -111,7 +106,7 @@ void TestTimeline::concurrentAppends()
         threads.append(QThread::create([&timeline, t] {
             for (int i = 0; i < PerThread; ++i)
                 timeline.record(quint64(t + 1), Side::Client, EventKind::DataSent, Severity::Info,
-                                u"thread %1 event %2"_s.arg(t).arg(i), EventDetails{{u"i", i}});
+                    u"thread %1 event %2"_s.arg(t).arg(i), EventDetails {{u"i", i}});
         }));
         threads.last()->start();
     }
@@ -149,26 +144,26 @@ void TestTimeline::filters()
 
     EventFilter all;
     QVERIFY(all.acceptsAll());
-    QCOMPARE(timeline.matching(all, 0, 100), (QList<qsizetype>{0, 1, 2, 3, 4}));
+    QCOMPARE(timeline.matching(all, 0, 100), (QList<qsizetype> {0, 1, 2, 3, 4}));
 
     EventFilter f;
     f.sideMask = 0b10; // client only
-    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{2, 3, 4}));
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype> {2, 3, 4}));
     f = {};
     f.minimumSeverity = Severity::Warning;
-    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{1, 4}));
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype> {1, 4}));
     f = {};
     f.text = u"refused"_s; // case-insensitive
-    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{1, 4}));
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype> {1, 4}));
     f = {};
     f.sessions = {2};
-    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{2, 3}));
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype> {2, 3}));
     f = {};
     f.kindMask = quint64(1) << quint64(EventKind::Encrypted);
-    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype>{2}));
+    QCOMPARE(timeline.matching(f, 0, 5), (QList<qsizetype> {2}));
     QVERIFY(timeline.matches(2, f));
     QVERIFY(!timeline.matches(3, f));
-    QCOMPARE(timeline.matching(f, 3, 5), QList<qsizetype>{});
+    QCOMPARE(timeline.matching(f, 3, 5), QList<qsizetype> {});
 }
 
 void TestTimeline::sessionLinking()
@@ -213,17 +208,17 @@ void TestTimeline::sessionLinking()
 
 void TestTimeline::jsonLine()
 {
-    const Event e{1795775663220616, 7, Side::Server, EventKind::PlaintextRefused, Severity::Warning,
-                  u"Refused: the client sent plaintext to a TLS port"_s,
-                  EventDetails{{u"reason", u"the client sent plaintext to a TLS port"_s}}};
+    const Event e {1795775663220616, 7, Side::Server, EventKind::PlaintextRefused, Severity::Warning,
+        u"Refused: the client sent plaintext to a TLS port"_s,
+        EventDetails {{u"reason", u"the client sent plaintext to a TLS port"_s}}};
     const QJsonObject o = e.toJson();
     QCOMPARE(o.value(u"kind"_s).toString(), u"plaintext-refused"_s);
     QCOMPARE(o.value(u"side"_s).toString(), u"server"_s);
     QCOMPARE(o.value(u"severity"_s).toString(), u"warning"_s);
     QCOMPARE(o.value(u"session"_s).toInteger(), 7);
     QCOMPARE(o.value(u"time"_s).toString(), u"2026-11-27T10:34:23.220616Z"_s);
-    QCOMPARE(o.value(u"details"_s).toObject().value(u"reason"_s).toString(),
-             u"the client sent plaintext to a TLS port"_s);
+    QCOMPARE(
+        o.value(u"details"_s).toObject().value(u"reason"_s).toString(), u"the client sent plaintext to a TLS port"_s);
     for (int k = 0; k < int(EventKind::KindCount); ++k)
         QCOMPARE(kindFromName(kindName(EventKind(k))), EventKind(k));
     QCOMPARE(kindFromName(u"nonsense"), EventKind::KindCount);

@@ -1,9 +1,9 @@
 #include "peerprocess.h"
 
 #include <QDeadlineTimer>
-#include <QTest>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTest>
 
 namespace TlsLab::Test {
 
@@ -38,8 +38,7 @@ PeerProcess::~PeerProcess()
     }
 }
 
-bool PeerProcess::start(const QString &program, const QStringList &arguments, const QByteArray &input,
-                        bool closeInput)
+bool PeerProcess::start(const QString &program, const QStringList &arguments, const QByteArray &input, bool closeInput)
 {
     m_process.start(program, arguments);
     if (!m_process.waitForStarted(10000))
@@ -81,8 +80,8 @@ QByteArray PeerProcess::errorOutput()
     return m_err;
 }
 
-QByteArray PeerProcess::run(const QString &program, const QStringList &arguments, const QByteArray &input,
-                            int *exitCode, int timeoutMs)
+QByteArray PeerProcess::run(
+    const QString &program, const QStringList &arguments, const QByteArray &input, int *exitCode, int timeoutMs)
 {
     PeerProcess p;
     if (!p.start(program, arguments, input))

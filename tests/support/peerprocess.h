@@ -22,20 +22,20 @@ public:
     PeerProcess(const PeerProcess &) = delete;
     PeerProcess &operator=(const PeerProcess &) = delete;
 
-    bool start(const QString &program, const QStringList &arguments, const QByteArray &input = {},
-               bool closeInput = true);
+    bool start(
+        const QString &program, const QStringList &arguments, const QByteArray &input = {}, bool closeInput = true);
     // Waits for exit while running the event loop; returns false on timeout (the process is then killed).
     bool finish(int timeoutMs = 15000);
     // Waits (event loop running) until stdout or stderr contains needle.
     bool waitForOutput(const QByteArray &needle, int timeoutMs = 10000);
     int exitCode() const { return m_process.exitCode(); }
-    QByteArray output();     // stdout so far
+    QByteArray output(); // stdout so far
     QByteArray errorOutput(); // stderr so far
     QProcess &process() { return m_process; }
 
     // Runs to completion (event loop running); returns stdout+stderr.
     static QByteArray run(const QString &program, const QStringList &arguments, const QByteArray &input = {},
-                          int *exitCode = nullptr, int timeoutMs = 15000);
+        int *exitCode = nullptr, int timeoutMs = 15000);
 
 private:
     QProcess m_process;

@@ -39,22 +39,22 @@ bool TestPki::run(const QStringList &arguments)
 
 CertFiles TestPki::makeCa(const QString &name, const QString &commonName)
 {
-    const CertFiles f{path(name + u".pem"_s), path(name + u".key"_s), {}};
+    const CertFiles f {path(name + u".pem"_s), path(name + u".key"_s), {}};
     if (!run({u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:P-256"_s, u"-nodes"_s,
-              u"-keyout"_s, f.key, u"-out"_s, f.certificate, u"-subj"_s, u"/O=TLS Lab tests/CN="_s + commonName,
-              u"-days"_s, u"30"_s, u"-addext"_s, u"basicConstraints=critical,CA:TRUE"_s, u"-addext"_s,
-              u"keyUsage=critical,keyCertSign,cRLSign"_s}))
+            u"-keyout"_s, f.key, u"-out"_s, f.certificate, u"-subj"_s, u"/O=TLS Lab tests/CN="_s + commonName,
+            u"-days"_s, u"30"_s, u"-addext"_s, u"basicConstraints=critical,CA:TRUE"_s, u"-addext"_s,
+            u"keyUsage=critical,keyCertSign,cRLSign"_s}))
         return {};
     return f;
 }
 
 CertFiles TestPki::makeLeaf(const QString &name, const CertFiles &ca, const QString &commonName, const QString &sans,
-                            const QString &purpose, const QString &startDate, const QString &endDate)
+    const QString &purpose, const QString &startDate, const QString &endDate)
 {
-    const CertFiles f{path(name + u".pem"_s), path(name + u".key"_s), path(name + u".chain.pem"_s)};
+    const CertFiles f {path(name + u".pem"_s), path(name + u".key"_s), path(name + u".chain.pem"_s)};
     const QString csr = path(name + u".csr"_s);
     if (!run({u"req"_s, u"-new"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:P-256"_s, u"-nodes"_s,
-              u"-keyout"_s, f.key, u"-out"_s, csr, u"-subj"_s, u"/CN="_s + commonName}))
+            u"-keyout"_s, f.key, u"-out"_s, csr, u"-subj"_s, u"/CN="_s + commonName}))
         return {};
 
     // `openssl ca` is the tool that takes explicit start and end dates (past ones included).
@@ -76,7 +76,7 @@ CertFiles TestPki::makeLeaf(const QString &name, const CertFiles &ca, const QStr
               "[ext]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = %4\n"
               "subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n%5"_s
                   .arg(db, m_dir, path(name + u".serial"_s), eku,
-                       sans.isEmpty() ? QString() : u"subjectAltName = "_s + sans + u'\n')
+                      sans.isEmpty() ? QString() : u"subjectAltName = "_s + sans + u'\n')
                   .toUtf8());
     cnf.close();
     QFile serial(path(name + u".serial"_s));
@@ -84,9 +84,9 @@ CertFiles TestPki::makeLeaf(const QString &name, const CertFiles &ca, const QStr
         serial.write(QByteArray::number(QDateTime::currentMSecsSinceEpoch(), 16).rightJustified(16, '0') + "\n");
     serial.close();
     if (!run({u"ca"_s, u"-batch"_s, u"-config"_s, config, u"-extensions"_s, u"ext"_s, u"-cert"_s, ca.certificate,
-              u"-keyfile"_s, ca.key, u"-in"_s, csr, u"-out"_s, f.certificate, u"-notext"_s, u"-startdate"_s,
-              startDate.isEmpty() ? opensslTime(-3600) : startDate, u"-enddate"_s,
-              endDate.isEmpty() ? opensslTime(365 * 86400) : endDate}))
+            u"-keyfile"_s, ca.key, u"-in"_s, csr, u"-out"_s, f.certificate, u"-notext"_s, u"-startdate"_s,
+            startDate.isEmpty() ? opensslTime(-3600) : startDate, u"-enddate"_s,
+            endDate.isEmpty() ? opensslTime(365 * 86400) : endDate}))
         return {};
     QFile leaf(f.certificate), issuer(ca.certificate), chain(f.chain);
     if (!leaf.open(QIODevice::ReadOnly) || !issuer.open(QIODevice::ReadOnly) || !chain.open(QIODevice::WriteOnly))
@@ -97,10 +97,10 @@ CertFiles TestPki::makeLeaf(const QString &name, const CertFiles &ca, const QStr
 
 CertFiles TestPki::makeSelfSigned(const QString &name, const QString &commonName, const QString &sans)
 {
-    const CertFiles f{path(name + u".pem"_s), path(name + u".key"_s), {}};
+    const CertFiles f {path(name + u".pem"_s), path(name + u".key"_s), {}};
     if (!run({u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:P-256"_s, u"-nodes"_s,
-              u"-keyout"_s, f.key, u"-out"_s, f.certificate, u"-subj"_s, u"/CN="_s + commonName, u"-days"_s, u"30"_s,
-              u"-addext"_s, u"subjectAltName="_s + sans}))
+            u"-keyout"_s, f.key, u"-out"_s, f.certificate, u"-subj"_s, u"/CN="_s + commonName, u"-days"_s, u"30"_s,
+            u"-addext"_s, u"subjectAltName="_s + sans}))
         return {};
     return f;
 }

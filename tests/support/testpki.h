@@ -25,8 +25,7 @@ public:
     // A leaf signed by `ca`. `sans` like "DNS:localhost,IP:127.0.0.1". Dates as OpenSSL's YYYYMMDDHHMMSSZ; empty means
     // valid from an hour ago for a year. `purpose` is "server" or "client".
     CertFiles makeLeaf(const QString &name, const CertFiles &ca, const QString &commonName, const QString &sans,
-                       const QString &purpose = QStringLiteral("server"), const QString &startDate = {},
-                       const QString &endDate = {});
+        const QString &purpose = QStringLiteral("server"), const QString &startDate = {}, const QString &endDate = {});
     // A self-signed server certificate.
     CertFiles makeSelfSigned(const QString &name, const QString &commonName, const QString &sans);
 

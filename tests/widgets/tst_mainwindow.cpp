@@ -1,16 +1,16 @@
 // The user journeys on the real window, over loopback: start the listener with one click, connect a TLS client
 // that trusts it, read the peer's certificate, fire a plaintext client at the listener, a port in use, and an
 // untrusted certificate with and without "Continue anyway".
+#include "certificatedetails.h"
+#include "certificatedialog.h"
+#include "certificategenerator.h"
+#include "certificateviewer.h"
 #include "clientpanel.h"
 #include "devcertificate.h"
 #include "eventfiltermodel.h"
 #include "eventtablemodel.h"
 #include "listener.h"
 #include "listenerpanel.h"
-#include "certificatedetails.h"
-#include "certificatedialog.h"
-#include "certificategenerator.h"
-#include "certificateviewer.h"
 #include "mainwindow.h"
 #include "sessiondetails.h"
 #include "sessiontablemodel.h"
@@ -20,6 +20,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDialog>
+#include <QDir>
 #include <QHostAddress>
 #include <QLineEdit>
 #include <QMimeData>
@@ -35,7 +36,6 @@
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
-#include <QDir>
 #include <QTest>
 #include <QTextBrowser>
 
@@ -135,9 +135,9 @@ private Q_SLOTS:
         QTRY_VERIFY2_WITH_TIMEOUT(generate->isEnabled(), qPrintable(dialog->problems().join(u"; "_s)), 5000);
         QTest::mouseClick(generate, Qt::LeftButton);
         const QString certificate = out.filePath(u"generated.pem"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(QDir::fromNativeSeparators(
-                                      child<QLineEdit>(m_window->listenerPanel(), u"certificateFileEdit"_s)->text()),
-                                  certificate, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            QDir::fromNativeSeparators(child<QLineEdit>(m_window->listenerPanel(), u"certificateFileEdit"_s)->text()),
+            certificate, 10000);
         QCOMPARE(combo->currentIndex(), 1); // from files
 
         startListener();
@@ -246,8 +246,8 @@ private Q_SLOTS:
         // "Open certificate details" shows the chain in its own window.
         QTest::mouseClick(child<QPushButton>(m_window->sessionDetails(), u"viewChainButton"_s), Qt::LeftButton);
         CertificateViewer *viewer = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((viewer = m_window->findChild<CertificateViewer *>(u"certificateViewerWindow"_s)),
-                                 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (viewer = m_window->findChild<CertificateViewer *>(u"certificateViewerWindow"_s)), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(viewer->isVisible(), 5000);
         QCOMPARE(viewer->certificates().size(), 1);
         const CertificateDetails shown = viewer->analysis().chain.value(0).details;
@@ -259,7 +259,7 @@ private Q_SLOTS:
         for (const QString &san : std::as_const(sans)) {
             const QHostAddress ip(san);
             QVERIFY2(shownSans.contains(ip.isNull() ? san : ip.toString()) || shownSans.contains(san),
-                     qPrintable(shownSans.join(u", "_s)));
+                qPrintable(shownSans.join(u", "_s)));
         }
     }
 
