@@ -3,10 +3,13 @@
 #include <QCborValue>
 #include <QDateTime>
 
+#include <QJsonDocument>
 #include <QJsonValue>
 
 #include <array>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 
 using namespace Qt::StringLiterals;
 
@@ -145,6 +148,72 @@ QJsonObject Event::toJson() const
     if (!details.isEmpty())
         o.insert(u"details"_s, details.toJsonObject());
     return o;
+}
+
+namespace {
+
+void appendJsonString(QByteArray &out, const QString &text)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    const QByteArray utf8 = text.toUtf8();
+    out.append('"');
+    for (char ch : utf8) {
+        const auto c = static_cast<uchar>(ch);
+        if (c == '"' || c == '\\') {
+            out.append('\\');
+            out.append(ch);
+        } else if (c < 0x20) {
+            const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            out.append(esc, 6);
+        } else {
+            out.append(ch);
+        }
+    }
+    out.append('"');
+}
+
+// "2026-11-27T10:34:23.220616Z", without QDateTime's general formatting machinery.
+void appendTime(QByteArray &out, qint64 timeUs)
+{
+    const time_t seconds = time_t(timeUs / 1'000'000);
+    tm utc {};
+    gmtime_r(&seconds, &utc);
+    char buffer[40];
+    const int n = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", utc.tm_year + 1900,
+        utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, int(timeUs % 1'000'000));
+    out.append(buffer, n);
+}
+
+} // namespace
+
+QByteArray Event::toJsonLine() const
+{
+    // Keys in the order QJsonDocument writes them (sorted), so both forms read the same.
+    QByteArray out;
+    out.reserve(256 + summary.size() * 2);
+    out.append('{');
+    if (!details.isEmpty()) {
+        out.append("\"details\":");
+        if (!details.appendJson(out))
+            out.append(QJsonDocument(details.toJsonObject()).toJson(QJsonDocument::Compact));
+        out.append(',');
+    }
+    out.append("\"kind\":");
+    appendJsonString(out, kindName(kind));
+    out.append(",\"session\":");
+    out.append(QByteArray::number(session));
+    out.append(",\"severity\":");
+    appendJsonString(out, severityName(severity));
+    out.append(",\"side\":");
+    appendJsonString(out, sideName(side));
+    out.append(",\"summary\":");
+    appendJsonString(out, summary);
+    out.append(",\"t_us\":");
+    out.append(QByteArray::number(timeUs));
+    out.append(",\"time\":\"");
+    appendTime(out, timeUs);
+    out.append("\"}\n");
+    return out;
 }
 
 QString Event::toText() const

@@ -58,6 +58,9 @@ struct Event
     EventDetails details; // structured fields (string keys)
 
     QJsonObject toJson() const;
+    // The same object as one compact line of JSON ending in '\n', written directly: this runs for every event a
+    // command prints, so it avoids building a QJsonObject.
+    QByteArray toJsonLine() const;
     QString toText() const; // one human-readable line
 };
 

@@ -3,7 +3,11 @@
 #include <QCborArray>
 #include <QtEndian>
 
+#include <QLocale>
+
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace TlsLab::Model {
 
@@ -108,6 +112,183 @@ EventDetails &EventDetails::insert(QStringView key, const DetailValue &value)
         break;
     }
     return *this;
+}
+
+namespace {
+
+// Reads the subset of CBOR that EventDetails writes (and QCborValue writes for its nested values) and writes JSON.
+class CborToJson
+{
+public:
+    CborToJson(const QByteArray &in, QByteArray &out)
+        : m_p(reinterpret_cast<const uchar *>(in.constData()))
+        , m_end(m_p + in.size())
+        , m_out(out)
+    { }
+
+    // The fields of a map without its opening and closing bytes.
+    bool fields()
+    {
+        m_out.append('{');
+        bool first = true;
+        while (m_p < m_end) {
+            if (!first)
+                m_out.append(',');
+            first = false;
+            if (!text(true))
+                return false;
+            m_out.append(':');
+            if (!value(0))
+                return false;
+        }
+        m_out.append('}');
+        return true;
+    }
+
+private:
+    bool head(quint8 &major, quint64 &argument)
+    {
+        if (m_p >= m_end)
+            return false;
+        const uchar initial = *m_p++;
+        major = initial >> 5;
+        const uchar info = initial & 31;
+        if (info < 24) {
+            argument = info;
+            return true;
+        }
+        const int bytes = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
+        if (bytes == 0 || m_end - m_p < bytes)
+            return false; // indefinite lengths and reserved values are not written by EventDetails' producers
+        argument = 0;
+        for (int i = 0; i < bytes; ++i)
+            argument = argument << 8 | *m_p++;
+        return true;
+    }
+
+    void escaped(const uchar *s, qsizetype n)
+    {
+        static constexpr char hex[] = "0123456789abcdef";
+        m_out.append('"');
+        for (qsizetype i = 0; i < n; ++i) {
+            const uchar c = s[i];
+            if (c == '"' || c == '\\') {
+                m_out.append('\\');
+                m_out.append(char(c));
+            } else if (c < 0x20) {
+                const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                m_out.append(esc, 6);
+            } else {
+                m_out.append(char(c));
+            }
+        }
+        m_out.append('"');
+    }
+
+    bool text(bool mustBeText)
+    {
+        quint8 major;
+        quint64 length;
+        if (!head(major, length) || (mustBeText && major != 3) || quint64(m_end - m_p) < length)
+            return false;
+        escaped(m_p, qsizetype(length));
+        m_p += length;
+        return true;
+    }
+
+    bool value(int depth)
+    {
+        if (depth > 16 || m_p >= m_end)
+            return false;
+        const uchar initial = *m_p;
+        if (initial >> 5 == 3)
+            return text(true);
+        if (initial >> 5 == 7) {
+            ++m_p;
+            switch (initial) {
+            case 0xf4:
+                m_out.append("false");
+                return true;
+            case 0xf5:
+                m_out.append("true");
+                return true;
+            case 0xf6:
+            case 0xf7:
+                m_out.append("null");
+                return true;
+            case 0xfb: {
+                if (m_end - m_p < 8)
+                    return false;
+                quint64 bits = 0;
+                for (int i = 0; i < 8; ++i)
+                    bits = bits << 8 | *m_p++;
+                double d;
+                std::memcpy(&d, &bits, sizeof d);
+                if (!std::isfinite(d))
+                    return false;
+                m_out.append(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
+                return true;
+            }
+            default:
+                return false;
+            }
+        }
+        quint8 major;
+        quint64 argument;
+        if (!head(major, argument))
+            return false;
+        switch (major) {
+        case 0:
+            m_out.append(QByteArray::number(argument));
+            return true;
+        case 1:
+            m_out.append('-');
+            m_out.append(QByteArray::number(argument + 1));
+            return argument < quint64(std::numeric_limits<qint64>::max());
+        case 4:
+            m_out.append('[');
+            for (quint64 i = 0; i < argument; ++i) {
+                if (i)
+                    m_out.append(',');
+                if (!value(depth + 1))
+                    return false;
+            }
+            m_out.append(']');
+            return true;
+        case 5:
+            m_out.append('{');
+            for (quint64 i = 0; i < argument; ++i) {
+                if (i)
+                    m_out.append(',');
+                if (!text(true))
+                    return false;
+                m_out.append(':');
+                if (!value(depth + 1))
+                    return false;
+            }
+            m_out.append('}');
+            return true;
+        default:
+            return false; // byte strings, tags: not written by our producers
+        }
+    }
+
+    const uchar *m_p;
+    const uchar *m_end;
+    QByteArray &m_out;
+};
+
+} // namespace
+
+bool EventDetails::appendJson(QByteArray &out) const
+{
+    const qsizetype start = out.size();
+    CborToJson writer(m_fields, out);
+    if (!writer.fields()) {
+        out.truncate(start);
+        return false;
+    }
+    return true;
 }
 
 QByteArray EventDetails::toCbor() const

@@ -93,6 +93,9 @@ public:
     static EventDetails fromEncodedFields(const QByteArray &fields);
 
     QCborMap toMap() const;
+    // Appends the fields as a JSON object, straight from the encoding (the fast path for JSON lines). Returns
+    // false, appending nothing, if the details hold something this writer does not handle.
+    bool appendJson(QByteArray &out) const;
     QJsonObject toJsonObject() const;
     QCborValue value(QStringView key) const;
     bool contains(QStringView key) const { return !value(key).isUndefined(); }

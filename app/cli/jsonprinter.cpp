@@ -6,10 +6,13 @@ namespace TlsLab::Cli {
 
 void EventPrinter::print(const Model::Event &event) const
 {
-    if (m_text)
+    if (m_text) {
         printLine(event.toText());
-    else
-        printObject(event.toJson());
+        return;
+    }
+    const QByteArray line = event.toJsonLine();
+    std::fwrite(line.constData(), 1, size_t(line.size()), m_out);
+    std::fflush(m_out);
 }
 
 void EventPrinter::printObject(const QJsonObject &object) const

@@ -3,6 +3,7 @@
 #include "timeline.h"
 
 #include <QCborArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void filters();
     void sessionLinking();
     void jsonLine();
+    void fastJsonLineEqualsJsonObject();
     void clear();
 };
 
@@ -224,6 +226,37 @@ void TestTimeline::jsonLine()
     QCOMPARE(kindFromName(u"nonsense"), EventKind::KindCount);
     QCOMPARE(previewBytes("a\nb\x01\\", 64), u"a\\nb\\x01\\\\"_s);
     QCOMPARE(previewBytes("abcdef", 3), u"abc…"_s);
+}
+
+void TestTimeline::fastJsonLineEqualsJsonObject()
+{
+    QCborArray chain;
+    chain.append(QCborMap {{u"subject"_s, u"CN=Zürich \"quoted\""_s}, {u"depth"_s, 0}});
+    chain.append(QCborMap {{u"subject"_s, u"CN=東京"_s}, {u"depth"_s, 1}, {u"ca"_s, true}});
+    const QStringList versions {u"TLS 1.3"_s, u"TLS 1.2"_s};
+    const QList<Event> events = {
+        {nowUs(), 1, Side::Server, EventKind::Closed, Severity::Info, u"no details"_s, {}},
+        {nowUs(), 2, Side::Client, EventKind::DataReceived, Severity::Info,
+            u"control \u0001 chars \t and \"quotes\" and \\ back"_s,
+            EventDetails {{u"bytes", qint64(5)}, {u"text", u"a\nb\u0002c"_s}, {u"negative", qint64(-42)}}},
+        {nowUs(), 3, Side::Server, EventKind::Encrypted, Severity::Success, u"naïve ✓"_s,
+            EventDetails {{u"peer_chain", chain}, {u"versions", versions}, {u"untrusted", false}, {u"ratio", 0.25},
+                {u"big", qint64(1) << 40}}},
+        {1795775663000001, 4, Side::Client, EventKind::SocketError, Severity::Error, QString(),
+            EventDetails(QCborMap {{u"nested"_s, QCborMap {{u"deeper"_s, QCborArray {1, 2, 3}}}}})},
+    };
+    for (const Event &e : events) {
+        QByteArray direct;
+        QVERIFY(e.details.isEmpty() || e.details.appendJson(direct)); // the fast path, not the fallback
+        const QByteArray line = e.toJsonLine();
+        QVERIFY(line.endsWith('\n'));
+        QCOMPARE(line.count('\n'), 1);
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError,
+            qPrintable(error.errorString() + u": "_s + QString::fromUtf8(line)));
+        QCOMPARE(doc.object(), e.toJson());
+    }
 }
 
 void TestTimeline::clear()
