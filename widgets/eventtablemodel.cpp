@@ -23,7 +23,7 @@ EventTableModel::EventTableModel(Timeline *timeline, QObject *parent)
     , m_timer(new QTimer(this))
 {
     m_timer->setInterval(50);
-    connect(m_timer, &QTimer::timeout, this, &EventTableModel::flush);
+    connect(m_timer, &QTimer::timeout, this, &EventTableModel::flushStep);
     connect(m_timeline, &Timeline::cleared, this, &EventTableModel::reset);
     m_rows = int(std::min<qsizetype>(m_timeline->eventCount(), std::numeric_limits<int>::max()));
     m_timer->start();
@@ -34,6 +34,23 @@ EventTableModel::~EventTableModel() = default;
 void EventTableModel::setFlushInterval(int ms)
 {
     m_timer->setInterval(ms);
+}
+
+void EventTableModel::flushStep()
+{
+    const int count = int(std::min<qsizetype>(m_timeline->eventCount(), std::numeric_limits<int>::max()));
+    if (count < m_rows) {
+        reset();
+        return;
+    }
+    if (count == m_rows)
+        return;
+    const int last = std::min(count, m_rows + MaxRowsPerStep) - 1;
+    beginInsertRows({}, m_rows, last);
+    m_rows = last + 1;
+    endInsertRows();
+    if (m_rows < count)
+        QTimer::singleShot(0, this, &EventTableModel::flushStep);
 }
 
 void EventTableModel::flush()

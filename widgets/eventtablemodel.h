@@ -42,8 +42,12 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Inserts the events appended since the last flush (called by the timer; public for tests and benchmarks).
+    // Inserts every event appended since the last flush (public for tests and benchmarks).
     void flush();
+    // The timer's step: at most MaxRowsPerStep events, then again at once if more wait, so that views and filters
+    // on top never take a whole burst in one go (the event loop runs in between).
+    static constexpr int MaxRowsPerStep = 5000;
+    void flushStep();
     void setFlushInterval(int ms);
 
     // Shared with the other views: a severity's icon and its background tint derived from the current palette.
