@@ -142,6 +142,10 @@ CertificateDetails CertificateDetails::fromCertificate(const QSslCertificate &ce
         OPENSSL_free(hex);
         if (d.serialHex.startsWith(u'-'))
             d.serialHex = u"-"_s + d.serialHex.mid(1);
+        // Whole bytes, as `openssl x509 -serial` prints them (a serial of zero is "00").
+        const qsizetype digits = d.serialHex.size() - (d.serialHex.startsWith(u'-') ? 1 : 0);
+        if (digits % 2)
+            d.serialHex.insert(d.serialHex.startsWith(u'-') ? 1 : 0, u'0');
         // X509_print: a serial that fits in a long is printed in decimal and hex, a longer one as colon bytes.
         int64_t value = -1;
         if (ASN1_STRING_length(serial) <= 8 && ASN1_INTEGER_get_int64(&value, serial) && value != -1) {
@@ -205,6 +209,13 @@ CertificateDetails CertificateDetails::fromCertificate(const QSslCertificate &ce
     if (auto *names = static_cast<GENERAL_NAMES *>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr))) {
         for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
             GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+            if (gn->type == GEN_DIRNAME) {
+                // As the extension's own text prints it ("DirName:/O=.../CN=..."), not GENERAL_NAME_print's form.
+                char buffer[1024];
+                X509_NAME_oneline(gn->d.dirn, buffer, int(sizeof buffer));
+                d.subjectAltNames.append({u"DirName"_s, QString::fromUtf8(buffer)});
+                continue;
+            }
             const QString printed = bioText([gn](BIO *b) { GENERAL_NAME_print(b, gn); });
             const qsizetype colon = printed.indexOf(u':');
             d.subjectAltNames.append({printed.left(colon), printed.mid(colon + 1)});

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
     build-essential cmake pkg-config git clang-format
     qt6-base-dev qt6-base-dev-tools qt6-base-private-dev libqt6svg6-dev qt6-qpa-plugins libgl-dev libvulkan-dev libxkbcommon-dev
-    libssl-dev openssl gnutls-bin ncat curl
+    libssl-dev openssl ca-certificates gnutls-bin ncat curl
     xvfb xauth imagemagick
     desktop-file-utils appstream dpkg-dev file python3 bash-completion groff-base man-db binutils
 )
