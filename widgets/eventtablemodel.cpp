@@ -38,34 +38,30 @@ void EventTableModel::setFlushInterval(int ms)
 
 void EventTableModel::flushStep()
 {
-    const int count = int(std::min<qsizetype>(m_timeline->eventCount(), std::numeric_limits<int>::max()));
-    if (count < m_rows) {
-        reset();
-        return;
-    }
-    if (count == m_rows)
-        return;
-    const int last = std::min(count, m_rows + MaxRowsPerStep) - 1;
-    beginInsertRows({}, m_rows, last);
-    m_rows = last + 1;
-    endInsertRows();
-    if (m_rows < count)
+    if (insertUpTo(MaxRowsPerStep))
         QTimer::singleShot(0, this, &EventTableModel::flushStep);
 }
 
 void EventTableModel::flush()
 {
+    insertUpTo(std::numeric_limits<int>::max());
+}
+
+bool EventTableModel::insertUpTo(int maxRows)
+{
     const int count = int(std::min<qsizetype>(m_timeline->eventCount(), std::numeric_limits<int>::max()));
     if (count < m_rows) {
         // The timeline was cleared and refilled between two flushes.
         reset();
-        return;
+        return false;
     }
     if (count == m_rows)
-        return;
-    beginInsertRows({}, m_rows, count - 1);
-    m_rows = count;
+        return false;
+    const int last = int(std::min<qint64>(count, qint64(m_rows) + maxRows)) - 1;
+    beginInsertRows({}, m_rows, last);
+    m_rows = last + 1;
     endInsertRows();
+    return m_rows < count;
 }
 
 void EventTableModel::reset()

@@ -56,6 +56,8 @@ public:
     static QString shortTime(qint64 timeUs);
 
 private:
+    // Inserts at most maxRows of the waiting events; true if more are waiting.
+    bool insertUpTo(int maxRows);
     void reset();
 
     Model::Timeline *m_timeline;
