@@ -101,7 +101,6 @@ private:
     bool m_payloadSent = false;
     bool m_wasEncrypted = false;
     bool m_connected = false;
-    bool m_errorsRecorded = false;
 };
 
 } // namespace TlsLab::Model

@@ -84,13 +84,6 @@ qint64 nowUs()
     return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-QString formatTimeUs(qint64 timeUs)
-{
-    // UTC with microseconds, so that lines from different machines and time zones can be merged and sorted.
-    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(timeUs / 1000, Qt::UTC);
-    return dt.toString(u"yyyy-MM-ddTHH:mm:ss.zzz"_s) + QString::number(timeUs % 1000).rightJustified(3, u'0') + u'Z';
-}
-
 QString previewBytes(const QByteArray &bytes, int maxBytes)
 {
     // Written into a buffer of the largest possible size, then cut: this runs for every data event.
@@ -152,27 +145,14 @@ QJsonObject Event::toJson() const
 
 namespace {
 
-void appendJsonString(QByteArray &out, const QString &text)
+void appendJsonText(QByteArray &out, const QString &text)
 {
-    static constexpr char hex[] = "0123456789abcdef";
     const QByteArray utf8 = text.toUtf8();
-    out.append('"');
-    for (char ch : utf8) {
-        const auto c = static_cast<uchar>(ch);
-        if (c == '"' || c == '\\') {
-            out.append('\\');
-            out.append(ch);
-        } else if (c < 0x20) {
-            const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            out.append(esc, 6);
-        } else {
-            out.append(ch);
-        }
-    }
-    out.append('"');
+    appendJsonString(out, utf8.constData(), utf8.size());
 }
 
-// "2026-11-27T10:34:23.220616Z", without QDateTime's general formatting machinery.
+// "2026-11-27T10:34:23.220616Z": UTC with microseconds, so that lines from different machines and time zones can
+// be merged and sorted; without QDateTime's general formatting machinery, as this runs for every printed event.
 void appendTime(QByteArray &out, qint64 timeUs)
 {
     const time_t seconds = time_t(timeUs / 1'000'000);
@@ -185,6 +165,13 @@ void appendTime(QByteArray &out, qint64 timeUs)
 }
 
 } // namespace
+
+QString formatTimeUs(qint64 timeUs)
+{
+    QByteArray text;
+    appendTime(text, timeUs);
+    return QString::fromLatin1(text);
+}
 
 QByteArray Event::toJsonLine() const
 {
@@ -199,15 +186,15 @@ QByteArray Event::toJsonLine() const
         out.append(',');
     }
     out.append("\"kind\":");
-    appendJsonString(out, kindName(kind));
+    appendJsonText(out, kindName(kind));
     out.append(",\"session\":");
     out.append(QByteArray::number(session));
     out.append(",\"severity\":");
-    appendJsonString(out, severityName(severity));
+    appendJsonText(out, severityName(severity));
     out.append(",\"side\":");
-    appendJsonString(out, sideName(side));
+    appendJsonText(out, sideName(side));
     out.append(",\"summary\":");
-    appendJsonString(out, summary);
+    appendJsonText(out, summary);
     out.append(",\"t_us\":");
     out.append(QByteArray::number(timeUs));
     out.append(",\"time\":\"");

@@ -166,32 +166,13 @@ private:
         return true;
     }
 
-    void escaped(const uchar *s, qsizetype n)
-    {
-        static constexpr char hex[] = "0123456789abcdef";
-        m_out.append('"');
-        for (qsizetype i = 0; i < n; ++i) {
-            const uchar c = s[i];
-            if (c == '"' || c == '\\') {
-                m_out.append('\\');
-                m_out.append(char(c));
-            } else if (c < 0x20) {
-                const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                m_out.append(esc, 6);
-            } else {
-                m_out.append(char(c));
-            }
-        }
-        m_out.append('"');
-    }
-
     bool text(bool mustBeText)
     {
         quint8 major;
         quint64 length;
         if (!head(major, length) || (mustBeText && major != 3) || quint64(m_end - m_p) < length)
             return false;
-        escaped(m_p, qsizetype(length));
+        appendJsonString(m_out, reinterpret_cast<const char *>(m_p), qsizetype(length));
         m_p += length;
         return true;
     }
@@ -279,6 +260,25 @@ private:
 };
 
 } // namespace
+
+void appendJsonString(QByteArray &out, const char *utf8, qsizetype size)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out.append('"');
+    for (qsizetype i = 0; i < size; ++i) {
+        const auto c = static_cast<uchar>(utf8[i]);
+        if (c == '"' || c == '\\') {
+            out.append('\\');
+            out.append(char(c));
+        } else if (c < 0x20) {
+            const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            out.append(esc, 6);
+        } else {
+            out.append(char(c));
+        }
+    }
+    out.append('"');
+}
 
 bool EventDetails::appendJson(QByteArray &out) const
 {

@@ -108,4 +108,7 @@ private:
     QByteArray m_fields;
 };
 
+// Appends UTF-8 text as a JSON string: quoted, with '"', '\\' and control characters escaped.
+void appendJsonString(QByteArray &out, const char *utf8, qsizetype size);
+
 } // namespace TlsLab::Model

@@ -1,8 +1,7 @@
 #include "identity.h"
 
 #include "certificateio.h"
-
-#include <QCryptographicHash>
+#include "tlstext.h"
 
 using namespace Qt::StringLiterals;
 
@@ -32,7 +31,7 @@ QString Identity::sha256Fingerprint() const
 {
     if (chain.isEmpty())
         return {};
-    return QString::fromLatin1(leaf().digest(QCryptographicHash::Sha256).toHex(':').toUpper());
+    return TlsText::sha256(leaf());
 }
 
 Result<Identity> Identity::load(const QString &certificatePath, const QString &keyPath, const QByteArray &passphrase)

@@ -490,7 +490,6 @@ Status Listener::start(const ListenerConfig &config)
 
     m_server = new ListenerServer(this);
     m_server->setSslConfiguration(ssl);
-    m_server->setHandshakeTimeout(config.handshakeTimeoutMs);
     if (!m_server->listen(config.address, config.port)) {
         QString message = m_server->errorString();
         if (m_server->serverError() == QAbstractSocket::AddressInUseError)

@@ -1,5 +1,6 @@
 #include "clientpanel.h"
 
+#include "filechooser.h"
 #include "listener.h"
 #include "plaintextpayload.h"
 #include "socketfacts.h"
@@ -7,7 +8,6 @@
 #include "tlstext.h"
 #include "ui_clientpanel.h"
 
-#include <QFileDialog>
 #include <QSettings>
 
 using namespace Qt::StringLiterals;
@@ -59,12 +59,12 @@ ClientPanel::ClientPanel(Timeline *timeline, Listener *listener, QWidget *parent
     connect(m_ui->useListenerButton, &QPushButton::clicked, this, &ClientPanel::useListener);
     connect(m_ui->modeCombo, &QComboBox::currentIndexChanged, this, &ClientPanel::updateMode);
     connect(m_ui->caCombo, &QComboBox::currentIndexChanged, this, &ClientPanel::updateMode);
-    connect(
-        m_ui->caBrowseButton, &QToolButton::clicked, this, [this] { browse(m_ui->caFileEdit, tr("CA certificates")); });
+    connect(m_ui->caBrowseButton, &QToolButton::clicked, this,
+        [this] { chooseCertificateFile(m_ui->caFileEdit, tr("CA certificates")); });
     connect(m_ui->clientCertBrowseButton, &QToolButton::clicked, this,
-        [this] { browse(m_ui->clientCertEdit, tr("Client certificate")); });
+        [this] { chooseCertificateFile(m_ui->clientCertEdit, tr("Client certificate")); });
     connect(m_ui->clientKeyBrowseButton, &QToolButton::clicked, this,
-        [this] { browse(m_ui->clientKeyEdit, tr("Client private key")); });
+        [this] { chooseCertificateFile(m_ui->clientKeyEdit, tr("Client private key")); });
     connect(m_listener, &Listener::started, this, [this] {
         // Prefill with the running listener, which is what a new user wants to reach.
         if (m_client && !m_client->isFinished())
@@ -76,15 +76,6 @@ ClientPanel::ClientPanel(Timeline *timeline, Listener *listener, QWidget *parent
 }
 
 ClientPanel::~ClientPanel() = default;
-
-void ClientPanel::browse(QLineEdit *edit, const QString &title)
-{
-    const QString path = QFileDialog::getOpenFileName(this, title, edit->text(),
-        tr("Certificates and keys (*.pem *.crt *.cer *.der *.key);;"
-           "All files (*)"));
-    if (!path.isEmpty())
-        edit->setText(path);
-}
 
 void ClientPanel::updateMode()
 {

@@ -61,7 +61,6 @@ private:
     void updateButtons();
     void setStatus(const QString &text, bool error = false);
     void onVerificationFailed(const QList<QSslError> &errors);
-    void browse(QLineEdit *edit, const QString &title);
 
     std::unique_ptr<Ui::ClientPanel> m_ui;
     Model::Timeline *m_timeline;

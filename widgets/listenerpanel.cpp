@@ -1,12 +1,12 @@
 #include "listenerpanel.h"
 
+#include "filechooser.h"
 #include "plaintextpayload.h"
 #include "socketfacts.h"
 #include "tlstext.h"
 #include "ui_listenerpanel.h"
 
 #include <QDir>
-#include <QFileDialog>
 #include <QSettings>
 #include <QStandardItemModel>
 
@@ -61,9 +61,9 @@ ListenerPanel::ListenerPanel(Listener *listener, QWidget *parent)
     connect(m_ui->plaintextButton, &QPushButton::clicked, this, &ListenerPanel::requestPlaintextConnect);
     connect(m_ui->certificateCombo, &QComboBox::currentIndexChanged, this, &ListenerPanel::updateCertificateSource);
     connect(m_ui->certificateBrowseButton, &QToolButton::clicked, this,
-        [this] { browse(m_ui->certificateFileEdit, tr("Listener certificate")); });
+        [this] { chooseCertificateFile(m_ui->certificateFileEdit, tr("Listener certificate")); });
     connect(m_ui->keyBrowseButton, &QToolButton::clicked, this,
-        [this] { browse(m_ui->keyFileEdit, tr("Listener private key")); });
+        [this] { chooseCertificateFile(m_ui->keyFileEdit, tr("Listener private key")); });
     connect(m_ui->payloadCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_ui->payloadEdit->setEnabled(PayloadKind(index) != PayloadKind::Nothing);
         static const QStringList examples = {u"hello"_s, u"/"_s, u"16 03 01 00 05 68 65 6c 6c 6f"_s, QString()};
@@ -78,15 +78,6 @@ ListenerPanel::ListenerPanel(Listener *listener, QWidget *parent)
 }
 
 ListenerPanel::~ListenerPanel() = default;
-
-void ListenerPanel::browse(QLineEdit *edit, const QString &title)
-{
-    const QString path = QFileDialog::getOpenFileName(this, title, edit->text(),
-        tr("Certificates and keys (*.pem *.crt *.cer *.der *.key);;"
-           "All files (*)"));
-    if (!path.isEmpty())
-        edit->setText(path);
-}
 
 void ListenerPanel::updateCertificateSource()
 {

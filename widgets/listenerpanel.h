@@ -54,7 +54,6 @@ private:
     void updateCertificateSource();
     int m_previousCertificateSource = 0;
     void showError(const QString &message);
-    void browse(QLineEdit *edit, const QString &title);
 
     std::unique_ptr<Ui::ListenerPanel> m_ui;
     Model::Listener *m_listener;

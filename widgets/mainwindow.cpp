@@ -1,7 +1,6 @@
 #include "mainwindow.h"
 
 #include "certificatedialog.h"
-#include "certificatesummary.h"
 #include "certificateviewer.h"
 #include "client.h"
 #include "clientpanel.h"
@@ -19,7 +18,6 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDialog>
-#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -37,10 +35,8 @@
 #include <QSslSocket>
 #include <QStatusBar>
 #include <QTableView>
-#include <QTextBrowser>
 #include <QToolBar>
 #include <QToolButton>
-#include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
@@ -358,25 +354,9 @@ void MainWindow::setCertificateViewerFactory(CertificateViewerFactory factory)
 QWidget *MainWindow::showCertificates(const QList<QSslCertificate> &chain, const QString &title, const Session &session)
 {
     Q_EMIT certificateChainRequested(chain);
-    QWidget *window = nullptr;
-    if (m_viewerFactory)
-        window = m_viewerFactory(chain, title, session, this);
-    if (!window) {
-        // Until the certificate viewer is plugged in: a read-only summary of the chain.
-        auto *dialog = new QDialog(this);
-        dialog->setObjectName(u"certificateSummaryWindow"_s);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        auto *browser = new QTextBrowser(dialog);
-        browser->setObjectName(u"certificateSummaryText"_s);
-        browser->setHtml(certificateChainHtml(chain));
-        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
-        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-        auto *layout = new QVBoxLayout(dialog);
-        layout->addWidget(browser);
-        layout->addWidget(buttons);
-        dialog->resize(640, 480);
-        window = dialog;
-    }
+    QWidget *window = m_viewerFactory ? m_viewerFactory(chain, title, session, this) : nullptr;
+    if (!window)
+        return nullptr;
     window->setWindowTitle(title);
     window->show();
     window->raise();

@@ -36,8 +36,7 @@ class TimelineView;
 //
 // Hooks for the certificate viewer and generation dialog (built elsewhere):
 //  - setCertificateViewerFactory(): how to show a chain (a peer's chain, a dropped or opened file); the default is
-//    the CertificateViewer. Given a factory that returns null, a read-only summary window is shown.
-//    certificateChainRequested() is emitted in every case.
+//    the CertificateViewer. certificateChainRequested() is emitted in every case.
 //  - generateCertificateAction() and the listener's "Generate…" open the CertificateDialog.
 class MainWindow final : public QMainWindow
 {
