@@ -1,6 +1,6 @@
 // TLS Lab: with a subcommand it runs headless (JSON lines on stdout); without, it opens the window.
-#include "commandline.h"
-#include "mainwindow.h"
+#include "app/cli/commandline.h"
+#include "widgets/mainwindow.h"
 
 #include <QApplication>
 #include <QCoreApplication>

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 # Build tools, Qt 6 (>= 6.4) and OpenSSL 3, and the real TLS peers the tests talk to.
 PACKAGES=(
-    build-essential cmake pkg-config git clang-format
+    build-essential cmake ninja-build pkg-config git clang-format
     qt6-base-dev qt6-base-dev-tools qt6-base-private-dev libqt6svg6-dev qt6-qpa-plugins libgl-dev libvulkan-dev libxkbcommon-dev
     libssl-dev openssl ca-certificates gnutls-bin ncat curl
     xvfb xauth imagemagick

@@ -1,6 +1,6 @@
-#include "certificatedialog.h"
+#include "widgets/certificatedialog.h"
 
-#include "certificateio.h"
+#include "model/certs/certificateio.h"
 #include "ui_certificatedialog.h"
 
 #include <QDir>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "certificategenerator.h"
-#include "identity.h"
+#include "model/certs/certificategenerator.h"
+#include "model/certs/identity.h"
 
 #include <QDialog>
 #include <QFutureWatcher>

@@ -1,6 +1,6 @@
-#include "certificatesummary.h"
+#include "widgets/certificatesummary.h"
 
-#include "tlstext.h"
+#include "model/tls/tlstext.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

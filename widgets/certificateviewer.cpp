@@ -1,6 +1,6 @@
-#include "certificateviewer.h"
+#include "widgets/certificateviewer.h"
 
-#include "certificateio.h"
+#include "model/certs/certificateio.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "certificatedetails.h"
+#include "model/certs/certificatedetails.h"
 
 #include <QList>
 #include <QSslCertificate>

@@ -1,12 +1,12 @@
-#include "clientpanel.h"
+#include "widgets/clientpanel.h"
 
-#include "filechooser.h"
-#include "listener.h"
-#include "plaintextpayload.h"
-#include "socketfacts.h"
-#include "timeline.h"
-#include "tlstext.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/listener.h"
+#include "model/tls/socketfacts.h"
+#include "model/tls/tlstext.h"
 #include "ui_clientpanel.h"
+#include "widgets/filechooser.h"
+#include "widgets/plaintextpayload.h"
 
 #include <QSettings>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "client.h"
+#include "model/tls/client.h"
 
 #include <QPointer>
 #include <QWidget>

@@ -1,4 +1,4 @@
-#include "eventdetailspane.h"
+#include "widgets/eventdetailspane.h"
 
 #include <QCborArray>
 #include <QCborMap>

@@ -1,7 +1,7 @@
-#include "eventfiltermodel.h"
+#include "widgets/eventfiltermodel.h"
 
-#include "eventtablemodel.h"
-#include "searchindex.h"
+#include "widgets/eventtablemodel.h"
+#include "widgets/searchindex.h"
 
 #include <QStringMatcher>
 #include <QThread>

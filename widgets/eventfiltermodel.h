@@ -1,6 +1,6 @@
 #pragma once
 
-#include "timeline.h"
+#include "model/timeline/timeline.h"
 
 #include <QAbstractTableModel>
 #include <QList>

@@ -1,6 +1,6 @@
-#include "eventtablemodel.h"
+#include "widgets/eventtablemodel.h"
 
-#include "timeline.h"
+#include "model/timeline/timeline.h"
 
 #include <QColor>
 #include <QDateTime>

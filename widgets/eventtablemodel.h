@@ -1,6 +1,6 @@
 #pragma once
 
-#include "event.h"
+#include "model/core/event.h"
 
 #include <QAbstractTableModel>
 #include <QIcon>

@@ -1,4 +1,4 @@
-#include "filechooser.h"
+#include "widgets/filechooser.h"
 
 #include <QFileDialog>
 #include <QLineEdit>

@@ -1,10 +1,10 @@
-#include "listenerpanel.h"
+#include "widgets/listenerpanel.h"
 
-#include "filechooser.h"
-#include "plaintextpayload.h"
-#include "socketfacts.h"
-#include "tlstext.h"
+#include "model/tls/socketfacts.h"
+#include "model/tls/tlstext.h"
 #include "ui_listenerpanel.h"
+#include "widgets/filechooser.h"
+#include "widgets/plaintextpayload.h"
 
 #include <QDir>
 #include <QSettings>

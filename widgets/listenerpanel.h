@@ -1,6 +1,6 @@
 #pragma once
 
-#include "listener.h"
+#include "model/tls/listener.h"
 
 #include <QWidget>
 

@@ -1,4 +1,4 @@
-#include "plaintextpayload.h"
+#include "widgets/plaintextpayload.h"
 
 #include <QObject>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "result.h"
+#include "model/core/result.h"
 
 #include <QByteArray>
 #include <QString>

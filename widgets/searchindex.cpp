@@ -1,6 +1,6 @@
-#include "searchindex.h"
+#include "widgets/searchindex.h"
 
-#include "timeline.h"
+#include "model/timeline/timeline.h"
 
 #include <QStringMatcher>
 #include <QtConcurrent/QtConcurrentRun>

@@ -1,10 +1,10 @@
-#include "sessiondetails.h"
+#include "widgets/sessiondetails.h"
 
-#include "certificatesummary.h"
-#include "sessiontablemodel.h"
-#include "socketfacts.h"
-#include "timeline.h"
-#include "tlstext.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/socketfacts.h"
+#include "model/tls/tlstext.h"
+#include "widgets/certificatesummary.h"
+#include "widgets/sessiontablemodel.h"
 
 #include <QHBoxLayout>
 #include <QPushButton>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "session.h"
+#include "model/core/session.h"
 
 #include <QWidget>
 

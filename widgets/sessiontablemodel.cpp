@@ -1,8 +1,8 @@
-#include "sessiontablemodel.h"
+#include "widgets/sessiontablemodel.h"
 
-#include "eventtablemodel.h"
-#include "socketfacts.h"
-#include "timeline.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/socketfacts.h"
+#include "widgets/eventtablemodel.h"
 
 #include <QTimer>
 

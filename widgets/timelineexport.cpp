@@ -1,6 +1,6 @@
-#include "timelineexport.h"
+#include "widgets/timelineexport.h"
 
-#include "timeline.h"
+#include "model/timeline/timeline.h"
 
 #include <QJsonDocument>
 #include <QSaveFile>

@@ -1,9 +1,9 @@
-#include "timelineview.h"
+#include "widgets/timelineview.h"
 
-#include "eventdetailspane.h"
-#include "eventfiltermodel.h"
-#include "eventtablemodel.h"
-#include "timeline.h"
+#include "model/timeline/timeline.h"
+#include "widgets/eventdetailspane.h"
+#include "widgets/eventfiltermodel.h"
+#include "widgets/eventtablemodel.h"
 
 #include <QAction>
 #include <QCheckBox>

@@ -1,8 +1,8 @@
-#include "certcommand.h"
+#include "app/cli/certcommand.h"
 
-#include "certificatedetails.h"
-#include "certificategenerator.h"
-#include "certificateio.h"
+#include "model/certs/certificatedetails.h"
+#include "model/certs/certificategenerator.h"
+#include "model/certs/certificateio.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>

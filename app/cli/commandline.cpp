@@ -1,9 +1,9 @@
-#include "commandline.h"
+#include "app/cli/commandline.h"
 
-#include "certcommand.h"
-#include "connectcommand.h"
-#include "servecommand.h"
-#include "tlstext.h"
+#include "app/cli/certcommand.h"
+#include "app/cli/connectcommand.h"
+#include "app/cli/servecommand.h"
+#include "model/tls/tlstext.h"
 
 #include <QCoreApplication>
 #include <QFile>

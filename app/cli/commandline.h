@@ -1,7 +1,7 @@
 #pragma once
 
-#include "identity.h"
-#include "result.h"
+#include "model/certs/identity.h"
+#include "model/core/result.h"
 
 #include <QCommandLineParser>
 #include <QHostAddress>

@@ -1,11 +1,11 @@
-#include "connectcommand.h"
+#include "app/cli/connectcommand.h"
 
-#include "client.h"
-#include "commandline.h"
-#include "jsonprinter.h"
-#include "socketfacts.h"
-#include "timeline.h"
-#include "tlstext.h"
+#include "app/cli/commandline.h"
+#include "app/cli/jsonprinter.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/client.h"
+#include "model/tls/socketfacts.h"
+#include "model/tls/tlstext.h"
 
 #include <QCborArray>
 #include <QCoreApplication>

@@ -1,4 +1,4 @@
-#include "jsonprinter.h"
+#include "app/cli/jsonprinter.h"
 
 #include <QJsonDocument>
 

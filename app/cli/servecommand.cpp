@@ -1,10 +1,10 @@
-#include "servecommand.h"
+#include "app/cli/servecommand.h"
 
-#include "commandline.h"
-#include "jsonprinter.h"
-#include "listener.h"
-#include "timeline.h"
-#include "tlstext.h"
+#include "app/cli/commandline.h"
+#include "app/cli/jsonprinter.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/listener.h"
+#include "model/tls/tlstext.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>

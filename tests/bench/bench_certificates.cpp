@@ -1,7 +1,7 @@
 // Certificate creation end to end (key, certificate, PEM of both), the figure of the certificates issue: EC P-256
 // and Ed25519 under 5 ms each. Prints medians; fails only if a generation fails.
 
-#include "certificategenerator.h"
+#include "model/certs/certificategenerator.h"
 
 #include <QElapsedTimer>
 #include <QtTest>

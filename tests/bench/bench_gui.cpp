@@ -1,12 +1,12 @@
 // GUI figures: window start-up, re-filtering a million events, and the longest event-loop stall while a burst of
 // 100,000 events arrives. Prints "gui.<name>: <value>" lines; nothing here asserts on time.
-#include "eventfiltermodel.h"
-#include "eventtablemodel.h"
-#include "listener.h"
-#include "listenerpanel.h"
-#include "mainwindow.h"
-#include "timeline.h"
-#include "timelineview.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/listener.h"
+#include "widgets/eventfiltermodel.h"
+#include "widgets/eventtablemodel.h"
+#include "widgets/listenerpanel.h"
+#include "widgets/mainwindow.h"
+#include "widgets/timelineview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 // Appends 1,000,000 realistic events to the timeline and prints the time and memory per event.
 // A benchmark, not a test: it asserts nothing about speed.
-#include "socketfacts.h"
-#include "timeline.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/socketfacts.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,10 +1,10 @@
 // The TLS Lab client against `openssl s_server` on loopback: each failure must be reported with the right errors,
 // alerts and outcome, on the right side; "continue anyway" ignores exactly the errors seen, for one connection.
-#include "client.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/client.h"
+#include "model/tls/tlstext.h"
 #include "peerprocess.h"
 #include "testpki.h"
-#include "timeline.h"
-#include "tlstext.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

@@ -1,11 +1,11 @@
 // The listener against real clients on loopback: openssl s_client, gnutls-cli, curl, ncat, raw sockets and our own
 // Client. Every bad client must be recorded with the right classification, and the listener must keep serving.
-#include "client.h"
-#include "devcertificate.h"
-#include "listener.h"
+#include "model/certs/devcertificate.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/client.h"
+#include "model/tls/listener.h"
 #include "peerprocess.h"
 #include "testpki.h"
-#include "timeline.h"
 
 #include <QRandomGenerator>
 #include <QSignalSpy>

@@ -2,7 +2,7 @@
 
 // Helpers shared by the certificate tests: run the real openssl program and a real Qt TLS handshake on loopback.
 
-#include "identity.h"
+#include "model/certs/identity.h"
 
 #include <QByteArray>
 #include <QDir>

@@ -1,9 +1,9 @@
 // CertificateDetails and ChainAnalysis against what the openssl program prints for the same certificates. The
 // certificates are made here by `openssl req`/`openssl x509` with config files, not by TLS Lab.
 
-#include "certificatedetails.h"
-#include "certificateio.h"
 #include "certtestutil.h"
+#include "model/certs/certificatedetails.h"
+#include "model/certs/certificateio.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -1,9 +1,9 @@
 // CertificateGenerator: every profile and key type checked by the openssl program for its purpose, real Qt handshakes
 // with the results, expired and not-yet-valid certificates rejected for that reason, and prompt cancellation.
 
-#include "certificategenerator.h"
-#include "certificateio.h"
 #include "certtestutil.h"
+#include "model/certs/certificategenerator.h"
+#include "model/certs/certificateio.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -1,9 +1,9 @@
 // CertificateIo: export and import in PEM, DER and PKCS#12, checked with the openssl program, and the clear errors
 // for bad files, wrong passphrases and mismatched keys.
 
-#include "certificategenerator.h"
-#include "certificateio.h"
 #include "certtestutil.h"
+#include "model/certs/certificategenerator.h"
+#include "model/certs/certificateio.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,6 +1,6 @@
 // The first-bytes classifier, on real ClientHellos captured from openssl and gnutls, on every prefix of them
 // (a client may send one byte at a time), and on plaintext and garbage.
-#include "clienthello.h"
+#include "model/tls/clienthello.h"
 #include "peerprocess.h"
 
 #include <QRandomGenerator>

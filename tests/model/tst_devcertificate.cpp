@@ -1,9 +1,9 @@
 // DevCertificate: made once in TLSLAB_DATA_DIR with a 0600 key, reused while valid, made anew when expired or broken.
 
-#include "certificategenerator.h"
-#include "certificateio.h"
 #include "certtestutil.h"
-#include "devcertificate.h"
+#include "model/certs/certificategenerator.h"
+#include "model/certs/certificateio.h"
+#include "model/certs/devcertificate.h"
 
 #include <QFileInfo>
 #include <QTemporaryDir>

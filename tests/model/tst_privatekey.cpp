@@ -2,8 +2,8 @@
 // each key type (Ed25519 included, which QSslKey cannot read from PEM).
 
 #include "certtestutil.h"
-#include "identity.h"
-#include "privatekey.h"
+#include "model/certs/identity.h"
+#include "model/certs/privatekey.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,6 +1,6 @@
 // The timeline: events stored compactly come back exactly as appended, from any thread; sessions link the two ends
 // of one connection; filters select what a view asks for.
-#include "timeline.h"
+#include "model/timeline/timeline.h"
 
 #include <QCborArray>
 #include <QJsonDocument>

@@ -1,16 +1,16 @@
 // Takes the README's screenshots of the real window over loopback: a live TLS session, a refused plaintext client,
 // a certificate's details, and the main window in a dark palette. Usage: tlslab_screenshots OUTPUT_DIR
 // (run by scripts/screenshots.sh under the offscreen platform or Xvfb).
-#include "clientpanel.h"
-#include "eventfiltermodel.h"
-#include "eventtablemodel.h"
-#include "listener.h"
-#include "listenerpanel.h"
-#include "mainwindow.h"
-#include "sessiondetails.h"
-#include "sessiontablemodel.h"
-#include "timeline.h"
-#include "timelineview.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/listener.h"
+#include "widgets/clientpanel.h"
+#include "widgets/eventfiltermodel.h"
+#include "widgets/eventtablemodel.h"
+#include "widgets/listenerpanel.h"
+#include "widgets/mainwindow.h"
+#include "widgets/sessiondetails.h"
+#include "widgets/sessiontablemodel.h"
+#include "widgets/timelineview.h"
 
 #include <QApplication>
 #include <QComboBox>

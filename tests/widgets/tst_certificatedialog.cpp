@@ -1,7 +1,7 @@
 // The certificate dialog driven like a user: typing into the fields, validation as you type, an EC P-256 certificate
 // that `openssl verify` accepts, a CA and a server certificate it signs, RSA-4096 cancelled promptly, and the event
 // loop's longest stall while RSA-4096 is generated.
-#include "certificatedialog.h"
+#include "widgets/certificatedialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>

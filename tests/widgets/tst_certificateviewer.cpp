@@ -1,7 +1,7 @@
 // The certificate viewer as a user reads it: the fields `openssl x509` prints for a certificate OpenSSL made, verdicts
 // for a trusted and an untrusted chain, a garbage file, a PKCS#12 bundle with a passphrase, copy, and export.
-#include "certificateviewer.h"
 #include "testpki.h"
+#include "widgets/certificateviewer.h"
 
 #include <QApplication>
 #include <QClipboard>

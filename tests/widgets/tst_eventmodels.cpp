@@ -1,9 +1,9 @@
 // The timeline's item models: the event table, the filter over it (checked against a brute-force filter), and the
 // sessions list, each watched by QAbstractItemModelTester from before the first change.
-#include "eventfiltermodel.h"
-#include "eventtablemodel.h"
-#include "sessiontablemodel.h"
-#include "timeline.h"
+#include "model/timeline/timeline.h"
+#include "widgets/eventfiltermodel.h"
+#include "widgets/eventtablemodel.h"
+#include "widgets/sessiontablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

@@ -1,21 +1,21 @@
 // The user journeys on the real window, over loopback: start the listener with one click, connect a TLS client
 // that trusts it, read the peer's certificate, fire a plaintext client at the listener, a port in use, and an
 // untrusted certificate with and without "Continue anyway".
-#include "certificatedetails.h"
-#include "certificatedialog.h"
-#include "certificategenerator.h"
-#include "certificateviewer.h"
-#include "clientpanel.h"
-#include "devcertificate.h"
-#include "eventfiltermodel.h"
-#include "eventtablemodel.h"
-#include "listener.h"
-#include "listenerpanel.h"
-#include "mainwindow.h"
-#include "sessiondetails.h"
-#include "sessiontablemodel.h"
-#include "timeline.h"
-#include "timelineview.h"
+#include "model/certs/certificatedetails.h"
+#include "model/certs/certificategenerator.h"
+#include "model/certs/devcertificate.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/listener.h"
+#include "widgets/certificatedialog.h"
+#include "widgets/certificateviewer.h"
+#include "widgets/clientpanel.h"
+#include "widgets/eventfiltermodel.h"
+#include "widgets/eventtablemodel.h"
+#include "widgets/listenerpanel.h"
+#include "widgets/mainwindow.h"
+#include "widgets/sessiondetails.h"
+#include "widgets/sessiontablemodel.h"
+#include "widgets/timelineview.h"
 
 #include <QApplication>
 #include <QComboBox>

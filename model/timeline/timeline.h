@@ -1,7 +1,7 @@
 #pragma once
 
-#include "event.h"
-#include "session.h"
+#include "model/core/event.h"
+#include "model/core/session.h"
 
 #include <QHash>
 #include <QList>

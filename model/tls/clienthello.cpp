@@ -1,4 +1,4 @@
-#include "clienthello.h"
+#include "model/tls/clienthello.h"
 
 #include <array>
 

@@ -1,10 +1,10 @@
-#include "listener.h"
+#include "model/tls/listener.h"
 
-#include "clienthello.h"
-#include "devcertificate.h"
-#include "socketfacts.h"
-#include "timeline.h"
-#include "tlstext.h"
+#include "model/certs/devcertificate.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/clienthello.h"
+#include "model/tls/socketfacts.h"
+#include "model/tls/tlstext.h"
 
 #include <QCborArray>
 #include <QLoggingCategory>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "privatekey.h"
-#include "result.h"
+#include "model/certs/privatekey.h"
+#include "model/core/result.h"
 
 #include <QList>
 #include <QSslCertificate>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventdetails.h"
+#include "model/core/eventdetails.h"
 
 #include <QCborMap>
 #include <QJsonObject>

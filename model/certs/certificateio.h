@@ -1,8 +1,8 @@
 #pragma once
 
-#include "identity.h"
-#include "privatekey.h"
-#include "result.h"
+#include "model/certs/identity.h"
+#include "model/certs/privatekey.h"
+#include "model/core/result.h"
 
 #include <QByteArray>
 #include <QList>

@@ -1,6 +1,6 @@
-#include "socketfacts.h"
+#include "model/tls/socketfacts.h"
 
-#include "tlstext.h"
+#include "model/tls/tlstext.h"
 
 #include <QSslCipher>
 #include <QSslConfiguration>

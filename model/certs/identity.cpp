@@ -1,7 +1,7 @@
-#include "identity.h"
+#include "model/certs/identity.h"
 
-#include "certificateio.h"
-#include "tlstext.h"
+#include "model/certs/certificateio.h"
+#include "model/tls/tlstext.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,6 +1,6 @@
-#include "certificateio.h"
+#include "model/certs/certificateio.h"
 
-#include "opensslutil.h"
+#include "model/core/opensslutil.h"
 
 #include <QFile>
 #include <QFileInfo>

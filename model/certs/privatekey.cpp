@@ -1,6 +1,6 @@
-#include "privatekey.h"
+#include "model/certs/privatekey.h"
 
-#include "opensslutil.h"
+#include "model/core/opensslutil.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,4 +1,4 @@
-#include "tlstext.h"
+#include "model/tls/tlstext.h"
 
 #include <QCryptographicHash>
 #include <QStringList>

@@ -1,6 +1,6 @@
-#include "certificatedetails.h"
+#include "model/certs/certificatedetails.h"
 
-#include "opensslutil.h"
+#include "model/core/opensslutil.h"
 
 #include <QCryptographicHash>
 #include <QHostAddress>

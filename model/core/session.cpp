@@ -1,4 +1,4 @@
-#include "session.h"
+#include "model/core/session.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,7 +1,7 @@
-#include "devcertificate.h"
+#include "model/certs/devcertificate.h"
 
-#include "certificategenerator.h"
-#include "certificateio.h"
+#include "model/certs/certificategenerator.h"
+#include "model/certs/certificateio.h"
 
 #include <QDateTime>
 #include <QDir>

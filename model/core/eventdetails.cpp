@@ -1,4 +1,4 @@
-#include "eventdetails.h"
+#include "model/core/eventdetails.h"
 
 #include <QCborArray>
 #include <QtEndian>

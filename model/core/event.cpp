@@ -1,4 +1,4 @@
-#include "event.h"
+#include "model/core/event.h"
 
 #include <QCborValue>
 #include <QDateTime>

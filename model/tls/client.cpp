@@ -1,8 +1,8 @@
-#include "client.h"
+#include "model/tls/client.h"
 
-#include "socketfacts.h"
-#include "timeline.h"
-#include "tlstext.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/socketfacts.h"
+#include "model/tls/tlstext.h"
 
 #include <QCborArray>
 #include <QSslConfiguration>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "identity.h"
-#include "session.h"
-#include "socketfacts.h"
+#include "model/certs/identity.h"
+#include "model/core/session.h"
+#include "model/tls/socketfacts.h"
 
 #include <QByteArray>
 #include <QList>

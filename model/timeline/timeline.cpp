@@ -1,4 +1,4 @@
-#include "timeline.h"
+#include "model/timeline/timeline.h"
 
 #include <QCborValue>
 #include <QReadLocker>

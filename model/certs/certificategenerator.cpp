@@ -1,6 +1,6 @@
-#include "certificategenerator.h"
+#include "model/certs/certificategenerator.h"
 
-#include "opensslutil.h"
+#include "model/core/opensslutil.h"
 
 #include <QHostAddress>
 #include <QUrl>
