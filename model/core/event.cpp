@@ -38,6 +38,8 @@ constexpr std::array<const char *, size_t(EventKind::KindCount)> kindNames = {
     "closed",
     "reset",
     "socket-error",
+    "tls-message",
+    "limit",
 };
 } // namespace
 

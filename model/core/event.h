@@ -43,6 +43,8 @@ enum class EventKind : quint8 {
     Closed,
     Reset,
     SocketError,
+    TlsMessage, // one TLS handshake message (or ChangeCipherSpec) seen by the tap, sent or received
+    Limit, // a limit was reached (connections, backlog, idle time); the details say which
     KindCount
 };
 
