@@ -38,6 +38,9 @@ struct Session
     QString cipher; // "TLS_AES_256_GCM_SHA384"
     QString alpn;
     QString ephemeralKey; // "X25519", "ECDH P-256 256 bits"
+    QString group; // the key exchange group both ends agreed on ("x25519", "secp256r1"), from the TLS tap
+    bool resumed = false; // the handshake resumed an earlier session (no certificate was sent)
+    int ticketsReceived = 0; // session tickets a client received
     QList<QSslCertificate> peerChain;
     QList<QSslError> verifyErrors;
     QList<QSslCertificate> trustAnchors; // the CAs this end checked the peer's chain against, besides the system's

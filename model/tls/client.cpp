@@ -1,58 +1,72 @@
 #include "model/tls/client.h"
 
 #include "model/timeline/timeline.h"
+#include "model/tls/keylogfile.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
 
-#include <QCborArray>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTimer>
+
+#include <sys/socket.h>
 
 using namespace Qt::StringLiterals;
 
 namespace TlsLab::Model {
 
+namespace {
+
+// The alert a TLS client sends when it rejects the server's certificate for this reason (as OpenSSL maps its
+// verification errors to alerts).
+quint8 alertFor(QSslError::SslError error)
+{
+    switch (error) {
+    case QSslError::CertificateExpired:
+        return 45; // certificate_expired
+    case QSslError::CertificateRevoked:
+        return 44; // certificate_revoked
+    case QSslError::SelfSignedCertificate:
+    case QSslError::SelfSignedCertificateInChain:
+    case QSslError::UnableToGetIssuerCertificate:
+    case QSslError::UnableToGetLocalIssuerCertificate:
+    case QSslError::UnableToVerifyFirstCertificate:
+    case QSslError::CertificateUntrusted:
+        return 48; // unknown_ca
+    case QSslError::InvalidPurpose:
+        return 43; // unsupported_certificate
+    case QSslError::HostNameMismatch:
+        return 40; // handshake_failure, as OpenSSL sends for a name mismatch
+    default:
+        return 42; // bad_certificate
+    }
+}
+
+} // namespace
+
 Client::Client(Timeline *timeline, QObject *parent)
     : QObject(parent)
-    , m_timeline(timeline)
+    , m_recorder(timeline, Side::Client)
 { }
 
 Client::~Client()
 {
-    if (m_socket && !m_finished) {
+    if (m_socket && !m_finished)
         m_socket->abort();
-    }
-}
-
-void Client::record(const SocketFacts::EventParts &e)
-{
-    record(e.kind, e.severity, e.summary, e.details);
-}
-
-void Client::record(EventKind kind, Severity severity, const QString &summary, const EventDetails &details)
-{
-    m_timeline->record(m_session.id, Side::Client, kind, severity, summary, details);
-}
-
-void Client::publish()
-{
-    m_timeline->updateSession(m_session);
 }
 
 void Client::start(const ClientConfig &config)
 {
     Q_ASSERT(!m_socket);
     m_config = config;
-    m_session.id = Timeline::newSessionId();
-    m_session.side = Side::Client;
-    m_session.startUs = nowUs();
-    m_session.peerAddress = config.host;
-    m_session.peerPort = config.port;
-    m_session.peerName = config.serverName.isEmpty() ? config.host : config.serverName;
-    m_session.trustAnchors = config.caCertificates;
-    m_session.systemTrust = config.useSystemCaCertificates;
-    publish();
+    Session &s = m_recorder.session();
+    s.startUs = nowUs();
+    s.peerAddress = config.host;
+    s.peerPort = config.port;
+    s.peerName = config.serverName.isEmpty() ? config.host : config.serverName;
+    s.trustAnchors = config.caCertificates;
+    s.systemTrust = config.useSystemCaCertificates;
+    m_recorder.publish();
 
     m_socket = new QSslSocket(this);
     m_timer = new QTimer(this);
@@ -64,30 +78,43 @@ void Client::start(const ClientConfig &config)
     connect(m_socket, &QSslSocket::sslErrors, this, &Client::onSslErrors);
     connect(m_socket, &QSslSocket::errorOccurred, this, &Client::onSocketError);
     connect(m_socket, &QSslSocket::disconnected, this, &Client::onDisconnected);
-    connect(m_socket, &QSslSocket::peerVerifyError, this,
-        [this](const QSslError &error) { record(SocketFacts::verifyErrorEvent(error, u"Verification error"_s)); });
+    connect(m_socket, &QSslSocket::peerVerifyError, this, [this](const QSslError &error) {
+        m_recorder.record(SocketFacts::verifyErrorEvent(error, u"Verification error"_s));
+    });
     connect(m_socket, &QSslSocket::alertSent, this,
         [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-            record(SocketFacts::alertEvent(true, level, type, description));
+            m_recorder.qtAlert(true, level, type, description);
         });
     connect(m_socket, &QSslSocket::alertReceived, this,
         [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
-            record(SocketFacts::alertEvent(false, level, type, description));
+            m_recorder.qtAlert(false, level, type, description);
             if (level == QSsl::AlertLevel::Fatal && m_wasEncrypted && !m_finished) {
                 // TLS 1.3: the server's rejection (e.g. certificate_required) arrives after "encrypted".
-                m_session.reason = u"the server rejected the connection after the handshake: alert %1"_s.arg(
+                m_recorder.session().reason = u"the server rejected the connection after the handshake: alert %1"_s.arg(
                     TlsText::alertTypeName(type));
-                m_session.state = SessionState::Failed;
+                m_recorder.session().state = SessionState::Failed;
             }
         });
 
     const QString target = SocketFacts::endpoint(config.host, config.port);
     m_timer->start(config.timeoutMs);
     if (config.mode == ClientMode::Plaintext) {
-        record(EventKind::HandshakeStarted, Severity::Debug, u"Connecting to %1 in plaintext (no TLS)"_s.arg(target),
+        m_recorder.record(EventKind::HandshakeStarted, Severity::Debug,
+            u"Connecting to %1 in plaintext (no TLS)"_s.arg(target),
             EventDetails {{u"mode"_s, u"plaintext"_s}, {u"target"_s, target}});
         m_socket->connectToHost(config.host, config.port);
         return;
+    }
+
+    if (!config.keyLogPath.isEmpty()) {
+        Result<std::shared_ptr<KeyLogFile>> opened = KeyLogFile::open(config.keyLogPath);
+        if (!opened) {
+            m_recorder.record(EventKind::SocketError, Severity::Error, u"Error: "_s + opened.error(),
+                EventDetails {{u"reason"_s, opened.error()}});
+            finish(SessionState::Failed, opened.error());
+            return;
+        }
+        m_keyLog = opened.value();
     }
 
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
@@ -103,11 +130,15 @@ void Client::start(const ClientConfig &config)
         ssl.setLocalCertificateChain(config.clientIdentity->chain);
         ssl.setPrivateKey(config.clientIdentity->key.toSslKey());
     }
+    // Keep the session the server offers, so that it can be resumed (reconnect, resuming).
+    ssl.setSslOption(QSsl::SslOptionDisableSessionPersistence, false);
+    if (!config.sessionTicket.isEmpty())
+        ssl.setSessionTicket(config.sessionTicket);
     m_socket->setSslConfiguration(ssl);
-    m_socket->setPeerVerifyName(m_session.peerName);
-    if (!config.continueOnVerifyErrors)
+    m_socket->setPeerVerifyName(s.peerName);
+    if (!config.continueOnVerifyErrors && config.askOnVerifyErrors)
         m_socket->setPauseMode(QAbstractSocket::PauseOnSslErrors);
-    EventDetails d {{u"mode"_s, u"tls"_s}, {u"target"_s, target}, {u"server_name"_s, m_session.peerName},
+    EventDetails d {{u"mode"_s, u"tls"_s}, {u"target"_s, target}, {u"server_name"_s, s.peerName},
         {u"protocol"_s, TlsText::protocolName(config.protocol)},
         {u"trust"_s, config.useSystemCaCertificates ? u"system CAs"_s : u"given CAs only"_s}};
     if (!config.caCertificates.isEmpty())
@@ -118,48 +149,79 @@ void Client::start(const ClientConfig &config)
             alpn.append(QString::fromLatin1(p));
         d.insert(u"alpn"_s, alpn);
     }
-    record(EventKind::HandshakeStarted, Severity::Debug,
-        u"Connecting to %1 with TLS, verifying the name %2"_s.arg(target, m_session.peerName), d);
-    m_socket->connectToHostEncrypted(config.host, config.port, m_session.peerName);
+    if (!config.sessionTicket.isEmpty())
+        d.insert(u"resuming"_s, true);
+    m_recorder.record(EventKind::HandshakeStarted, Severity::Debug,
+        u"Connecting to %1 with TLS, verifying the name %2"_s.arg(target, s.peerName), d);
+    // TCP first, then TLS on the connected socket: the handshake starts inside our own call, where the tap can bind.
+    m_socket->connectToHost(config.host, config.port);
+}
+
+void Client::startTls()
+{
+    std::shared_ptr<TlsTap> tap;
+    if (m_config.tap && TlsTap::isAvailable()) {
+        TlsTap::Options options;
+        options.keyLog = bool(m_keyLog);
+        if (!m_config.continueOnVerifyErrors && !m_config.askOnVerifyErrors) {
+            options.verify = TlsTap::Verify::RejectWithAlert;
+            options.verifyName = m_recorder.session().peerName;
+        }
+        tap = TlsTap::create(options);
+        m_recorder.attachTap(tap, this);
+        if (m_keyLog)
+            m_recorder.setKeyLogSink([log = m_keyLog](const QByteArray &line) { log->append(line); });
+    }
+    if (tap) {
+        TlsTap::Scope scope(tap);
+        m_socket->startClientEncryption();
+    } else {
+        m_socket->startClientEncryption();
+    }
 }
 
 void Client::onConnected()
 {
-    m_session.localAddress = m_socket->localAddress().toString();
-    m_session.localPort = m_socket->localPort();
-    m_session.peerAddress = m_socket->peerAddress().toString();
-    m_session.peerPort = m_socket->peerPort();
+    Session &s = m_recorder.session();
+    s.localAddress = m_socket->localAddress().toString();
+    s.localPort = m_socket->localPort();
+    s.peerAddress = m_socket->peerAddress().toString();
+    s.peerPort = m_socket->peerPort();
     m_connected = true;
-    const QString peer = SocketFacts::endpoint(m_session.peerAddress, m_session.peerPort);
-    record(EventKind::TcpConnected, Severity::Info, u"TCP connected to "_s + peer,
-        EventDetails {
-            {u"peer"_s, peer}, {u"local"_s, SocketFacts::endpoint(m_session.localAddress, m_session.localPort)}});
+    const QString peer = SocketFacts::endpoint(s.peerAddress, s.peerPort);
+    m_recorder.record(EventKind::TcpConnected, Severity::Info, u"TCP connected to "_s + peer,
+        EventDetails {{u"peer"_s, peer}, {u"local"_s, SocketFacts::endpoint(s.localAddress, s.localPort)}});
     if (m_config.mode == ClientMode::Plaintext) {
         m_timer->stop();
-        m_session.state = SessionState::Plaintext;
-        publish();
+        s.state = SessionState::Plaintext;
+        m_recorder.setPhase(ConnectionPhase::Plaintext);
+        m_recorder.publish();
         if (!m_config.payload.isEmpty())
             send(m_config.payload);
         if (m_config.closeAfterPayload)
             m_socket->disconnectFromHost();
     } else {
-        m_session.state = SessionState::Handshaking;
-        publish();
-        record(EventKind::HandshakeStarted, Severity::Debug, u"TLS handshake started (ClientHello sent)"_s);
+        s.state = SessionState::Handshaking;
+        m_recorder.setPhase(ConnectionPhase::Handshaking);
+        m_recorder.publish();
+        m_recorder.record(EventKind::HandshakeStarted, Severity::Debug, u"TLS handshake started (ClientHello sent)"_s);
+        startTls();
     }
     Q_EMIT connected();
 }
 
 void Client::onSslErrors(const QList<QSslError> &errors)
 {
-    m_session.verifyErrors = errors;
+    m_recorder.session().verifyErrors = errors;
     if (m_config.continueOnVerifyErrors) {
         // Decided up front (--insecure): ignore exactly these errors, for this connection only.
         ignoreExactly(errors, u"as configured"_s);
         return;
     }
     m_pendingErrors = errors;
-    publish();
+    m_recorder.publish();
+    // A person is reading the warning: the handshake timeout waits with them.
+    m_timer->stop();
     Q_EMIT verificationFailed(errors);
 }
 
@@ -168,20 +230,39 @@ void Client::continueAnyway()
     if (m_pendingErrors.isEmpty() || m_finished)
         return;
     ignoreExactly(std::exchange(m_pendingErrors, {}), u"by the user's choice"_s);
+    m_timer->start(m_config.timeoutMs);
     m_socket->resume();
 }
 
 void Client::ignoreExactly(const QList<QSslError> &errors, const QString &why)
 {
     m_socket->ignoreSslErrors(errors); // matches error and certificate: nothing else is let through
-    m_session.untrusted = true;
+    m_recorder.session().untrusted = true;
     QStringList codes;
     for (const QSslError &e : errors)
         codes.append(TlsText::errorCode(e.error()));
-    record(EventKind::ErrorsIgnored, Severity::Warning,
+    m_recorder.record(EventKind::ErrorsIgnored, Severity::Warning,
         u"Continuing anyway (%1): %2 verification error(s) ignored for this connection only"_s.arg(why).arg(
             errors.size()),
         EventDetails {{u"errors", codes}});
+}
+
+void Client::sendRejectionAlert(const QList<QSslError> &errors)
+{
+    // The handshake is paused where OpenSSL has already built this client's last flight: drop it and tell the server
+    // why, with the fatal alert OpenSSL itself sends when it rejects a certificate during verification (a plaintext
+    // record, as the client's keys are not in use yet at that point). Written straight to the socket: Qt's TLS layer
+    // is paused and has nothing else queued.
+    const quint8 alert = alertFor(errors.isEmpty() ? QSslError::UnspecifiedError : errors.first().error());
+    const char record[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, char(alert)};
+    const qintptr fd = m_socket->socketDescriptor();
+    const bool sent = fd >= 0 && ::send(int(fd), record, sizeof record, MSG_NOSIGNAL) == qint64(sizeof record);
+    const QString name = TlsText::alertTypeName(QSsl::AlertType(alert));
+    m_recorder.record(EventKind::AlertSent, sent ? Severity::Error : Severity::Warning,
+        sent ? u"Alert sent: fatal "_s + name
+             : u"The alert fatal %1 could not be sent (the connection is gone)"_s.arg(name),
+        EventDetails {{u"level"_s, u"fatal"_s}, {u"type"_s, name}, {u"code"_s, int(alert)}, {u"encrypted"_s, false},
+            {u"wire"_s, sent}});
 }
 
 void Client::abandon()
@@ -191,37 +272,64 @@ void Client::abandon()
     QString reason;
     if (!m_pendingErrors.isEmpty()) {
         QStringList words;
-        for (const QSslError &e : std::as_const(m_pendingErrors))
+        QStringList codes;
+        for (const QSslError &e : std::as_const(m_pendingErrors)) {
             words.append(TlsText::errorWords(e.error()));
+            codes.append(TlsText::errorCode(e.error()));
+        }
         words.removeDuplicates();
         reason = u"certificate verification failed: "_s + words.join(u"; "_s);
-        QStringList codes;
-        for (const QSslError &e : std::as_const(m_pendingErrors))
-            codes.append(TlsText::errorCode(e.error()));
-        record(EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: "_s + reason,
+        sendRejectionAlert(m_pendingErrors);
+        m_recorder.record(EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: "_s + reason,
             EventDetails {{u"reason"_s, reason}, {u"errors"_s, codes}});
         m_pendingErrors.clear();
     } else {
         reason = u"abandoned by the user"_s;
-        record(EventKind::Closed, Severity::Info, u"Connection abandoned by the user"_s);
+        m_recorder.record(EventKind::Closed, Severity::Info, u"Connection abandoned by the user"_s);
     }
     finish(SessionState::Failed, reason);
-    // Not from inside a socket slot: aborting there can crash in OpenSSL's verification.
-    QTimer::singleShot(0, m_socket, [socket = m_socket] { socket->abort(); });
+    abortSoon();
 }
 
 void Client::onEncrypted()
 {
     m_timer->stop();
     m_wasEncrypted = true;
-    SocketFacts::readEncrypted(*m_socket, m_session);
-    m_session.state = SessionState::Encrypted;
-    publish();
-    record(EventKind::Encrypted, m_session.untrusted ? Severity::Warning : Severity::Success,
-        SocketFacts::encryptedSummary(m_session), SocketFacts::encryptedDetails(m_session));
+    m_recorder.setPhase(ConnectionPhase::Encrypted);
+    m_recorder.readEncrypted(*m_socket);
+    Session &s = m_recorder.session();
+    s.state = SessionState::Encrypted;
+    m_recorder.publish();
+    m_recorder.record(EventKind::Encrypted, s.untrusted ? Severity::Warning : Severity::Success,
+        SocketFacts::encryptedSummary(s), SocketFacts::encryptedDetails(s));
     Q_EMIT encrypted();
     if (!m_config.payload.isEmpty())
         send(m_config.payload);
+    if (m_socket->sessionProtocol() == QSsl::TlsV1_3) {
+        // The server has not judged us yet (a TLS 1.3 server checks a client certificate after our Finished).
+        connect(m_socket, &QSslSocket::newSessionTicketReceived, this, &Client::serverAccepted);
+        m_verdictTimer = new QTimer(this);
+        m_verdictTimer->setSingleShot(true);
+        connect(m_verdictTimer, &QTimer::timeout, this, &Client::serverAccepted);
+        m_verdictTimer->start(m_config.serverVerdictWaitMs);
+    } else {
+        serverAccepted();
+    }
+}
+
+void Client::serverAccepted()
+{
+    if (m_accepted || m_finished || m_recorder.session().state == SessionState::Failed)
+        return;
+    m_accepted = true;
+    if (m_verdictTimer)
+        m_verdictTimer->stop();
+    Q_EMIT accepted();
+}
+
+QByteArray Client::sessionTicket() const
+{
+    return m_socket ? m_socket->sslConfiguration().sessionTicket() : QByteArray();
 }
 
 void Client::send(const QByteArray &data)
@@ -229,10 +337,8 @@ void Client::send(const QByteArray &data)
     if (!m_socket || m_finished || data.isEmpty())
         return;
     m_socket->write(data);
-    m_session.bytesSent += quint64(data.size());
     m_payloadSent = true;
-    record(EventKind::DataSent, Severity::Info, SocketFacts::dataSummary(true, data), SocketFacts::dataDetails(data));
-    publish();
+    m_recorder.recordData(true, data);
 }
 
 void Client::onReadyRead()
@@ -241,11 +347,8 @@ void Client::onReadyRead()
     if (data.isEmpty())
         return;
     m_received += data;
-    m_session.bytesReceived += quint64(data.size());
-    EventDetails d = SocketFacts::dataDetails(data);
-    d.insert(u"text"_s, QString::fromUtf8(data.left(64 * 1024)));
-    record(EventKind::DataReceived, Severity::Info, SocketFacts::dataSummary(false, data), d);
-    publish();
+    m_recorder.recordData(false, data, true);
+    serverAccepted();
     Q_EMIT dataReceived(data);
 }
 
@@ -257,17 +360,21 @@ void Client::onSocketError()
     const QString text = m_socket->errorString();
     const QString target = SocketFacts::endpoint(m_config.host, m_config.port);
     const bool established = m_config.mode == ClientMode::Plaintext ? m_connected : m_wasEncrypted;
+    Session &s = m_recorder.session();
     if (error == QAbstractSocket::RemoteHostClosedError) {
         if (established) {
-            record(EventKind::Closed, Severity::Info, u"Connection closed by the server"_s);
-            finish(m_session.state == SessionState::Failed ? SessionState::Failed : SessionState::Closed);
+            m_recorder.record(EventKind::Closed, Severity::Info, u"Connection closed by the server"_s);
+            finish(s.state == SessionState::Failed ? SessionState::Failed : SessionState::Closed);
         } else {
-            const QString reason = u"the server closed the connection during the handshake"_s;
-            record(EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: "_s + reason,
+            const QString alert = m_recorder.lastAlertReceived();
+            const QString reason = alert.isEmpty()
+                ? u"the server closed the connection during the handshake without an alert"_s
+                : u"the server aborted the handshake with the alert %1"_s.arg(alert);
+            m_recorder.record(EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: "_s + reason,
                 EventDetails {{u"reason"_s, reason}, {u"error"_s, text}});
             finish(SessionState::Failed, reason);
         }
-        m_socket->abort(); // after the peer's close_notify a QSslSocket may never emit disconnected()
+        abortSoon(); // after the peer's close_notify a QSslSocket may never emit disconnected()
         return;
     }
     QString reason;
@@ -284,34 +391,50 @@ void Client::onSocketError()
         if (text.contains(u"reset"_s, Qt::CaseInsensitive))
             kind = EventKind::Reset;
         break;
-    case QAbstractSocket::SslHandshakeFailedError:
-        reason = TlsText::handshakeFailureWords(text);
+    case QAbstractSocket::SslHandshakeFailedError: {
         kind = EventKind::HandshakeFailed;
+        // Our own verification rejected the server (and OpenSSL sent it the matching alert).
+        const QList<QSslError> rejected = m_recorder.recordTapVerifyFailures(u"Verification error"_s);
+        if (!rejected.isEmpty()) {
+            s.verifyErrors = rejected;
+            QStringList words;
+            for (const QSslError &e : rejected) {
+                words.append(
+                    e.error() == QSslError::UnspecifiedError ? e.errorString() : TlsText::errorWords(e.error()));
+            }
+            reason = u"certificate verification failed: "_s + words.join(u"; "_s);
+        } else {
+            reason = TlsText::handshakeFailureWords(text);
+        }
         break;
+    }
     case QAbstractSocket::SslInvalidUserDataError:
         reason = u"the client certificate or key cannot be used: "_s + text;
         kind = EventKind::HandshakeFailed;
+        break;
+    case QAbstractSocket::SslInternalError:
+        reason = u"the TLS connection failed: "_s + TlsText::handshakeFailureWords(text);
         break;
     default:
         reason = text;
         break;
     }
     if (kind == EventKind::SocketError && !m_wasEncrypted && m_config.mode == ClientMode::Tls
-        && m_session.state == SessionState::Handshaking)
+        && s.state == SessionState::Handshaking)
         kind = EventKind::HandshakeFailed;
-    record(kind, Severity::Error,
+    m_recorder.record(kind, Severity::Error,
         (kind == EventKind::HandshakeFailed ? u"Handshake failed: "_s : u"Error: "_s) + reason,
         EventDetails {{u"reason"_s, reason}, {u"error"_s, text}});
     finish(SessionState::Failed, reason);
-    m_socket->abort();
+    abortSoon();
 }
 
 void Client::onDisconnected()
 {
     if (m_finished)
         return;
-    record(EventKind::Closed, Severity::Info, u"Connection closed"_s);
-    finish(m_session.state == SessionState::Failed ? SessionState::Failed : SessionState::Closed);
+    m_recorder.record(EventKind::Closed, Severity::Info, u"Connection closed"_s);
+    finish(m_recorder.session().state == SessionState::Failed ? SessionState::Failed : SessionState::Closed);
 }
 
 void Client::onTimeout()
@@ -321,7 +444,7 @@ void Client::onTimeout()
     const QString reason = m_socket->state() == QAbstractSocket::ConnectedState
         ? u"the TLS handshake did not complete within %1 s"_s.arg(m_config.timeoutMs / 1000.0)
         : u"could not connect within %1 s"_s.arg(m_config.timeoutMs / 1000.0);
-    record(EventKind::Timeout, Severity::Error, u"Timeout: "_s + reason,
+    m_recorder.record(EventKind::Timeout, Severity::Error, u"Timeout: "_s + reason,
         EventDetails {{u"timeout_ms"_s, m_config.timeoutMs}});
     finish(SessionState::Failed, reason);
     m_socket->abort();
@@ -331,9 +454,19 @@ void Client::close()
 {
     if (!m_socket || m_finished)
         return;
-    record(EventKind::Closed, Severity::Info, u"Connection closed by the client"_s);
-    finish(m_session.state == SessionState::Failed ? SessionState::Failed : SessionState::Closed);
+    m_recorder.record(EventKind::Closed, Severity::Info, u"Connection closed by the client"_s);
+    finish(m_recorder.session().state == SessionState::Failed ? SessionState::Failed : SessionState::Closed);
     m_socket->disconnectFromHost();
+}
+
+void Client::abortSoon()
+{
+    // Never inside a socket signal: Qt sends OpenSSL's fatal alert after the signal returns, and aborting inside a
+    // verification signal crashed (QT-TLS-FACTS.md).
+    QTimer::singleShot(0, m_socket, [this] {
+        m_socket->abort();
+        m_recorder.drainTap();
+    });
 }
 
 void Client::finish(SessionState state, const QString &reason)
@@ -343,11 +476,9 @@ void Client::finish(SessionState state, const QString &reason)
     m_finished = true;
     if (m_timer)
         m_timer->stop();
-    m_session.state = state;
-    if (!reason.isEmpty())
-        m_session.reason = reason;
-    m_session.endUs = nowUs();
-    publish();
+    if (m_verdictTimer)
+        m_verdictTimer->stop();
+    m_recorder.finish(state, reason);
     Q_EMIT finished();
 }
 
@@ -355,7 +486,7 @@ bool Client::succeeded() const
 {
     if (m_config.mode == ClientMode::Plaintext)
         return m_config.payload.isEmpty() ? m_connected : m_payloadSent;
-    return m_wasEncrypted && m_session.state != SessionState::Failed;
+    return m_wasEncrypted && m_recorder.session().state != SessionState::Failed;
 }
 
 } // namespace TlsLab::Model

@@ -2,7 +2,7 @@
 
 #include "model/certs/identity.h"
 #include "model/core/session.h"
-#include "model/tls/socketfacts.h"
+#include "model/tls/sessionrecorder.h"
 
 #include <QByteArray>
 #include <QList>
@@ -18,6 +18,7 @@ class QTimer;
 
 namespace TlsLab::Model {
 
+class KeyLogFile;
 class Timeline;
 
 enum class ClientMode { Tls, Plaintext };
@@ -37,6 +38,15 @@ struct ClientConfig
     // "Continue anyway" decided up front (the command line's --insecure): the errors seen are recorded, then
     // exactly those are ignored for this connection and the session is marked untrusted.
     bool continueOnVerifyErrors = false;
+    // When verification fails: pause and let the owner decide (verificationFailed(), the window), or reject at once
+    // with the fatal alert that matches the error, as a TLS client should (the command line).
+    bool askOnVerifyErrors = true;
+    bool tap = true; // record every TLS message, alerts as they cross the wire, and the wire bytes
+    QString keyLogPath; // append this connection's TLS secrets here (SSLKEYLOGFILE format); empty: none
+    QByteArray sessionTicket; // resume this session (from an earlier client's sessionTicket())
+    // TLS 1.3 servers judge a client certificate after the client has finished its handshake: wait this long for
+    // the server's ticket, data or alert before counting the connection as accepted.
+    int serverVerdictWaitMs = 1000;
     QByteArray payload; // sent once connected (plaintext) or encrypted (TLS)
     bool closeAfterPayload = false; // plaintext: half-close after sending the payload
 };
@@ -59,8 +69,10 @@ public:
     void continueAnyway();
     void abandon();
 
-    quint64 sessionId() const { return m_session.id; }
-    Session session() const { return m_session; }
+    quint64 sessionId() const { return m_recorder.id(); }
+    Session session() const { return m_recorder.session(); }
+    // The session to resume later (TLS 1.3 ticket or TLS 1.2 session), once the server sent one.
+    QByteArray sessionTicket() const;
     const ClientConfig &config() const { return m_config; }
     QList<QSslError> pendingErrors() const { return m_pendingErrors; }
     QByteArray received() const { return m_received; }
@@ -72,6 +84,9 @@ public:
 Q_SIGNALS:
     void connected();
     void encrypted();
+    // The server has had its say about this client: its first ticket or data, or, with neither, the verdict wait
+    // passed without an alert (in TLS 1.2 this is the same moment as encrypted()).
+    void accepted();
     void verificationFailed(const QList<QSslError> &errors); // paused: call continueAnyway() or abandon()
     void dataReceived(const QByteArray &data);
     void finished();
@@ -84,23 +99,26 @@ private:
     void onSocketError();
     void onDisconnected();
     void onTimeout();
-    void record(EventKind kind, Severity severity, const QString &summary, const EventDetails &details = {});
-    void record(const SocketFacts::EventParts &event);
+    void startTls();
+    void serverAccepted();
+    void sendRejectionAlert(const QList<QSslError> &errors);
     void ignoreExactly(const QList<QSslError> &errors, const QString &why);
     void finish(SessionState state, const QString &reason = {});
-    void publish();
+    void abortSoon();
 
-    Timeline *m_timeline;
     ClientConfig m_config;
+    SessionRecorder m_recorder;
     QSslSocket *m_socket = nullptr;
     QTimer *m_timer = nullptr;
-    Session m_session;
+    QTimer *m_verdictTimer = nullptr;
+    std::shared_ptr<KeyLogFile> m_keyLog;
     QList<QSslError> m_pendingErrors;
     QByteArray m_received;
     bool m_finished = false;
     bool m_payloadSent = false;
     bool m_wasEncrypted = false;
     bool m_connected = false;
+    bool m_accepted = false;
 };
 
 } // namespace TlsLab::Model

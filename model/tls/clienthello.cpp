@@ -181,6 +181,17 @@ quint16 ClientHelloInfo::highestVersion() const
     return best ? best : legacyVersion;
 }
 
+QString parseClientHelloMessage(const QByteArray &message, ClientHelloInfo &hello)
+{
+    if (message.size() < 4 || quint8(message.at(0)) != 1)
+        return u"not a ClientHello message"_s;
+    const auto *h = reinterpret_cast<const uchar *>(message.constData());
+    const quint32 length = quint32(h[1]) << 16 | quint32(h[2]) << 8 | h[3];
+    if (quint32(message.size() - 4) < length)
+        return u"the ClientHello is truncated"_s;
+    return parseClientHello(message.mid(4, length), hello);
+}
+
 FirstBytes classifyFirstBytes(const QByteArray &data)
 {
     FirstBytes result;
@@ -188,61 +199,51 @@ FirstBytes classifyFirstBytes(const QByteArray &data)
         return result;
 
     const auto *bytes = reinterpret_cast<const uchar *>(data.constData());
-    if (bytes[0] == 0x16) {
-        // Reassemble the handshake message from as many handshake records as it takes.
-        QByteArray handshake;
-        qsizetype pos = 0;
-        bool first = true;
-        while (true) {
-            if (data.size() - pos < 5)
-                return result; // need the next record header
-            const uchar *h = bytes + pos;
-            if (h[0] != 0x16) {
-                result.kind = FirstBytes::Kind::TlsMalformed;
-                result.problem
-                    = u"the ClientHello is followed by a record of type %1 before it is complete"_s.arg(h[0]);
+    // A TLS record of any type (ChangeCipherSpec 0x14, Alert 0x15, Handshake 0x16, ApplicationData 0x17, Heartbeat
+    // 0x18) with a 3.x version: TLS, to be answered by the TLS stack, whatever follows. Two bytes decide it.
+    if (bytes[0] >= 0x14 && bytes[0] <= 0x18) {
+        if (data.size() < 2)
+            return result;
+        if (bytes[1] == 0x03) {
+            result.recordType = bytes[0];
+            if (data.size() >= 3)
+                result.hello.recordVersion = quint16(bytes[1] << 8 | bytes[2]);
+            if (bytes[0] != 0x16) {
+                result.kind = FirstBytes::Kind::TlsRecord;
                 return result;
             }
-            const quint16 version = quint16(h[1] << 8 | h[2]);
-            const quint16 length = quint16(h[3] << 8 | h[4]);
-            if (first)
-                result.hello.recordVersion = version;
-            if (h[1] != 3) {
-                result.kind = FirstBytes::Kind::TlsMalformed;
-                result.problem = u"the first record names version 0x%1, which is not TLS"_s.arg(
-                    uint(version), 4, 16, QLatin1Char('0'));
-                return result;
-            }
-            if (length == 0 || length > 16384) {
-                result.kind = FirstBytes::Kind::TlsMalformed;
-                result.problem = u"the first record has an impossible length of %1 bytes"_s.arg(length);
-                return result;
-            }
-            if (data.size() - pos - 5 < length)
-                return result; // the record is not complete yet
-            handshake.append(data.constData() + pos + 5, length);
-            pos += 5 + length;
-            first = false;
-            if (handshake.size() >= 4) {
-                const auto *hs = reinterpret_cast<const uchar *>(handshake.constData());
-                if (hs[0] != 1) {
-                    result.kind = FirstBytes::Kind::TlsMalformed;
-                    result.problem = u"the first handshake message is of type %1, not a ClientHello"_s.arg(hs[0]);
-                    return result;
-                }
-                const quint32 messageLength = quint32(hs[1]) << 16 | quint32(hs[2]) << 8 | hs[3];
-                if (messageLength > MaxHandshakeBytes) {
-                    result.kind = FirstBytes::Kind::TlsMalformed;
-                    result.problem = u"the ClientHello claims %1 bytes, more than any real one"_s.arg(messageLength);
-                    return result;
-                }
-                if (quint32(handshake.size() - 4) >= messageLength) {
-                    const QString problem = parseClientHello(handshake.mid(4, messageLength), result.hello);
-                    result.kind = problem.isEmpty() ? FirstBytes::Kind::TlsClientHello : FirstBytes::Kind::TlsMalformed;
-                    result.problem = problem;
-                    return result;
+            // A handshake record: hand it over now. When the whole first record is already here (the usual case),
+            // say what it is; the TLS stack reads the rest, however it is split.
+            result.kind = FirstBytes::Kind::TlsHandshake;
+            if (data.size() >= 9) {
+                const quint16 recordLength = quint16(bytes[3] << 8 | bytes[4]);
+                if (bytes[5] != 1) {
+                    result.problem = u"the first handshake message is of type %1, not a ClientHello"_s.arg(bytes[5]);
+                } else if (recordLength == 0 || recordLength > 16384 + 2048) {
+                    result.problem = u"the first record has an impossible length of %1 bytes"_s.arg(recordLength);
+                } else if (data.size() >= 5 + recordLength) {
+                    const quint32 messageLength = quint32(bytes[6]) << 16 | quint32(bytes[7]) << 8 | bytes[8];
+                    if (messageLength > MaxHandshakeBytes) {
+                        result.problem
+                            = u"the ClientHello claims %1 bytes, more than any real one"_s.arg(messageLength);
+                    } else if (messageLength + 4 <= recordLength) {
+                        result.problem = parseClientHello(data.mid(9, messageLength), result.hello);
+                        result.helloComplete = result.problem.isEmpty();
+                    }
                 }
             }
+            return result;
+        }
+    }
+    // SSL 2.0-compatible ClientHello: a 2-byte header with the top bit set, message type 1 (CLIENT-HELLO), then the
+    // highest version the client supports (0x0002 for SSL 2, 0x03xx for SSL 3 and TLS). OpenSSL 3 still accepts it.
+    if ((bytes[0] & 0x80) != 0) {
+        if (data.size() < 5)
+            return result;
+        if (bytes[2] == 0x01 && (bytes[3] == 0x03 || (bytes[3] == 0x00 && bytes[4] == 0x02))) {
+            result.kind = FirstBytes::Kind::Sslv2ClientHello;
+            result.hello.legacyVersion = quint16(bytes[3] << 8 | bytes[4]);
+            return result;
         }
     }
 
@@ -274,6 +275,24 @@ FirstBytes classifyFirstBytes(const QByteArray &data)
     return result;
 }
 
+QString recordTypeName(quint8 type)
+{
+    switch (type) {
+    case 0x14:
+        return u"ChangeCipherSpec"_s;
+    case 0x15:
+        return u"Alert"_s;
+    case 0x16:
+        return u"Handshake"_s;
+    case 0x17:
+        return u"ApplicationData"_s;
+    case 0x18:
+        return u"Heartbeat"_s;
+    default:
+        return u"type %1"_s.arg(type);
+    }
+}
+
 QString tlsVersionName(quint16 version)
 {
     switch (version) {
@@ -299,10 +318,12 @@ QString kindDescription(FirstBytes::Kind kind)
     switch (kind) {
     case FirstBytes::Kind::NeedMore:
         return u"incomplete"_s;
-    case FirstBytes::Kind::TlsClientHello:
-        return u"TLS ClientHello"_s;
-    case FirstBytes::Kind::TlsMalformed:
-        return u"malformed TLS record"_s;
+    case FirstBytes::Kind::TlsHandshake:
+        return u"TLS handshake record"_s;
+    case FirstBytes::Kind::TlsRecord:
+        return u"TLS record other than a handshake"_s;
+    case FirstBytes::Kind::Sslv2ClientHello:
+        return u"SSLv2-format ClientHello"_s;
     case FirstBytes::Kind::Http:
         return u"plaintext HTTP request"_s;
     case FirstBytes::Kind::Plaintext:

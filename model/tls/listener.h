@@ -2,6 +2,7 @@
 
 #include "model/certs/identity.h"
 #include "model/core/result.h"
+#include "model/tls/serverconnection.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -15,9 +16,9 @@
 
 namespace TlsLab::Model {
 
+class KeyLogFile;
 class Timeline;
 class ListenerServer;
-class ServerConnection;
 
 enum class PeerVerify { None, Request, Require };
 
@@ -37,11 +38,16 @@ struct ListenerConfig
     bool echo = true;
     int handshakeTimeoutMs = 5000;
     bool answerPlaintextHttp = true; // send a short "400, use https" before closing
+    bool tap = true; // record every TLS message, alerts as they cross the wire, and the wire bytes
+    QString keyLogPath; // append the TLS secrets of every connection here (SSLKEYLOGFILE format); empty: none
 };
 
-// A TLS listener built on QSslServer. Before any handshake it looks at the first bytes of each connection, so it can
-// report a ClientHello's SNI/ALPN, and refuse (and record) plaintext clients instead of dropping them silently.
-// Every step of every connection is appended to the Timeline. One bad client never disturbs another.
+// A TLS listener built on QSslServer. Of QSslServer it uses the listening socket and the TLS configuration; it
+// overrides incomingConnection() to wrap each accepted socket in a ServerConnection first, because QSslServer would
+// start the handshake at once and drop a plaintext client without a word, while this listener looks at the first
+// bytes (to refuse plaintext with a reason, and to name what a client sent). So QSslServer's own handshake timeout,
+// pending-connection queue and error relay are not used: each ServerConnection keeps its own timeout and records its
+// errors, and the listener keeps the table of open connections and the counters. One bad client never disturbs another.
 class Listener final : public QObject
 {
     Q_OBJECT
@@ -79,8 +85,6 @@ Q_SIGNALS:
     void countersChanged();
 
 private:
-    friend class ListenerServer;
-    friend class ServerConnection;
     void acceptConnection(qintptr descriptor);
     void connectionFinished(ServerConnection *connection);
 
@@ -88,10 +92,9 @@ private:
     ListenerServer *m_server = nullptr;
     ListenerConfig m_config;
     Identity m_identity;
+    ServerConnectionSettings m_settings; // what every connection of this run is given
     Counters m_counters;
     QHash<ServerConnection *, quint64> m_connections;
-    // The TLS context of the first completed handshake, reused by later connections (see model/CMakeLists.txt).
-    std::shared_ptr<void> m_sharedTlsContext;
 };
 
 } // namespace TlsLab::Model

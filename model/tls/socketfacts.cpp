@@ -37,7 +37,9 @@ QString describeEphemeralKey(const QSslKey &key)
 void readEncrypted(const QSslSocket &socket, Session &session)
 {
     const QSslCipher cipher = socket.sessionCipher();
-    session.protocol = cipher.protocolString();
+    // The session's protocol, not the cipher's: QSslCipher::protocolString() names the oldest version a suite
+    // exists in ("TLSv1" for ECDHE-RSA-AES128-SHA, even over TLS 1.2).
+    session.protocol = TlsText::protocolName(socket.sessionProtocol());
     session.cipher = cipher.name();
     const QSslConfiguration config = socket.sslConfiguration();
     session.alpn = QString::fromLatin1(config.nextNegotiatedProtocol());

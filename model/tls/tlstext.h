@@ -24,6 +24,9 @@ QString alertLevelName(QSsl::AlertLevel level); // "fatal", "warning"
 QString handshakeFailureWords(const QString &opensslText);
 QString certificateName(const QSslCertificate &certificate); // "CN=localhost" or the best available name
 QString sha256(const QSslCertificate &certificate); // AB:CD:...
+// OpenSSL's X509_V_ERR_* code as Qt's error (UnspecifiedError where Qt has none), and OpenSSL's own text for it.
+QSslError::SslError sslErrorFromX509(int x509Error);
+QString x509ErrorText(int x509Error); // "certificate has expired", "EE certificate key too weak"
 
 } // namespace TlsText
 

@@ -1,5 +1,6 @@
 // The first-bytes classifier, on real ClientHellos captured from openssl and gnutls, on every prefix of them
-// (a client may send one byte at a time), and on plaintext and garbage.
+// (a client may send one byte at a time), on every TLS record type and the SSLv2-format hello, and on plaintext and
+// garbage.
 #include "model/tls/clienthello.h"
 #include "peerprocess.h"
 
@@ -17,9 +18,13 @@ class TestClientHello : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void realClientHellos_data();
     void realClientHellos();
-    void everyPrefixNeedsMore();
+    void everyPrefixIsTls();
+    void recordTypes_data();
+    void recordTypes();
+    void sslv2ClientHello();
     void http_data();
     void http();
     void plaintext();
@@ -52,11 +57,20 @@ QByteArray TestClientHello::capture(const QString &program, const QStringList &a
         [&] {
             socket->waitForReadyRead(50);
             bytes += socket->readAll();
-            return classifyFirstBytes(bytes).kind != FirstBytes::Kind::NeedMore;
+            // The whole first record.
+            return bytes.size() >= 5 && bytes.size() >= 5 + (quint8(bytes.at(3)) << 8 | quint8(bytes.at(4)));
         },
         10000);
     socket->abort();
     return complete ? bytes : QByteArray();
+}
+
+void TestClientHello::initTestCase()
+{
+    m_opensslHello = capture(u"openssl"_s,
+        {u"s_client"_s, u"-connect"_s, u"127.0.0.1:PORT"_s, u"-servername"_s, u"example.test"_s, u"-alpn"_s,
+            u"h2,http/1.1"_s});
+    QVERIFY2(!m_opensslHello.isEmpty(), "no ClientHello captured from openssl s_client");
 }
 
 void TestClientHello::realClientHellos_data()
@@ -92,7 +106,9 @@ void TestClientHello::realClientHellos()
     const QByteArray hello = capture(program, arguments);
     QVERIFY2(!hello.isEmpty(), "no bytes captured");
     const FirstBytes first = classifyFirstBytes(hello);
-    QCOMPARE(first.kind, FirstBytes::Kind::TlsClientHello);
+    QCOMPARE(first.kind, FirstBytes::Kind::TlsHandshake);
+    QVERIFY2(first.problem.isEmpty(), qPrintable(first.problem));
+    QVERIFY(first.helloComplete);
     QCOMPARE(first.hello.serverName, sni);
     QStringList offered;
     for (const QByteArray &p : first.hello.alpn)
@@ -101,21 +117,24 @@ void TestClientHello::realClientHellos()
     QCOMPARE(first.hello.highestVersion(), highest);
     QVERIFY(!first.hello.cipherSuites.isEmpty());
     QVERIFY(first.hello.extensionCount > 3);
-    if (program == u"openssl" && m_opensslHello.isEmpty())
-        m_opensslHello = hello;
+    // The same message, parsed on its own (as the TLS tap hands it over).
+    ClientHelloInfo alone;
+    QCOMPARE(parseClientHelloMessage(hello.mid(5), alone), QString());
+    QCOMPARE(alone.serverName, sni);
 }
 
-void TestClientHello::everyPrefixNeedsMore()
+void TestClientHello::everyPrefixIsTls()
 {
-    if (m_opensslHello.isEmpty())
-        QSKIP("needs the openssl ClientHello from realClientHellos");
-    // Records may arrive in 1-byte pieces: every proper prefix must ask for more, never misclassify.
-    for (qsizetype n = 1; n < m_opensslHello.size(); ++n) {
+    // Records may arrive in 1-byte pieces: one byte says nothing yet; two say TLS, and no prefix is misclassified or
+    // called malformed (the TLS stack reads the rest, however it is split).
+    QCOMPARE(classifyFirstBytes(m_opensslHello.left(1)).kind, FirstBytes::Kind::NeedMore);
+    for (qsizetype n = 2; n < m_opensslHello.size(); ++n) {
         const FirstBytes f = classifyFirstBytes(m_opensslHello.left(n));
-        if (f.kind != FirstBytes::Kind::NeedMore)
-            QFAIL(qPrintable(u"prefix of %1 bytes classified as %2"_s.arg(n).arg(kindDescription(f.kind))));
+        if (f.kind != FirstBytes::Kind::TlsHandshake || !f.problem.isEmpty() || f.helloComplete)
+            QFAIL(qPrintable(
+                u"prefix of %1 bytes classified as %2 (%3)"_s.arg(n).arg(kindDescription(f.kind), f.problem)));
     }
-    // The same ClientHello split over two handshake records is still understood.
+    // The same ClientHello split over two handshake records: TLS, handed over without a verdict on the first record.
     const QByteArray body = m_opensslHello.mid(5);
     const QByteArray header = m_opensslHello.left(3);
     auto record = [&header](const QByteArray &payload) -> QByteArray {
@@ -124,9 +143,49 @@ void TestClientHello::everyPrefixNeedsMore()
         r.append(char(payload.size() & 0xff));
         return r + payload;
     };
-    const QByteArray split = QByteArray(record(body.left(40)) + record(body.mid(40)));
-    QCOMPARE(classifyFirstBytes(split).kind, FirstBytes::Kind::TlsClientHello);
-    QCOMPARE(classifyFirstBytes(split).hello.serverName, u"example.test"_s);
+    const FirstBytes split = classifyFirstBytes(QByteArray(record(body.left(40)) + record(body.mid(40))));
+    QCOMPARE(split.kind, FirstBytes::Kind::TlsHandshake);
+    QVERIFY(split.problem.isEmpty());
+    QVERIFY(!split.helloComplete);
+}
+
+void TestClientHello::recordTypes_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("ChangeCipherSpec") << QByteArray::fromHex("140303000101") << int(FirstBytes::Kind::TlsRecord)
+                                      << u"ChangeCipherSpec"_s;
+    QTest::newRow("Alert") << QByteArray::fromHex("15030100020228") << int(FirstBytes::Kind::TlsRecord) << u"Alert"_s;
+    QTest::newRow("ApplicationData") << QByteArray::fromHex("1703030005") + "hello" << int(FirstBytes::Kind::TlsRecord)
+                                     << u"ApplicationData"_s;
+    QTest::newRow("Heartbeat") << QByteArray::fromHex("180302") << int(FirstBytes::Kind::TlsRecord) << u"Heartbeat"_s;
+    QTest::newRow("not 3.x") << QByteArray::fromHex("1547450a") << int(FirstBytes::Kind::Plaintext) << QString();
+}
+
+void TestClientHello::recordTypes()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, kind);
+    QFETCH(QString, name);
+    const FirstBytes f = classifyFirstBytes(bytes);
+    QCOMPARE(int(f.kind), kind);
+    if (!name.isEmpty())
+        QCOMPARE(recordTypeName(f.recordType), name);
+}
+
+void TestClientHello::sslv2ClientHello()
+{
+    // SSLv2 record header (2 bytes, top bit set), CLIENT-HELLO (1), version 3.1, then the cipher specs.
+    const QByteArray v2 = QByteArray::fromHex("802e0103010015000000100000390000380000350000330000320000"
+                                              "2f00000a0000050000040000ff")
+        + QByteArray(16, 'r');
+    const FirstBytes f = classifyFirstBytes(v2);
+    QCOMPARE(f.kind, FirstBytes::Kind::Sslv2ClientHello);
+    QCOMPARE(f.hello.legacyVersion, quint16(0x0301));
+    QCOMPARE(classifyFirstBytes(v2.left(4)).kind, FirstBytes::Kind::NeedMore);
+    // The top bit alone is not enough: random binary is refused as not TLS.
+    QCOMPARE(classifyFirstBytes(QByteArray::fromHex("80ff10a0b0c0d0e0")).kind, FirstBytes::Kind::Plaintext);
 }
 
 void TestClientHello::http_data()
@@ -169,9 +228,8 @@ void TestClientHello::malformed_data()
 {
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("problem");
-    QTest::newRow("not a ClientHello") << QByteArray::fromHex("1603010005") + "hello" << u"not a ClientHello"_s;
-    QTest::newRow("version") << QByteArray::fromHex("1609090005") + "hello" << u"not TLS"_s;
-    QTest::newRow("length") << QByteArray::fromHex("160301ffff") << u"impossible length"_s;
+    QTest::newRow("not a ClientHello") << QByteArray::fromHex("1603010009") + "helloxxxx" << u"not a ClientHello"_s;
+    QTest::newRow("length") << QByteArray::fromHex("160301ffff01000000") << u"impossible length"_s;
     QTest::newRow("truncated hello") << QByteArray::fromHex("16030100080100000403030000") << u"truncated"_s;
 }
 
@@ -179,8 +237,9 @@ void TestClientHello::malformed()
 {
     QFETCH(QByteArray, bytes);
     QFETCH(QString, problem);
+    // Still TLS: handed to the TLS stack (which answers with the alert a TLS server owes), with the problem named.
     const FirstBytes f = classifyFirstBytes(bytes);
-    QCOMPARE(f.kind, FirstBytes::Kind::TlsMalformed);
+    QCOMPARE(f.kind, FirstBytes::Kind::TlsHandshake);
     QVERIFY2(f.problem.contains(problem), qPrintable(f.problem));
 }
 
@@ -190,7 +249,7 @@ void TestClientHello::randomBytesNeverCrash()
     auto *rng = QRandomGenerator::global();
     int classified = 0;
     for (int i = 0; i < 20000; ++i) {
-        QByteArray bytes = m_opensslHello.isEmpty() ? QByteArray(300, 'x') : m_opensslHello;
+        QByteArray bytes = m_opensslHello;
         const int flips = 1 + int(rng->bounded(8));
         for (int j = 0; j < flips; ++j)
             bytes[int(rng->bounded(quint32(bytes.size())))] = char(rng->bounded(256));

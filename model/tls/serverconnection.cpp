@@ -1,0 +1,462 @@
+#include "model/tls/serverconnection.h"
+
+#include "model/tls/clienthello.h"
+#include "model/tls/keylogfile.h"
+#include "model/tls/tlstext.h"
+
+#include <QSslSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Model {
+
+namespace {
+
+// The most of a client's first bytes ever looked at before deciding: TLS is told by its first two bytes; plaintext by
+// its first line.
+constexpr qsizetype MaxFirstBytesLook = 4096 + 64;
+
+QString seconds(qint64 us)
+{
+    return QString::number(double(us) / 1e6, 'g', 3) + u" s"_s;
+}
+
+QString firstBytesDescription(const FirstBytes &first)
+{
+    switch (first.kind) {
+    case FirstBytes::Kind::TlsHandshake:
+        return first.problem.isEmpty()
+            ? u"a TLS handshake record (a ClientHello)"_s
+            : u"a TLS handshake record that is not a valid ClientHello ("_s + first.problem + u')';
+    case FirstBytes::Kind::TlsRecord:
+        return u"a TLS %1 record before any ClientHello"_s.arg(recordTypeName(first.recordType));
+    case FirstBytes::Kind::Sslv2ClientHello:
+        return u"an SSLv2-format ClientHello (offering %1)"_s.arg(tlsVersionName(first.hello.legacyVersion));
+    default:
+        return kindDescription(first.kind);
+    }
+}
+
+QString classification(const FirstBytes &first)
+{
+    switch (first.kind) {
+    case FirstBytes::Kind::TlsHandshake:
+        return first.problem.isEmpty() ? u"tls-client-hello"_s : u"tls-malformed"_s;
+    case FirstBytes::Kind::TlsRecord:
+        return u"tls-record"_s;
+    case FirstBytes::Kind::Sslv2ClientHello:
+        return u"sslv2-client-hello"_s;
+    case FirstBytes::Kind::Http:
+        return u"http"_s;
+    case FirstBytes::Kind::Plaintext:
+        return u"plaintext"_s;
+    case FirstBytes::Kind::NeedMore:
+        break;
+    }
+    return {};
+}
+
+} // namespace
+
+ServerConnection::ServerConnection(
+    QSslSocket *socket, Timeline *timeline, const ServerConnectionSettings &settings, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_settings(settings)
+    , m_recorder(timeline, Side::Server)
+{
+    socket->setParent(this);
+    Session &s = m_recorder.session();
+    s.localAddress = socket->localAddress().toString();
+    s.localPort = socket->localPort();
+    s.peerAddress = socket->peerAddress().toString();
+    s.peerPort = socket->peerPort();
+    s.trustAnchors = settings.caCertificates;
+    s.systemTrust = settings.caCertificates.isEmpty();
+    m_recorder.setPhase(ConnectionPhase::FirstBytes);
+    m_recorder.publish();
+    const QString peer = SocketFacts::endpoint(s.peerAddress, s.peerPort);
+    m_recorder.record(EventKind::TcpAccepted, Severity::Info, u"TCP connection from "_s + peer,
+        EventDetails {{u"peer"_s, peer}, {u"local"_s, SocketFacts::endpoint(s.localAddress, s.localPort)}});
+
+    connect(socket, &QSslSocket::readyRead, this, &ServerConnection::onReadyRead);
+    connect(socket, &QSslSocket::encrypted, this, &ServerConnection::onEncrypted);
+    connect(socket, &QSslSocket::errorOccurred, this, &ServerConnection::onError);
+    connect(socket, &QSslSocket::disconnected, this, &ServerConnection::onDisconnected);
+    connect(socket, &QSslSocket::peerVerifyError, this, [this](const QSslError &error) {
+        m_recorder.session().verifyErrors.append(error);
+        m_recorder.record(SocketFacts::verifyErrorEvent(error, u"Client certificate"_s));
+    });
+    connect(socket, &QSslSocket::alertSent, this,
+        [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+            m_recorder.qtAlert(true, level, type, description);
+        });
+    connect(socket, &QSslSocket::alertReceived, this,
+        [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+            m_recorder.qtAlert(false, level, type, description);
+        });
+
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &ServerConnection::onTimeout);
+    m_timer.start(settings.handshakeTimeoutMs);
+
+    // Bytes may already be waiting (a fast client): look at them now.
+    if (socket->bytesAvailable() > 0)
+        QTimer::singleShot(0, this, &ServerConnection::onReadyRead);
+}
+
+ServerConnection::~ServerConnection() = default;
+
+std::shared_ptr<void> ServerConnection::tlsContext() const
+{
+    return TlsTap::contextOf(m_socket);
+}
+
+void ServerConnection::onReadyRead()
+{
+    switch (m_recorder.phase()) {
+    case ConnectionPhase::FirstBytes:
+        lookAtFirstBytes();
+        return;
+    case ConnectionPhase::Encrypted:
+        break;
+    default:
+        return;
+    }
+    const QByteArray data = m_socket->readAll();
+    if (data.isEmpty())
+        return;
+    m_recorder.recordData(false, data);
+    if (m_settings.echo)
+        write(data);
+}
+
+void ServerConnection::lookAtFirstBytes()
+{
+    const qsizetype available = m_socket->bytesAvailable();
+    if (available > m_firstBytesSeen) {
+        m_firstBytesSeen = available;
+        m_lastByteUs = nowUs();
+    }
+    // peek(), never read(): in unencrypted mode the bytes stay in the buffer for the TLS backend. Only a bounded
+    // prefix is ever looked at, so a client that trickles its bytes costs no more than one that sends them at once.
+    const QByteArray bytes = m_socket->peek(std::min(available, MaxFirstBytesLook));
+    const FirstBytes first = classifyFirstBytes(bytes);
+    switch (first.kind) {
+    case FirstBytes::Kind::NeedMore:
+        return;
+    case FirstBytes::Kind::Http:
+    case FirstBytes::Kind::Plaintext:
+        refusePlaintext(first, bytes);
+        return;
+    case FirstBytes::Kind::TlsHandshake:
+    case FirstBytes::Kind::TlsRecord:
+    case FirstBytes::Kind::Sslv2ClientHello:
+        startTls(first, bytes);
+        return;
+    }
+}
+
+void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes)
+{
+    EventDetails d {{u"bytes"_s, bytes.size()}, {u"preview"_s, previewBytes(bytes, 64)},
+        {u"classification"_s, classification(first)}};
+    if (first.kind == FirstBytes::Kind::TlsRecord || first.kind == FirstBytes::Kind::TlsHandshake)
+        d.insert(u"record_type"_s, recordTypeName(first.recordType));
+    if (!first.problem.isEmpty())
+        d.insert(u"problem"_s, first.problem);
+    const bool usual = first.kind == FirstBytes::Kind::TlsHandshake && first.problem.isEmpty();
+    // Anything that is TLS goes to the TLS stack, so the client gets the answer (or the alert) a TLS server owes it.
+    m_recorder.record(EventKind::FirstBytes, usual ? Severity::Debug : Severity::Warning,
+        u"First bytes: "_s + firstBytesDescription(first) + (usual ? QString() : u"; handed to the TLS stack"_s), d);
+
+    std::shared_ptr<TlsTap> tap;
+    if (m_settings.tap && TlsTap::isAvailable()) {
+        TlsTap::Options options;
+        options.wireLimit = m_settings.wireLimit;
+        options.keyLog = bool(m_settings.keyLog);
+        options.stableTickets = true;
+        options.serverAlpn = m_settings.alpn;
+        if (m_settings.requireClientCertificate) {
+            options.verify = TlsTap::Verify::RejectWithAlert;
+            options.requirePeerCertificate = true;
+        }
+        tap = TlsTap::create(options);
+        tap->setEarlyIncoming(m_socket->peek(m_socket->bytesAvailable()));
+        m_recorder.attachTap(tap, this);
+        if (m_settings.keyLog)
+            m_recorder.setKeyLogSink([log = m_settings.keyLog](const QByteArray &line) { log->append(line); });
+    } else if (first.kind == FirstBytes::Kind::TlsHandshake && first.helloComplete) {
+        // Without the tap, what the first record showed is all there is to say about the hello.
+        const ClientHelloInfo &hello = first.hello;
+        QStringList alpn;
+        for (const QByteArray &p : hello.alpn)
+            alpn.append(QString::fromLatin1(p));
+        m_recorder.record(EventKind::ClientHello, Severity::Info,
+            u"ClientHello: "_s + (hello.serverName.isEmpty() ? u"no SNI"_s : u"SNI "_s + hello.serverName),
+            EventDetails {{u"sni"_s, hello.serverName}, {u"alpn"_s, alpn},
+                {u"cipher_suites"_s, hello.cipherSuites.size()}, {u"extensions"_s, hello.extensionCount}});
+        m_recorder.session().peerName = hello.serverName;
+    }
+
+    m_recorder.setPhase(ConnectionPhase::Handshaking);
+    m_recorder.session().state = SessionState::Handshaking;
+    m_recorder.publish();
+    m_socket->setSslConfiguration(m_settings.ssl);
+    TlsTap::reuseContext(m_socket, m_settings.sharedTlsContext);
+    m_recorder.record(EventKind::HandshakeStarted, Severity::Debug, u"TLS handshake started"_s);
+    if (tap) {
+        TlsTap::Scope scope(tap);
+        m_socket->startServerEncryption();
+    } else {
+        m_socket->startServerEncryption();
+    }
+}
+
+void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray &bytes)
+{
+    EventDetails d {{u"bytes"_s, bytes.size()}, {u"preview"_s, previewBytes(bytes, 64)},
+        {u"hex"_s, QString::fromLatin1(bytes.left(32).toHex(' '))}, {u"classification"_s, classification(first)}};
+    QString reason;
+    if (first.kind == FirstBytes::Kind::Http) {
+        d.insert(u"method"_s, first.httpMethod);
+        d.insert(u"target"_s, first.httpTarget);
+        m_recorder.record(EventKind::FirstBytes, Severity::Warning,
+            u"First bytes: a plaintext HTTP request: %1 %2"_s.arg(first.httpMethod, first.httpTarget), d);
+        reason = u"the client sent an HTTP request in plaintext to a TLS port"_s;
+    } else {
+        d.insert(u"printable"_s, first.printable);
+        m_recorder.record(EventKind::FirstBytes, Severity::Warning,
+            u"First bytes: plaintext \"%1\" (%2 bytes)"_s.arg(previewBytes(bytes, 40)).arg(bytes.size()), d);
+        reason = first.printable ? u"the client sent plaintext to a TLS port"_s
+                                 : u"the client sent bytes that are not TLS to a TLS port"_s;
+    }
+
+    m_socket->readAll(); // drain, so that closing sends FIN, not RST, and our answer arrives
+    EventDetails r {{u"reason"_s, reason}};
+    if (first.kind == FirstBytes::Kind::Http && m_settings.answerPlaintextHttp) {
+        const QByteArray body = "This port speaks TLS. Use https:// to connect.\n";
+        const QByteArray answer = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                                  "Content-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        m_socket->write(answer);
+        r.insert(u"answered"_s, u"HTTP 400"_s);
+    }
+    m_recorder.record(EventKind::PlaintextRefused, Severity::Warning, u"Refused: "_s + reason, r);
+    Q_EMIT refused();
+    closeSoon(SessionState::Refused, reason);
+}
+
+void ServerConnection::onEncrypted()
+{
+    m_timer.stop();
+    m_recorder.setPhase(ConnectionPhase::Encrypted);
+    m_recorder.readEncrypted(*m_socket);
+    Session &s = m_recorder.session();
+    s.state = SessionState::Encrypted;
+    m_recorder.publish();
+    m_recorder.record(
+        EventKind::Encrypted, Severity::Success, SocketFacts::encryptedSummary(s), SocketFacts::encryptedDetails(s));
+    Q_EMIT encrypted();
+    if (!m_settings.greeting.isEmpty())
+        write(m_settings.greeting);
+    if (m_socket->bytesAvailable() > 0)
+        onReadyRead();
+}
+
+void ServerConnection::write(const QByteArray &data)
+{
+    m_socket->write(data);
+    m_recorder.recordData(true, data);
+}
+
+void ServerConnection::onError(QAbstractSocket::SocketError error)
+{
+    if (m_recorder.isDone())
+        return;
+    const QString text = m_socket->errorString();
+    switch (m_recorder.phase()) {
+    case ConnectionPhase::Encrypted:
+        if (error == QAbstractSocket::RemoteHostClosedError) {
+            const bool clean = m_recorder.lastAlertReceived().isEmpty();
+            m_recorder.record(EventKind::Closed, Severity::Info,
+                clean ? u"Connection closed by the client"_s
+                      : u"Connection closed by the client after the alert "_s + m_recorder.lastAlertReceived());
+            closeSoon(SessionState::Closed);
+        } else {
+            // A TLS error after the handshake (a record that fails to decrypt, an oversized record, ...): OpenSSL
+            // has written the fatal alert it owes the client; closeSoon() lets Qt send it first.
+            const QString reason = error == QAbstractSocket::SslInternalError
+                ? u"the TLS connection failed: "_s + TlsText::handshakeFailureWords(text)
+                : u"connection lost: "_s + text;
+            m_recorder.record(EventKind::Reset, Severity::Warning, u"Connection failed: "_s + reason,
+                EventDetails {{u"error"_s, text}, {u"reason"_s, reason}});
+            closeSoon(SessionState::Closed, reason);
+        }
+        return;
+    case ConnectionPhase::FirstBytes: {
+        const bool closed = error == QAbstractSocket::RemoteHostClosedError;
+        QString reason;
+        if (m_firstBytesSeen > 0) {
+            const QByteArray bytes = m_socket->peek(std::min<qsizetype>(m_socket->bytesAvailable(), 64));
+            reason = (closed ? u"the client sent %1 bytes (\"%2\") and closed the connection before they could be "
+                               u"told apart"_s
+                             : u"the client sent %1 bytes (\"%2\"), then the connection failed"_s)
+                         .arg(m_firstBytesSeen)
+                         .arg(previewBytes(bytes, 32));
+        } else {
+            reason = closed ? u"the client closed the connection without sending anything"_s
+                            : u"the connection failed before the client sent anything: "_s + text;
+        }
+        m_recorder.record(closed ? EventKind::Closed : EventKind::Reset, Severity::Warning, u"Closed: "_s + reason);
+        fail(reason);
+        return;
+    }
+    default:
+        break;
+    }
+
+    // Handshaking.
+    Session &s = m_recorder.session();
+    QList<QSslError> rejected = m_recorder.recordTapVerifyFailures(u"Client certificate"_s);
+    s.verifyErrors.append(rejected);
+    QString reason;
+    if (!s.verifyErrors.isEmpty()) {
+        // This listener checked a client certificate and did not accept it.
+        QStringList words;
+        for (const QSslError &e : std::as_const(s.verifyErrors)) {
+            words.append(e.error() == QSslError::NoPeerCertificate
+                    ? u"the client sent no certificate, but this listener requires one"_s
+                    : u"the client's certificate was rejected: "_s
+                        + (e.error() == QSslError::UnspecifiedError ? e.errorString()
+                                                                    : TlsText::errorWords(e.error())));
+        }
+        words.removeDuplicates();
+        reason = words.join(u"; "_s);
+    } else if (error == QAbstractSocket::RemoteHostClosedError) {
+        reason = m_recorder.lastAlertReceived().isEmpty()
+            ? u"the client closed the connection during the handshake without an alert"_s
+            : u"the client aborted the handshake with the alert %1"_s.arg(m_recorder.lastAlertReceived());
+    } else if (error == QAbstractSocket::SslHandshakeFailedError) {
+        reason = text.contains(u"peer did not return a certificate"_s, Qt::CaseInsensitive)
+            ? u"the client sent no certificate, but this listener requires one"_s
+            : TlsText::handshakeFailureWords(text);
+    } else {
+        reason = u"the connection failed during the handshake: "_s + text;
+    }
+    fail(reason, text);
+}
+
+void ServerConnection::fail(const QString &reason, const QString &technical)
+{
+    EventDetails d {{u"reason"_s, reason}};
+    if (!technical.isEmpty())
+        d.insert(u"openssl"_s, technical);
+    if (m_recorder.phase() != ConnectionPhase::FirstBytes)
+        m_recorder.record(EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: "_s + reason, d);
+    Q_EMIT failed();
+    closeSoon(SessionState::Failed, reason);
+}
+
+void ServerConnection::onTimeout()
+{
+    if (m_recorder.isDone() || m_recorder.phase() == ConnectionPhase::Encrypted)
+        return;
+    const qint64 limitUs = qint64(m_settings.handshakeTimeoutMs) * 1000;
+    const qint64 now = nowUs();
+    const std::shared_ptr<TlsTap> &tap = m_recorder.tap();
+    const quint64 received
+        = tap && tap->bytesReceived() > 0 ? tap->bytesReceived() : quint64(std::max<qsizetype>(m_firstBytesSeen, 0));
+    const qint64 lastUs = tap && tap->lastReceivedUs() > 0 ? tap->lastReceivedUs() : m_lastByteUs;
+    QString reason;
+    if (received == 0) {
+        reason = u"the client sent nothing for %1"_s.arg(seconds(limitUs));
+    } else if (now - lastUs < std::min<qint64>(limitUs / 4, 1'000'000)) {
+        // Bytes were still arriving: a slow client, not a silent one.
+        reason = u"the client was still sending, too slowly: %1 bytes in %2, the last %3 ago; the handshake must "
+                 u"complete within %4"_s.arg(received)
+                     .arg(seconds(now - m_recorder.session().startUs), seconds(now - lastUs), seconds(limitUs));
+    } else if (m_recorder.phase() == ConnectionPhase::FirstBytes) {
+        const QByteArray bytes = m_socket->peek(std::min<qsizetype>(m_socket->bytesAvailable(), 64));
+        reason = u"the client sent %1 bytes (\"%2\") and then nothing for %3"_s.arg(received).arg(
+            previewBytes(bytes, 32), seconds(now - lastUs));
+    } else {
+        reason = u"the handshake did not complete within %1: the client sent %2 bytes, then nothing for %3"_s
+                     .arg(seconds(limitUs))
+                     .arg(received)
+                     .arg(seconds(now - lastUs));
+    }
+    m_recorder.record(EventKind::Timeout, Severity::Warning, u"Timeout: "_s + reason,
+        EventDetails {{u"timeout_ms"_s, m_settings.handshakeTimeoutMs}, {u"bytes"_s, qint64(received)},
+            {u"idle_ms"_s, received ? (now - lastUs) / 1000 : limitUs / 1000}});
+    fail(reason);
+}
+
+void ServerConnection::onDisconnected()
+{
+    if (m_recorder.isDone()) {
+        end(m_recorder.session().state, {});
+        return;
+    }
+    if (m_recorder.phase() == ConnectionPhase::Encrypted) {
+        m_recorder.record(EventKind::Closed, Severity::Info, u"Connection closed"_s);
+        closeSoon(SessionState::Closed);
+        return;
+    }
+    onError(QAbstractSocket::RemoteHostClosedError);
+}
+
+void ServerConnection::shutDown()
+{
+    if (!m_recorder.isDone()) {
+        const bool encrypted = m_recorder.phase() == ConnectionPhase::Encrypted;
+        m_recorder.record(EventKind::Closed, Severity::Info, u"Connection closed by the listener (stopping)"_s);
+        m_recorder.finish(
+            encrypted ? SessionState::Closed : SessionState::Failed, encrypted ? QString() : u"the listener stopped"_s);
+    }
+    m_socket->disconnectFromHost();
+    m_socket->flush();
+    m_socket->abort();
+    m_recorder.drainTap();
+}
+
+void ServerConnection::closeSoon(SessionState state, const QString &reason)
+{
+    m_timer.stop();
+    m_recorder.setPhase(ConnectionPhase::Done);
+    m_recorder.session().state = state;
+    if (!reason.isEmpty())
+        m_recorder.session().reason = reason;
+    m_recorder.publish();
+    // Not now: this may run inside a socket signal, and Qt moves OpenSSL's fatal alert to the socket only after the
+    // signal returns. On the next turn, flush() also sends an alert OpenSSL wrote after the handshake (Qt itself only
+    // flushes alerts during the handshake); then close gracefully, so the client reads it all.
+    QTimer::singleShot(0, this, [this, state, reason] {
+        if (m_socket->state() != QAbstractSocket::UnconnectedState) {
+            m_socket->flush();
+            m_socket->disconnectFromHost();
+        }
+        m_recorder.finish(state, reason);
+        if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+            end(state, reason);
+            return;
+        }
+        // Give the socket time to send what is left; never wait forever.
+        QTimer::singleShot(2000, this, [this, state, reason] {
+            m_socket->abort();
+            end(state, reason);
+        });
+    });
+}
+
+void ServerConnection::end(SessionState state, const QString &reason)
+{
+    if (m_finishedSignalled)
+        return;
+    m_recorder.finish(state, reason);
+    m_recorder.drainTap();
+    m_finishedSignalled = true;
+    Q_EMIT finished();
+}
+
+} // namespace TlsLab::Model

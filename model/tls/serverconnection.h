@@ -1,0 +1,90 @@
+#pragma once
+
+#include "model/tls/sessionrecorder.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QSslConfiguration>
+#include <QTimer>
+
+#include <memory>
+
+QT_FORWARD_DECLARE_CLASS(QSslSocket)
+
+namespace TlsLab::Model {
+
+class KeyLogFile;
+struct FirstBytes;
+class Timeline;
+
+// Everything a listener's connection needs, fixed when it is accepted.
+struct ServerConnectionSettings
+{
+    QSslConfiguration ssl;
+    std::shared_ptr<void> sharedTlsContext; // a finished handshake's context to reuse (see TlsTap::reuseContext)
+    bool requireClientCertificate = false; // reject a missing or unverified client certificate with an alert
+    QList<QSslCertificate> caCertificates; // the trust anchors for client certificates (empty: the system's)
+    QList<QByteArray> alpn;
+    QByteArray greeting;
+    bool echo = true;
+    bool answerPlaintextHttp = true;
+    int handshakeTimeoutMs = 5000;
+    bool tap = true; // record every TLS message, the alerts as they cross the wire, the wire bytes
+    qsizetype wireLimit = 1024 * 1024;
+    std::shared_ptr<KeyLogFile> keyLog; // null: no key log
+};
+
+// One accepted connection of the listener: looks at the first bytes, then TLS (or refuses plaintext), then greets
+// and echoes, then closes. Records every step. It never closes its socket synchronously inside one of the socket's
+// signals: Qt sends OpenSSL's fatal alert only after the signal returns, and the client is owed that alert.
+class ServerConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerConnection)
+
+public:
+    // Takes ownership of the socket (already connected).
+    ServerConnection(
+        QSslSocket *socket, Timeline *timeline, const ServerConnectionSettings &settings, QObject *parent = nullptr);
+    ~ServerConnection() override;
+
+    quint64 sessionId() const { return m_recorder.id(); }
+    const Session &session() const { return m_recorder.session(); }
+    // The TLS context the handshake used, for later connections to share (null without Qt's private headers).
+    std::shared_ptr<void> tlsContext() const;
+    // The listener is stopping: close now.
+    void shutDown();
+
+Q_SIGNALS:
+    void encrypted();
+    void refused();
+    void failed();
+    void finished(); // the connection is over; the object can be deleted
+
+private:
+    void onReadyRead();
+    void lookAtFirstBytes();
+    void startTls(const FirstBytes &first, const QByteArray &bytes);
+    void refusePlaintext(const FirstBytes &first, const QByteArray &bytes);
+    void onEncrypted();
+    void onError(QAbstractSocket::SocketError error);
+    void onTimeout();
+    void onDisconnected();
+    void write(const QByteArray &data);
+    void fail(const QString &reason, const QString &technical = {});
+    // Ends the session now and closes the socket on the next event-loop turn, after letting Qt send what OpenSSL
+    // still holds (a fatal alert).
+    void closeSoon(SessionState state, const QString &reason = {});
+    void end(SessionState state, const QString &reason);
+
+    QSslSocket *m_socket;
+    ServerConnectionSettings m_settings;
+    SessionRecorder m_recorder;
+    QTimer m_timer;
+    qsizetype m_firstBytesSeen = 0; // while looking at the first bytes: how many have arrived
+    qint64 m_lastByteUs = 0; // when the last of them arrived
+    bool m_finishedSignalled = false;
+};
+
+} // namespace TlsLab::Model

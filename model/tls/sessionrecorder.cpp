@@ -1,0 +1,293 @@
+#include "model/tls/sessionrecorder.h"
+
+#include "model/timeline/timeline.h"
+#include "model/tls/clienthello.h"
+#include "model/tls/tlstext.h"
+
+#include <QSslCipher>
+#include <QSslConfiguration>
+#include <QSslSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace TlsLab::Model {
+
+namespace {
+
+QString handshakeTypeName(quint8 type)
+{
+    switch (type) {
+    case 0:
+        return u"HelloRequest"_s;
+    case 1:
+        return u"ClientHello"_s;
+    case 2:
+        return u"ServerHello"_s;
+    case 4:
+        return u"NewSessionTicket"_s;
+    case 5:
+        return u"EndOfEarlyData"_s;
+    case 8:
+        return u"EncryptedExtensions"_s;
+    case 11:
+        return u"Certificate"_s;
+    case 12:
+        return u"ServerKeyExchange"_s;
+    case 13:
+        return u"CertificateRequest"_s;
+    case 14:
+        return u"ServerHelloDone"_s;
+    case 15:
+        return u"CertificateVerify"_s;
+    case 16:
+        return u"ClientKeyExchange"_s;
+    case 20:
+        return u"Finished"_s;
+    case 22:
+        return u"CertificateStatus"_s;
+    case 24:
+        return u"KeyUpdate"_s;
+    case 254:
+        return u"MessageHash"_s;
+    default:
+        return u"handshake type %1"_s.arg(type);
+    }
+}
+
+// The random of a HelloRetryRequest (RFC 8446, 4.1.3): a ServerHello with it is not a ServerHello.
+constexpr uchar helloRetryRandom[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E,
+    0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+
+QString messageName(const QByteArray &message)
+{
+    const quint8 type = quint8(message.at(0));
+    if (type == 2 && message.size() >= 4 + 2 + 32
+        && std::equal(
+            helloRetryRandom, helloRetryRandom + 32, reinterpret_cast<const uchar *>(message.constData()) + 6))
+        return u"HelloRetryRequest"_s;
+    return handshakeTypeName(type);
+}
+
+QStringList versionNames(const ClientHelloInfo &hello)
+{
+    QStringList versions;
+    for (quint16 v :
+        hello.supportedVersions.isEmpty() ? QList<quint16> {hello.legacyVersion} : hello.supportedVersions) {
+        if ((v & 0x0f0f) != 0x0a0a) // GREASE
+            versions.append(tlsVersionName(v));
+    }
+    return versions;
+}
+
+} // namespace
+
+SessionRecorder::SessionRecorder(Timeline *timeline, Side side)
+    : m_timeline(timeline)
+{
+    m_session.id = Timeline::newSessionId();
+    m_session.side = side;
+    m_session.startUs = nowUs();
+    m_phase = side == Side::Server ? ConnectionPhase::FirstBytes : ConnectionPhase::Connecting;
+}
+
+void SessionRecorder::record(EventKind kind, Severity severity, const QString &summary, const EventDetails &details)
+{
+    drainTap();
+    m_timeline->record(m_session.id, m_session.side, kind, severity, summary, details);
+}
+
+void SessionRecorder::record(const SocketFacts::EventParts &event)
+{
+    record(event.kind, event.severity, event.summary, event.details);
+}
+
+void SessionRecorder::publish()
+{
+    m_timeline->updateSession(m_session);
+}
+
+void SessionRecorder::finish(SessionState state, const QString &reason)
+{
+    if (m_session.endUs != 0)
+        return;
+    drainTap();
+    m_phase = ConnectionPhase::Done;
+    m_session.state = state;
+    if (!reason.isEmpty())
+        m_session.reason = reason;
+    m_session.endUs = nowUs();
+    publish();
+}
+
+void SessionRecorder::attachTap(const std::shared_ptr<TlsTap> &tap, QObject *context)
+{
+    m_tap = tap;
+    if (m_tap)
+        m_tap->setReceiver(context, [this] { drainTap(); });
+}
+
+void SessionRecorder::drainTap()
+{
+    if (!m_tap)
+        return;
+    const QList<TapItem> items = m_tap->takeItems();
+    for (const TapItem &item : items)
+        recordTapItem(item);
+}
+
+void SessionRecorder::stamp(
+    qint64 timeUs, EventKind kind, Severity severity, const QString &summary, const EventDetails &details)
+{
+    m_timeline->append(Event {timeUs, m_session.id, m_session.side, kind, severity, summary, details});
+}
+
+void SessionRecorder::recordTapItem(const TapItem &item)
+{
+    const QString direction = item.sent ? u"sent"_s : u"received"_s;
+    switch (item.kind) {
+    case TapItem::Kind::KeyLogLine:
+        if (m_keyLogSink)
+            m_keyLogSink(item.bytes);
+        return;
+    case TapItem::Kind::ChangeCipherSpec:
+        stamp(item.timeUs, EventKind::TlsMessage, Severity::Debug, u"ChangeCipherSpec "_s + direction,
+            EventDetails {{u"direction"_s, direction}, {u"type"_s, u"ChangeCipherSpec"_s},
+                {u"bytes"_s, item.bytes.size()}, {u"encrypted"_s, item.encrypted}});
+        return;
+    case TapItem::Kind::Alert:
+    case TapItem::Kind::AlertSent:
+    case TapItem::Kind::AlertNotSent: {
+        if (item.bytes.size() < 2)
+            return;
+        const bool fatal = quint8(item.bytes.at(0)) == 2;
+        const int code = quint8(item.bytes.at(1));
+        const QString name = TlsText::alertTypeName(QSsl::AlertType(code));
+        const QString level = fatal ? u"fatal"_s : u"warning"_s;
+        EventDetails d {{u"level"_s, level}, {u"type"_s, name}, {u"code"_s, code}, {u"encrypted"_s, item.encrypted},
+            {u"wire"_s, item.kind != TapItem::Kind::AlertNotSent}};
+        const QString how = item.encrypted ? u" (encrypted)"_s : QString();
+        if (item.kind == TapItem::Kind::Alert) {
+            if (code != 0)
+                m_lastAlertReceived = name;
+            stamp(item.timeUs, EventKind::AlertReceived, fatal ? Severity::Error : Severity::Info,
+                u"Alert received: "_s + level + u' ' + name + how, d);
+        } else if (item.kind == TapItem::Kind::AlertSent) {
+            if (code != 0)
+                m_lastAlertSent = name;
+            stamp(item.timeUs, EventKind::AlertSent, fatal ? Severity::Error : Severity::Info,
+                u"Alert sent: "_s + level + u' ' + name + how, d);
+        } else {
+            d.insert(u"not_sent"_s, true);
+            stamp(item.timeUs, EventKind::AlertSent, Severity::Warning,
+                u"OpenSSL produced the alert %1 %2; it could not be sent (the connection closed first)"_s.arg(
+                    level, name),
+                d);
+        }
+        return;
+    }
+    case TapItem::Kind::Handshake:
+        break;
+    }
+    if (item.bytes.isEmpty())
+        return;
+    const QString type = messageName(item.bytes);
+    EventDetails d {{u"direction"_s, direction}, {u"type"_s, type}, {u"type_code"_s, int(quint8(item.bytes.at(0)))},
+        {u"bytes"_s, item.bytes.size()}, {u"encrypted"_s, item.encrypted}};
+    QString summary = type + u' ' + direction + u" ("_s + QString::number(item.bytes.size()) + u" bytes"_s
+        + (item.encrypted ? u", encrypted)"_s : u")"_s);
+    EventKind kind = EventKind::TlsMessage;
+    Severity severity = Severity::Debug;
+    if (type == u"ClientHello") {
+        ClientHelloInfo hello;
+        const QString problem = parseClientHelloMessage(item.bytes, hello);
+        if (!problem.isEmpty()) {
+            d.insert(u"problem"_s, problem);
+        } else {
+            QStringList alpn;
+            for (const QByteArray &p : std::as_const(hello.alpn))
+                alpn.append(QString::fromLatin1(p));
+            const QStringList versions = versionNames(hello);
+            d.insert(u"sni"_s, hello.serverName);
+            d.insert(u"alpn"_s, alpn);
+            d.insert(u"versions"_s, versions);
+            d.insert(u"cipher_suites"_s, hello.cipherSuites.size());
+            d.insert(u"extensions"_s, hello.extensionCount);
+            if (!item.sent && !m_helloSeen) {
+                // The listener's view of a client's hello keeps its own kind, as the first-bytes parser had it.
+                kind = EventKind::ClientHello;
+                severity = Severity::Info;
+                d.insert(u"records"_s, item.records);
+                d.insert(u"reads"_s, item.reads);
+                summary
+                    = u"ClientHello: "_s + (hello.serverName.isEmpty() ? u"no SNI"_s : u"SNI "_s + hello.serverName);
+                if (!alpn.isEmpty())
+                    summary += u", ALPN "_s + alpn.join(u',');
+                summary += u", offers "_s + versions.join(u", "_s)
+                    + u" (%1 bytes in %2 record%3)"_s.arg(item.bytes.size())
+                          .arg(item.records)
+                          .arg(item.records == 1 ? QString() : u"s"_s);
+                if (m_session.peerName.isEmpty())
+                    m_session.peerName = hello.serverName;
+            }
+        }
+        m_helloSeen = true;
+    }
+    stamp(item.timeUs, kind, severity, summary, d);
+}
+
+void SessionRecorder::qtAlert(bool sent, QSsl::AlertLevel level, QSsl::AlertType type, const QString &description)
+{
+    if (tapSeesAlerts())
+        return;
+    if (type != QSsl::AlertType::CloseNotify) {
+        (sent ? m_lastAlertSent : m_lastAlertReceived) = TlsText::alertTypeName(type);
+    }
+    SocketFacts::EventParts e = SocketFacts::alertEvent(sent, level, type, description);
+    // Without the tap this is what OpenSSL produced, not necessarily what crossed the wire.
+    e.details.insert(u"wire"_s, false);
+    record(e);
+}
+
+QList<QSslError> SessionRecorder::recordTapVerifyFailures(const QString &whose)
+{
+    QList<QSslError> errors;
+    if (!m_tap)
+        return errors;
+    for (const TapVerifyFailure &f : m_tap->verifyFailures()) {
+        const QList<QSslCertificate> certs = QSslCertificate::fromData(f.certificateDer, QSsl::Der);
+        const QSslError error(TlsText::sslErrorFromX509(f.x509Error), certs.value(0));
+        errors.append(error);
+        SocketFacts::EventParts e = SocketFacts::verifyErrorEvent(error, whose);
+        e.details.insert(u"x509_error"_s, f.x509Error);
+        e.details.insert(u"openssl"_s, TlsText::x509ErrorText(f.x509Error));
+        e.details.insert(u"depth"_s, f.depth);
+        if (error.error() == QSslError::UnspecifiedError)
+            e.summary = whose + u": "_s + TlsText::x509ErrorText(f.x509Error);
+        record(e);
+    }
+    return errors;
+}
+
+void SessionRecorder::readEncrypted(const QSslSocket &socket)
+{
+    drainTap();
+    SocketFacts::readEncrypted(socket, m_session);
+    if (m_tap && m_tap->isAlive()) {
+        m_session.group = m_tap->negotiatedGroup();
+        m_session.resumed = m_tap->sessionReused();
+        m_session.alpn = QString::fromLatin1(m_tap->selectedAlpn());
+    }
+}
+
+void SessionRecorder::recordData(bool sent, const QByteArray &data, bool withText)
+{
+    (sent ? m_session.bytesSent : m_session.bytesReceived) += quint64(data.size());
+    EventDetails d = SocketFacts::dataDetails(data);
+    if (withText)
+        d.insert(u"text"_s, QString::fromUtf8(data.left(64 * 1024)));
+    record(
+        sent ? EventKind::DataSent : EventKind::DataReceived, Severity::Info, SocketFacts::dataSummary(sent, data), d);
+    publish();
+}
+
+} // namespace TlsLab::Model
