@@ -6,6 +6,9 @@
 
 #include <QSslSocket>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 
 namespace TlsLab::Model {
@@ -105,7 +108,10 @@ ServerConnection::ServerConnection(
         QTimer::singleShot(0, this, &ServerConnection::onReadyRead);
 }
 
-ServerConnection::~ServerConnection() = default;
+ServerConnection::~ServerConnection()
+{
+    releaseHandshakeDescriptor();
+}
 
 std::shared_ptr<void> ServerConnection::tlsContext() const
 {
@@ -206,6 +212,9 @@ void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes
     TlsTap::reuseContext(m_socket, m_settings.sharedTlsContext);
     m_recorder.record(EventKind::HandshakeStarted, Severity::Debug, u"TLS handshake started"_s);
     if (tap) {
+        // Qt closes its descriptor as soon as the client closes its side; a second one keeps the connection open
+        // until the alert OpenSSL owes that client has been sent (see onError). Released when the handshake ends.
+        m_handshakeDescriptor = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
         TlsTap::Scope scope(tap);
         m_socket->startServerEncryption();
     } else {
@@ -247,9 +256,17 @@ void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray
     closeSoon(SessionState::Refused, reason);
 }
 
+void ServerConnection::releaseHandshakeDescriptor()
+{
+    if (m_handshakeDescriptor >= 0)
+        ::close(int(m_handshakeDescriptor));
+    m_handshakeDescriptor = -1;
+}
+
 void ServerConnection::onEncrypted()
 {
     m_timer.stop();
+    releaseHandshakeDescriptor();
     m_recorder.setPhase(ConnectionPhase::Encrypted);
     m_recorder.readEncrypted(*m_socket);
     Session &s = m_recorder.session();
@@ -317,6 +334,22 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
     }
 
     // Handshaking.
+    if (error == QAbstractSocket::RemoteHostClosedError && !m_endOfInputDelivered && m_recorder.tap()
+        && m_recorder.tap()->isAlive()) {
+        // The client closed with part of a record sent: OpenSSL, told of the end of input, fails the handshake
+        // with the alert a TLS server owes (decode_error); flush() runs that step while the socket can still send.
+        // That step reports its own error (re-entering here) and ends the session.
+        m_endOfInputDelivered = true;
+        m_recorder.tap()->signalEndOfInput();
+        m_socket->flush();
+        if (m_recorder.isDone())
+            return;
+    }
+    if (m_endOfInputDelivered && m_recorder.tap()) {
+        // Inside that step: Qt no longer writes to a socket whose peer has closed, and aborts it when this returns.
+        // Send OpenSSL's answer ourselves, now.
+        m_recorder.tap()->sendPendingOutput(m_handshakeDescriptor);
+    }
     Session &s = m_recorder.session();
     QList<QSslError> rejected = m_recorder.recordTapVerifyFailures(u"Client certificate"_s);
     s.verifyErrors.append(rejected);
@@ -455,6 +488,7 @@ void ServerConnection::end(SessionState state, const QString &reason)
         return;
     m_recorder.finish(state, reason);
     m_recorder.drainTap();
+    releaseHandshakeDescriptor();
     m_finishedSignalled = true;
     Q_EMIT finished();
 }

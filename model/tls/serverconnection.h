@@ -77,6 +77,7 @@ private:
     // still holds (a fatal alert).
     void closeSoon(SessionState state, const QString &reason = {});
     void end(SessionState state, const QString &reason);
+    void releaseHandshakeDescriptor();
 
     QSslSocket *m_socket;
     ServerConnectionSettings m_settings;
@@ -85,6 +86,8 @@ private:
     qsizetype m_firstBytesSeen = 0; // while looking at the first bytes: how many have arrived
     qint64 m_lastByteUs = 0; // when the last of them arrived
     bool m_finishedSignalled = false;
+    bool m_endOfInputDelivered = false;
+    qintptr m_handshakeDescriptor = -1; // a second descriptor of the socket, held during the handshake
 };
 
 } // namespace TlsLab::Model

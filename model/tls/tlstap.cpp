@@ -16,6 +16,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <sys/socket.h>
 
 #ifdef TLSLAB_SHARE_TLS_CONTEXT
 #include <QtNetwork/private/qsslsocket_p.h>
@@ -360,6 +361,30 @@ void TlsTap::attachBios()
         BIO_set_callback_arg(wbio, reinterpret_cast<char *>(this));
         BIO_set_callback_ex(wbio, &Callbacks::onBio);
     }
+}
+
+void TlsTap::signalEndOfInput()
+{
+    if (BIO *rbio = m_ssl ? SSL_get_rbio(m_ssl) : nullptr)
+        BIO_set_mem_eof_return(rbio, 0);
+}
+
+qsizetype TlsTap::sendPendingOutput(qintptr descriptor)
+{
+    BIO *wbio = m_ssl ? SSL_get_wbio(m_ssl) : nullptr;
+    if (!wbio || descriptor < 0)
+        return 0;
+    char *data = nullptr;
+    const long pending = BIO_get_mem_data(wbio, &data);
+    if (pending <= 0)
+        return 0;
+    const ssize_t sent = ::send(int(descriptor), data, size_t(pending), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent <= 0)
+        return 0;
+    // Take out what left, through the BIO, so the tap's own accounting marks the alerts in it as sent.
+    QByteArray drained(sent, Qt::Uninitialized);
+    BIO_read(wbio, drained.data(), int(sent));
+    return sent;
 }
 
 void TlsTap::addWire(bool sent, const char *data, size_t size)

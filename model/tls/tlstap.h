@@ -107,6 +107,14 @@ public:
     // some of them before the tap's first callback, and they belong to the wire record.
     void setEarlyIncoming(const QByteArray &bytes) { m_earlyIncoming = bytes; }
 
+    // The peer closed its side: let OpenSSL see the end of input, so that a half-received record is answered as
+    // a TLS server answers it (decode_error), not with silence.
+    void signalEndOfInput();
+
+    // Sends what OpenSSL wrote and Qt has not taken out of the write BIO (a fatal alert Qt cannot deliver any more)
+    // straight to the socket descriptor. Returns the number of bytes sent; on failure the bytes stay unsent.
+    qsizetype sendPendingOutput(qintptr descriptor);
+
     // New items are announced once per event-loop turn through onItems, called (queued) in context's thread.
     void setReceiver(QObject *context, std::function<void()> onItems);
     QList<TapItem> takeItems();
