@@ -1,5 +1,6 @@
 #include "widgets/clientpanel.h"
 
+#include "model/certs/certificateio.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
 #include "model/tls/socketfacts.h"
@@ -193,7 +194,7 @@ bool ClientPanel::connectToServer()
         const QString cert = m_ui->clientCertEdit->text().trimmed();
         if (!cert.isEmpty()) {
             const QString key = m_ui->clientKeyEdit->text().trimmed();
-            Result<Identity> identity = Identity::load(cert, key.isEmpty() ? cert : key);
+            Result<Identity> identity = CertificateIo::loadIdentity(cert, key.isEmpty() ? cert : key);
             if (!identity) {
                 setStatus(identity.error(), true);
                 return false;

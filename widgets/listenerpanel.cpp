@@ -1,5 +1,6 @@
 #include "widgets/listenerpanel.h"
 
+#include "model/certs/certificateio.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
 #include "ui_listenerpanel.h"
@@ -150,7 +151,7 @@ bool ListenerPanel::startListener()
         }
         if (key.isEmpty())
             key = cert;
-        Result<Identity> identity = Identity::load(cert, key, m_ui->passphraseEdit->text().toUtf8());
+        Result<Identity> identity = CertificateIo::loadIdentity(cert, key, m_ui->passphraseEdit->text().toUtf8());
         if (!identity) {
             showError(identity.error());
             return false;

@@ -3,6 +3,7 @@
 #include "app/cli/certcommand.h"
 #include "app/cli/connectcommand.h"
 #include "app/cli/servecommand.h"
+#include "model/certs/certificateio.h"
 #include "model/tls/tlstext.h"
 
 #include <QCoreApplication>
@@ -169,7 +170,7 @@ std::optional<int> TlsOptions::read(const QCommandLineParser &parser, Values &va
         return ExitUsage;
     }
     if (parser.isSet(m_cert)) {
-        auto identity = Model::Identity::load(
+        auto identity = Model::CertificateIo::loadIdentity(
             parser.value(m_cert), parser.value(m_key), passphraseFromEnv(parser.value(m_passphraseEnv)));
         if (!identity) {
             printError(identity.error());

@@ -3,6 +3,7 @@
 #include "model/certs/devcertificate.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/clienthello.h"
+#include "model/tls/grease.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
 
@@ -164,7 +165,7 @@ void ServerConnection::sniff()
         QStringList versions;
         for (quint16 v :
             hello.supportedVersions.isEmpty() ? QList<quint16> {hello.legacyVersion} : hello.supportedVersions) {
-            if ((v & 0x0f0f) != 0x0a0a) // skip GREASE
+            if (!isGrease(v))
                 versions.append(tlsVersionName(v));
         }
         QStringList alpn;
