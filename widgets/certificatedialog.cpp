@@ -136,7 +136,8 @@ CertificateDialog::CertificateDialog(QWidget *parent)
     };
     for (const auto &k : keyTypes)
         m_ui->keyTypeCombo->addItem(k.text, int(k.type));
-    m_ui->digestCombo->addItems({u"SHA256"_s, u"SHA384"_s, u"SHA512"_s});
+    for (const QString &digest : {u"SHA256"_s, u"SHA384"_s, u"SHA512"_s})
+        m_ui->digestCombo->addItem(digest, digest); // OpenSSL's name as the value, whatever the text shows
 
     QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     m_ui->outputDirectoryEdit->setText(
@@ -306,7 +307,7 @@ CertificateRequest CertificateDialog::request() const
     r.extendedKeyUsage = m_ui->extendedKeyUsageEdit->text().trimmed();
     if (isCaProfile(r.profile) && m_ui->pathLengthSpin->value() >= 0)
         r.pathLength = m_ui->pathLengthSpin->value();
-    r.digest = m_ui->digestCombo->currentText();
+    r.digest = m_ui->digestCombo->currentData().toString();
     if (needsIssuer(r.profile))
         r.issuer = m_issuer;
     return r;

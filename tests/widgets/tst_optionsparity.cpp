@@ -9,6 +9,7 @@
 #include "model/tls/tlsoptions.h"
 #include "peerprocess.h"
 #include "testpki.h"
+#include "widgets/certificatedialog.h"
 #include "widgets/clientpanel.h"
 #include "widgets/listenerpanel.h"
 
@@ -62,6 +63,7 @@ private Q_SLOTS:
     void pkcs12ServedByCommandLine();
     void pkcs12ServedByListenerPanel();
     void httpGetSameEverywhere();
+    void combosCarryTheirValues();
 
 private:
     QTemporaryDir m_dir;
@@ -228,6 +230,36 @@ void TestOptionsParity::httpGetSameEverywhere()
 
     QCOMPARE(requests.at(0), expected);
     QCOMPARE(requests.at(1), expected);
+}
+
+void TestOptionsParity::combosCarryTheirValues()
+{
+    // Every choice of the panels and the dialog carries its value, so no form reads a value from an item's position.
+    Timeline timeline;
+    Listener listener(&timeline);
+    ListenerPanel listenerPanel(&listener);
+    ClientPanel clientPanel(&timeline, &listener);
+    CertificateDialog dialog;
+    int combos = 0;
+    for (QWidget *form : {static_cast<QWidget *>(&listenerPanel), static_cast<QWidget *>(&clientPanel),
+             static_cast<QWidget *>(&dialog)}) {
+        for (const QComboBox *combo : form->findChildren<QComboBox *>()) {
+            ++combos;
+            QVERIFY2(combo->count() > 0, qPrintable(combo->objectName()));
+            for (int i = 0; i < combo->count(); ++i)
+                QVERIFY2(combo->itemData(i).isValid(), qPrintable(combo->objectName() + u' ' + combo->itemText(i)));
+        }
+    }
+    QCOMPARE(combos, 11); // listener 4, client 4, dialog 3
+
+    // Choosing by value: the listener panel's protocol choice reaches the listener.
+    QComboBox *protocol = child<QComboBox>(&listenerPanel, u"protocolCombo"_s);
+    protocol->setCurrentIndex(protocol->findData(int(QSsl::TlsV1_3)));
+    child<QLineEdit>(&listenerPanel, u"addressEdit"_s)->setText(u"127.0.0.1"_s);
+    child<QSpinBox>(&listenerPanel, u"portSpin"_s)->setValue(freePort());
+    QVERIFY2(listenerPanel.startListener(), qPrintable(listenerPanel.errorText()));
+    QCOMPARE(listener.config().protocol, QSsl::TlsV1_3);
+    listenerPanel.stopListener();
 }
 
 QTEST_MAIN(TestOptionsParity)
