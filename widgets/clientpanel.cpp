@@ -181,7 +181,8 @@ bool ClientPanel::connectToServer()
         const QString cert = m_ui->clientCertEdit->text().trimmed();
         if (!cert.isEmpty()) {
             const QString key = m_ui->clientKeyEdit->text().trimmed();
-            const Result<Identity> identity = TlsOptions::identity(cert, key);
+            const Result<Identity> identity
+                = TlsOptions::identity(cert, key, m_ui->clientPassphraseEdit->text().toUtf8());
             if (!identity) {
                 setStatus(identity.error(), true);
                 return false;

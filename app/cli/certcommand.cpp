@@ -1,5 +1,6 @@
 #include "app/cli/certcommand.h"
 
+#include "app/cli/commandline.h"
 #include "model/certs/certificatedetails.h"
 #include "model/certs/certificategenerator.h"
 #include "model/certs/certificateio.h"
@@ -59,8 +60,7 @@ std::optional<int> parse(QCommandLineParser &parser, const QString &command, con
 
 QByteArray passphraseFrom(const QCommandLineParser &parser, const QString &option)
 {
-    const QString variable = parser.value(option);
-    return variable.isEmpty() ? QByteArray() : qgetenv(variable.toLocal8Bit().constData());
+    return passphraseFromEnv(parser.value(option));
 }
 
 std::optional<QDateTime> parseDate(const QString &text)

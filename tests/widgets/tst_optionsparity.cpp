@@ -62,6 +62,7 @@ private Q_SLOTS:
     void badAlpnSameEverywhere();
     void pkcs12ServedByCommandLine();
     void pkcs12ServedByListenerPanel();
+    void pkcs12ReadByClientPanel();
     void httpGetSameEverywhere();
     void combosCarryTheirValues();
 
@@ -183,6 +184,32 @@ void TestOptionsParity::pkcs12ServedByListenerPanel()
     };
     QTRY_VERIFY_WITH_TIMEOUT(encrypted(), 10000);
     panel.stopListener();
+}
+
+void TestOptionsParity::pkcs12ReadByClientPanel()
+{
+    // The client panel takes a client identity the way the command line does (tlslab connect --cert x.p12
+    // --passphrase-env VAR): from a bundle, with its passphrase, and says the same when the passphrase is wrong.
+    Timeline timeline;
+    Listener listener(&timeline);
+    ClientPanel panel(&timeline, &listener);
+    panel.setMode(ClientMode::Tls);
+    panel.setTrust(ClientPanel::Trust::System);
+    child<QLineEdit>(&panel, u"hostEdit"_s)->setText(u"127.0.0.1"_s);
+    child<QSpinBox>(&panel, u"portSpin"_s)->setValue(freePort());
+    child<QLineEdit>(&panel, u"clientCertEdit"_s)->setText(m_bundle);
+    child<QLineEdit>(&panel, u"clientPassphraseEdit"_s)->setText(u"wrong"_s);
+    QVERIFY(!panel.connectToServer());
+    QCOMPARE(panel.statusText(), TlsOptions::identity(m_bundle, {}, "wrong").error());
+
+    child<QLineEdit>(&panel, u"clientPassphraseEdit"_s)->setText(u"p12 secret"_s);
+    QVERIFY2(panel.connectToServer(), qPrintable(panel.statusText()));
+    QVERIFY(panel.client());
+    const auto &identity = panel.client()->config().clientIdentity;
+    QVERIFY(identity.has_value());
+    QCOMPARE(identity->leaf(), TlsOptions::identity(m_server.certificate, m_server.key)->leaf());
+    // Nothing listens there: the connection ends by itself, the panel's client with it.
+    QTRY_VERIFY_WITH_TIMEOUT(panel.client()->isFinished(), 15000);
 }
 
 void TestOptionsParity::httpGetSameEverywhere()
