@@ -19,19 +19,11 @@ namespace TlsLab::Widgets {
 
 using Model::CertificateGenerator;
 using Model::CertificateIo;
+using Model::CertificatePlan;
 using Model::CertificateProfile;
 using Model::CertificateRequest;
 using Model::Identity;
 using Model::KeyType;
-
-// What the worker hands back: the identity with the paths it was written to, or why not.
-struct CertificateDialog::Outcome
-{
-    std::optional<Identity> identity;
-    QString error;
-    QStringList written;
-    bool cancelled = false;
-};
 
 namespace {
 
@@ -144,7 +136,8 @@ CertificateDialog::CertificateDialog(QWidget *parent)
     };
     for (const auto &k : keyTypes)
         m_ui->keyTypeCombo->addItem(k.text, int(k.type));
-    m_ui->digestCombo->addItems({u"SHA256"_s, u"SHA384"_s, u"SHA512"_s});
+    for (const QString &digest : {u"SHA256"_s, u"SHA384"_s, u"SHA512"_s})
+        m_ui->digestCombo->addItem(digest, digest); // OpenSSL's name as the value, whatever the text shows
 
     QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     m_ui->outputDirectoryEdit->setText(
@@ -314,33 +307,38 @@ CertificateRequest CertificateDialog::request() const
     r.extendedKeyUsage = m_ui->extendedKeyUsageEdit->text().trimmed();
     if (isCaProfile(r.profile) && m_ui->pathLengthSpin->value() >= 0)
         r.pathLength = m_ui->pathLengthSpin->value();
-    r.digest = m_ui->digestCombo->currentText();
+    r.digest = m_ui->digestCombo->currentData().toString();
     if (needsIssuer(r.profile))
         r.issuer = m_issuer;
     return r;
 }
 
-QList<CertificateDialog::PlannedFile> CertificateDialog::plannedFiles() const
+QList<CertificatePlan::File> CertificateDialog::plannedFiles() const
 {
     const QString prefix = m_ui->filePrefixEdit->text().trimmed();
     const QString dir = outputDirectory();
     if (prefix.isEmpty() || dir.isEmpty())
         return {};
-    const QString base = QDir(dir).filePath(prefix);
-    const bool encrypted = !m_ui->passphraseEdit->text().isEmpty();
-    QList<PlannedFile> files;
-    using Kind = PlannedFile::Kind;
-    files.append({Kind::Certificate, base + u".pem"_s, tr("certificate (PEM)")});
-    files.append({Kind::Key, base + u".key"_s,
-        encrypted ? tr("private key (PKCS#8 PEM, AES-256 encrypted, mode 0600)")
-                  : tr("private key (PKCS#8 PEM, unencrypted, mode 0600)")});
-    if (needsIssuer(profile()))
-        files.append({Kind::Chain, base + u".chain.pem"_s, tr("chain: the certificate and its issuers (PEM)")});
-    if (m_ui->pkcs12Check->isChecked())
-        files.append({Kind::Pkcs12, base + u".p12"_s, tr("PKCS#12 bundle with the key and chain (mode 0600)")});
-    if (m_ui->derCheck->isChecked())
-        files.append({Kind::Der, base + u".der"_s, tr("certificate (DER)")});
-    return files;
+    return CertificatePlan::filesForPrefix(QDir(dir).filePath(prefix), needsIssuer(profile()),
+        m_ui->pkcs12Check->isChecked(), m_ui->derCheck->isChecked());
+}
+
+QString CertificateDialog::describe(const CertificatePlan::File &file) const
+{
+    switch (file.kind) {
+    case CertificatePlan::File::Kind::Certificate:
+        return tr("certificate (PEM)");
+    case CertificatePlan::File::Kind::Key:
+        return m_ui->passphraseEdit->text().isEmpty() ? tr("private key (PKCS#8 PEM, unencrypted, mode 0600)")
+                                                      : tr("private key (PKCS#8 PEM, AES-256 encrypted, mode 0600)");
+    case CertificatePlan::File::Kind::Chain:
+        return tr("chain: the certificate and its issuers (PEM)");
+    case CertificatePlan::File::Kind::Pkcs12:
+        return tr("PKCS#12 bundle with the key and chain (mode 0600)");
+    case CertificatePlan::File::Kind::Der:
+        return tr("certificate (DER)");
+    }
+    return {};
 }
 
 void CertificateDialog::loadIssuer()
@@ -405,7 +403,7 @@ void CertificateDialog::validate()
     else if (prefix.contains(u'/') || prefix.contains(QDir::separator()))
         add(tr("the file prefix must not contain a folder separator"));
     if (!m_ui->overwriteCheck->isChecked()) {
-        for (const PlannedFile &file : plannedFiles()) {
+        for (const CertificatePlan::File &file : plannedFiles()) {
             if (QFileInfo::exists(file.path))
                 add(tr("%1 already exists (tick “Overwrite” to replace it)").arg(QDir::toNativeSeparators(file.path)));
         }
@@ -423,15 +421,15 @@ void CertificateDialog::validate()
 
 void CertificateDialog::updateSummary()
 {
-    const QList<PlannedFile> files = plannedFiles();
+    const QList<CertificatePlan::File> files = plannedFiles();
     if (files.isEmpty()) {
         m_ui->summaryLabel->setText(tr("Nothing will be written until a folder and a file prefix are given."));
         return;
     }
     QStringList lines;
     lines.append(tr("Generate writes into %1:").arg(QDir::toNativeSeparators(outputDirectory())));
-    for (const PlannedFile &file : files) {
-        QString line = u"  %1 — %2"_s.arg(QFileInfo(file.path).fileName(), file.description);
+    for (const CertificatePlan::File &file : files) {
+        QString line = u"  %1 — %2"_s.arg(QFileInfo(file.path).fileName(), describe(file));
         if (QFileInfo::exists(file.path))
             line += m_ui->overwriteCheck->isChecked() ? tr(" (exists: will be REPLACED)") : tr(" (exists)");
         lines.append(line);
@@ -448,14 +446,11 @@ bool CertificateDialog::generate()
     if (isGenerating() || !m_problems.isEmpty())
         return false;
 
-    struct Job
-    {
-        CertificateRequest request;
-        QList<PlannedFile> files;
-        QByteArray passphrase;
-        CertificateIo::Overwrite overwrite;
-    } job {request(), plannedFiles(), m_ui->passphraseEdit->text().toUtf8(),
-        m_ui->overwriteCheck->isChecked() ? CertificateIo::Overwrite::Yes : CertificateIo::Overwrite::No};
+    CertificatePlan plan;
+    plan.files = plannedFiles();
+    plan.passphrase = m_ui->passphraseEdit->text().toUtf8();
+    plan.overwrite = m_ui->overwriteCheck->isChecked() ? CertificateIo::Overwrite::Yes : CertificateIo::Overwrite::No;
+    plan.friendlyName = request().subject.commonName;
 
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     m_progress = std::make_shared<std::atomic<int>>(0);
@@ -464,52 +459,14 @@ bool CertificateDialog::generate()
 
     // The worker touches nothing of the dialog: it reports through the two atomics and its result; the watcher (a
     // child of the dialog) delivers that result only while the dialog exists.
-    m_watcher = new QFutureWatcher<Outcome>(this);
+    m_watcher = new QFutureWatcher<CertificatePlan::Outcome>(this);
     connect(m_watcher, &QFutureWatcherBase::finished, this, &CertificateDialog::generationFinished);
-    m_watcher->setFuture(QtConcurrent::run([job = std::move(job), cancel, progress]() -> Outcome {
-        Outcome outcome;
-        const auto report = [&cancel, &progress](int percent) {
+    m_watcher->setFuture(QtConcurrent::run([plan = std::move(plan), request = request(), cancel, progress] {
+        return plan.generateAndWrite(request, [&cancel, &progress](int percent) {
             if (percent >= 0)
                 progress->store(percent);
             return !cancel->load();
-        };
-        auto result = CertificateGenerator::generate(job.request, report);
-        if (!result || cancel->load()) {
-            outcome.cancelled = cancel->load();
-            outcome.error = outcome.cancelled ? CertificateGenerator::cancelledMessage() : result.error();
-            return outcome;
-        }
-        Identity identity = std::move(result).value();
-        for (const PlannedFile &file : job.files) {
-            Model::Status status;
-            switch (file.kind) {
-            case PlannedFile::Kind::Certificate:
-                status = CertificateIo::writeCertificatePem(file.path, identity.leaf(), job.overwrite);
-                break;
-            case PlannedFile::Kind::Key:
-                status = CertificateIo::writeKeyPem(file.path, identity.key, job.passphrase, job.overwrite);
-                break;
-            case PlannedFile::Kind::Chain:
-                status = CertificateIo::writeChainPem(file.path, identity.chain, job.overwrite);
-                break;
-            case PlannedFile::Kind::Pkcs12:
-                status = CertificateIo::writePkcs12(
-                    file.path, identity, job.passphrase, job.overwrite, job.request.subject.commonName);
-                break;
-            case PlannedFile::Kind::Der:
-                status = CertificateIo::writeCertificateDer(file.path, identity.leaf(), job.overwrite);
-                break;
-            }
-            if (!status) {
-                outcome.error = status.error();
-                return outcome;
-            }
-            outcome.written.append(file.path);
-        }
-        identity.certificatePath = job.files.value(0).path;
-        identity.keyPath = job.files.value(1).path;
-        outcome.identity = std::move(identity);
-        return outcome;
+        });
     }));
     setGenerating(true);
     return true;
@@ -560,7 +517,7 @@ void CertificateDialog::setGenerating(bool generating)
 
 void CertificateDialog::generationFinished()
 {
-    const Outcome outcome = m_watcher->result();
+    const CertificatePlan::Outcome outcome = m_watcher->result();
     m_watcher->deleteLater();
     m_watcher = nullptr;
     m_cancel.reset();

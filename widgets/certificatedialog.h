@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/certs/certificategenerator.h"
+#include "model/certs/certificateplan.h"
 #include "model/certs/identity.h"
 
 #include <QDialog>
@@ -31,15 +32,6 @@ class CertificateDialog final : public QDialog
     Q_DISABLE_COPY_MOVE(CertificateDialog)
 
 public:
-    // One output file of the plan.
-    struct PlannedFile
-    {
-        enum class Kind { Certificate, Key, Chain, Pkcs12, Der };
-        Kind kind;
-        QString path;
-        QString description; // "certificate (PEM)", "private key (PEM, mode 0600)", ...
-    };
-
     explicit CertificateDialog(QWidget *parent = nullptr);
     ~CertificateDialog() override;
 
@@ -55,8 +47,8 @@ public:
 
     // The request the form describes (without generating anything).
     Model::CertificateRequest request() const;
-    // The files Generate would write, in order.
-    QList<PlannedFile> plannedFiles() const;
+    // The files Generate would write.
+    QList<Model::CertificatePlan::File> plannedFiles() const;
     // Every problem that keeps Generate disabled; empty when the form is complete.
     QStringList problems() const { return m_problems; }
     bool isGenerating() const { return m_watcher != nullptr; }
@@ -75,12 +67,11 @@ Q_SIGNALS:
     void generationFailed(const QString &message);
 
 private:
-    struct Outcome;
-
     void applyProfileDefaults();
     void validate();
     void loadIssuer();
     void updateSummary();
+    QString describe(const Model::CertificatePlan::File &file) const;
     void setGenerating(bool generating);
     void generationFinished();
     void browseIssuerFile(QLineEdit *edit, const QString &title);
@@ -95,7 +86,7 @@ private:
     QHash<QLineEdit *, QString> m_autoTexts;
     QString m_autoSans;
 
-    QFutureWatcher<Outcome> *m_watcher = nullptr;
+    QFutureWatcher<Model::CertificatePlan::Outcome> *m_watcher = nullptr;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     std::shared_ptr<std::atomic<int>> m_progress;
     QTimer *m_progressTimer = nullptr;

@@ -2,11 +2,13 @@
 
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
+#include "model/tls/plaintextpayload.h"
 #include "model/tls/socketfacts.h"
+#include "model/tls/tlsoptions.h"
 #include "model/tls/tlstext.h"
 #include "ui_clientpanel.h"
 #include "widgets/filechooser.h"
-#include "widgets/plaintextpayload.h"
+#include "widgets/optioncombos.h"
 
 #include <QSettings>
 
@@ -16,30 +18,6 @@ namespace TlsLab::Widgets {
 
 using namespace TlsLab::Model;
 
-namespace {
-QSsl::SslProtocol protocolAt(int index)
-{
-    switch (index) {
-    case 1:
-        return QSsl::TlsV1_3OrLater;
-    case 2:
-        return QSsl::TlsV1_2;
-    case 3:
-        return QSsl::TlsV1_3;
-    default:
-        return QSsl::TlsV1_2OrLater;
-    }
-}
-
-QList<QSslCertificate> readCertificates(const QString &path)
-{
-    QList<QSslCertificate> certs = QSslCertificate::fromPath(path, QSsl::Pem);
-    if (certs.isEmpty())
-        certs = QSslCertificate::fromPath(path, QSsl::Der);
-    return certs;
-}
-} // namespace
-
 ClientPanel::ClientPanel(Timeline *timeline, Listener *listener, QWidget *parent)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::ClientPanel>())
@@ -47,6 +25,13 @@ ClientPanel::ClientPanel(Timeline *timeline, Listener *listener, QWidget *parent
     , m_listener(listener)
 {
     m_ui->setupUi(this);
+    m_ui->modeCombo->addItem(tr("TLS"), int(ClientMode::Tls));
+    m_ui->modeCombo->addItem(tr("Plaintext"), int(ClientMode::Plaintext));
+    m_ui->caCombo->addItem(tr("System CA certificates"), int(Trust::System));
+    m_ui->caCombo->addItem(tr("The listener's certificate"), int(Trust::Listener));
+    m_ui->caCombo->addItem(tr("CA file…"), int(Trust::File));
+    fillProtocolCombo(m_ui->protocolCombo);
+    fillPayloadCombo(m_ui->payloadCombo);
     m_ui->verifyBox->hide();
     m_ui->connectButton->setIcon(QIcon(u":/icons/connect.svg"_s));
     m_ui->receivedView->setMaximumBlockCount(5000);
@@ -79,21 +64,22 @@ ClientPanel::~ClientPanel() = default;
 
 void ClientPanel::updateMode()
 {
-    const bool tls = m_ui->modeCombo->currentIndex() == 0;
+    const bool tls = comboValue(m_ui->modeCombo, ClientMode::Tls) == ClientMode::Tls;
     m_ui->tlsBox->setVisible(tls);
     m_ui->payloadBox->setVisible(!tls);
-    m_ui->caFileEdit->setEnabled(Trust(m_ui->caCombo->currentIndex()) == Trust::File);
-    m_ui->caBrowseButton->setEnabled(Trust(m_ui->caCombo->currentIndex()) == Trust::File);
+    const bool file = comboValue(m_ui->caCombo, Trust::System) == Trust::File;
+    m_ui->caFileEdit->setEnabled(file);
+    m_ui->caBrowseButton->setEnabled(file);
 }
 
 void ClientPanel::setTrust(Trust trust)
 {
-    m_ui->caCombo->setCurrentIndex(int(trust));
+    setComboValue(m_ui->caCombo, trust);
 }
 
 void ClientPanel::setMode(ClientMode mode)
 {
-    m_ui->modeCombo->setCurrentIndex(mode == ClientMode::Tls ? 0 : 1);
+    setComboValue(m_ui->modeCombo, mode);
 }
 
 void ClientPanel::useListener()
@@ -107,7 +93,7 @@ void ClientPanel::useListener()
             : a == QHostAddress::AnyIPv6                                         ? u"::1"_s
                                                                                  : a.toString());
     m_ui->portSpin->setValue(m_listener->port());
-    if (m_ui->modeCombo->currentIndex() == 0)
+    if (comboValue(m_ui->modeCombo, ClientMode::Tls) == ClientMode::Tls)
         setTrust(Trust::Listener);
 }
 
@@ -149,9 +135,9 @@ bool ClientPanel::connectToServer()
         return false;
     }
     config.port = quint16(m_ui->portSpin->value());
-    config.mode = m_ui->modeCombo->currentIndex() == 0 ? ClientMode::Tls : ClientMode::Plaintext;
+    config.mode = comboValue(m_ui->modeCombo, ClientMode::Tls);
     if (config.mode == ClientMode::Plaintext) {
-        const Result<QByteArray> payload = makePayload(PayloadKind(m_ui->payloadCombo->currentIndex()),
+        const Result<QByteArray> payload = makePayload(comboValue(m_ui->payloadCombo, PayloadKind::TextLine),
             m_ui->payloadEdit->text(), SocketFacts::endpoint(config.host, config.port));
         if (!payload) {
             setStatus(payload.error(), true);
@@ -160,12 +146,14 @@ bool ClientPanel::connectToServer()
         config.payload = payload.value();
     } else {
         config.serverName = m_ui->serverNameEdit->text().trimmed();
-        config.protocol = protocolAt(m_ui->protocolCombo->currentIndex());
-        for (const QString &p : m_ui->alpnEdit->text().split(u',', Qt::SkipEmptyParts)) {
-            if (!p.trimmed().isEmpty())
-                config.alpnProtocols.append(p.trimmed().toUtf8());
+        config.protocol = comboValue(m_ui->protocolCombo, QSsl::TlsV1_2OrLater);
+        const auto alpn = TlsOptions::alpnProtocols(m_ui->alpnEdit->text());
+        if (!alpn) {
+            setStatus(alpn.error(), true);
+            return false;
         }
-        switch (Trust(m_ui->caCombo->currentIndex())) {
+        config.alpnProtocols = alpn.value();
+        switch (comboValue(m_ui->caCombo, Trust::System)) {
         case Trust::System:
             config.useSystemCaCertificates = true;
             break;
@@ -181,19 +169,20 @@ bool ClientPanel::connectToServer()
         }
         case Trust::File: {
             config.useSystemCaCertificates = false;
-            const QString path = m_ui->caFileEdit->text().trimmed();
-            config.caCertificates = readCertificates(path);
-            if (config.caCertificates.isEmpty()) {
-                setStatus(tr("%1: no certificate could be read").arg(path), true);
+            const auto anchors = TlsOptions::trustAnchors(m_ui->caFileEdit->text().trimmed());
+            if (!anchors) {
+                setStatus(anchors.error(), true);
                 return false;
             }
+            config.caCertificates = anchors.value();
             break;
         }
         }
         const QString cert = m_ui->clientCertEdit->text().trimmed();
         if (!cert.isEmpty()) {
             const QString key = m_ui->clientKeyEdit->text().trimmed();
-            Result<Identity> identity = Identity::load(cert, key.isEmpty() ? cert : key);
+            const Result<Identity> identity
+                = TlsOptions::identity(cert, key, m_ui->clientPassphraseEdit->text().toUtf8());
             if (!identity) {
                 setStatus(identity.error(), true);
                 return false;
@@ -310,7 +299,7 @@ void ClientPanel::loadSettings(const QSettings &settings)
     m_ui->hostEdit->setText(settings.value(u"client/host"_s, u"127.0.0.1"_s).toString());
     m_ui->portSpin->setValue(settings.value(u"client/port"_s, 4481).toInt());
     m_ui->serverNameEdit->setText(settings.value(u"client/serverName"_s).toString());
-    m_ui->caCombo->setCurrentIndex(settings.value(u"client/trust"_s, int(Trust::Listener)).toInt());
+    setTrust(Trust(settings.value(u"client/trust"_s, int(Trust::Listener)).toInt()));
     m_ui->caFileEdit->setText(settings.value(u"client/caFile"_s).toString());
     m_ui->clientCertEdit->setText(settings.value(u"client/certificateFile"_s).toString());
     m_ui->clientKeyEdit->setText(settings.value(u"client/keyFile"_s).toString());
@@ -322,7 +311,7 @@ void ClientPanel::saveSettings(QSettings &settings) const
     settings.setValue(u"client/host"_s, m_ui->hostEdit->text());
     settings.setValue(u"client/port"_s, m_ui->portSpin->value());
     settings.setValue(u"client/serverName"_s, m_ui->serverNameEdit->text());
-    settings.setValue(u"client/trust"_s, m_ui->caCombo->currentIndex());
+    settings.setValue(u"client/trust"_s, int(comboValue(m_ui->caCombo, Trust::Listener)));
     settings.setValue(u"client/caFile"_s, m_ui->caFileEdit->text());
     settings.setValue(u"client/certificateFile"_s, m_ui->clientCertEdit->text());
     settings.setValue(u"client/keyFile"_s, m_ui->clientKeyEdit->text());

@@ -1,7 +1,7 @@
 #include "widgets/eventfiltermodel.h"
 
+#include "model/timeline/searchindex.h"
 #include "widgets/eventtablemodel.h"
-#include "widgets/searchindex.h"
 
 #include <QStringMatcher>
 #include <QThread>

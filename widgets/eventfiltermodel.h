@@ -7,10 +7,14 @@
 
 #include <memory>
 
+namespace TlsLab::Model {
+class SearchIndex;
+}
+
 namespace TlsLab::Widgets {
 
 class EventTableModel;
-class SearchIndex;
+using Model::SearchIndex;
 
 // The filtered timeline: which events of an EventTableModel pass the session, side, severity, kind and text filters.
 //

@@ -1,10 +1,12 @@
 #include "widgets/listenerpanel.h"
 
+#include "model/tls/plaintextpayload.h"
 #include "model/tls/socketfacts.h"
+#include "model/tls/tlsoptions.h"
 #include "model/tls/tlstext.h"
 #include "ui_listenerpanel.h"
 #include "widgets/filechooser.h"
-#include "widgets/plaintextpayload.h"
+#include "widgets/optioncombos.h"
 
 #include <QDir>
 #include <QSettings>
@@ -16,41 +18,22 @@ namespace TlsLab::Widgets {
 
 using namespace TlsLab::Model;
 
-namespace {
-enum CertificateSource { DevelopmentCertificate, FromFiles, Generate };
-
-QSsl::SslProtocol protocolAt(int index)
-{
-    switch (index) {
-    case 1:
-        return QSsl::TlsV1_3OrLater;
-    case 2:
-        return QSsl::TlsV1_2;
-    case 3:
-        return QSsl::TlsV1_3;
-    default:
-        return QSsl::TlsV1_2OrLater;
-    }
-}
-
-QList<QByteArray> alpnList(const QString &text)
-{
-    QList<QByteArray> out;
-    for (const QString &part : text.split(u',', Qt::SkipEmptyParts)) {
-        const QString p = part.trimmed();
-        if (!p.isEmpty())
-            out.append(p.toUtf8());
-    }
-    return out;
-}
-} // namespace
-
 ListenerPanel::ListenerPanel(Listener *listener, QWidget *parent)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::ListenerPanel>())
     , m_listener(listener)
 {
     m_ui->setupUi(this);
+    m_ui->certificateCombo->addItem(tr("Development certificate"), int(CertificateSource::Development));
+    m_ui->certificateCombo->addItem(tr("From files…"), int(CertificateSource::Files));
+    m_ui->certificateCombo->addItem(tr("Generate…"), int(CertificateSource::Generate));
+    m_ui->certificateFileEdit->setToolTip(
+        tr("A PEM or DER certificate (chain), with its key below; or a PKCS#12 bundle (.p12), key left empty"));
+    m_ui->peerVerifyCombo->addItem(tr("None"), int(PeerVerify::None));
+    m_ui->peerVerifyCombo->addItem(tr("Request a client certificate"), int(PeerVerify::Request));
+    m_ui->peerVerifyCombo->addItem(tr("Require a client certificate"), int(PeerVerify::Require));
+    fillProtocolCombo(m_ui->protocolCombo);
+    fillPayloadCombo(m_ui->payloadCombo);
     m_ui->errorLabel->setForegroundRole(QPalette::BrightText);
     m_ui->errorLabel->hide();
     m_ui->startButton->setIcon(QIcon(u":/icons/start.svg"_s));
@@ -64,10 +47,10 @@ ListenerPanel::ListenerPanel(Listener *listener, QWidget *parent)
         [this] { chooseCertificateFile(m_ui->certificateFileEdit, tr("Listener certificate")); });
     connect(m_ui->keyBrowseButton, &QToolButton::clicked, this,
         [this] { chooseCertificateFile(m_ui->keyFileEdit, tr("Listener private key")); });
-    connect(m_ui->payloadCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_ui->payloadEdit->setEnabled(PayloadKind(index) != PayloadKind::Nothing);
-        static const QStringList examples = {u"hello"_s, u"/"_s, u"16 03 01 00 05 68 65 6c 6c 6f"_s, QString()};
-        m_ui->payloadEdit->setText(examples.value(index));
+    connect(m_ui->payloadCombo, &QComboBox::currentIndexChanged, this, [this] {
+        const PayloadKind kind = comboValue(m_ui->payloadCombo, PayloadKind::TextLine);
+        m_ui->payloadEdit->setEnabled(kind != PayloadKind::Nothing);
+        m_ui->payloadEdit->setText(examplePayloadText(kind));
     });
     connect(m_listener, &Listener::started, this, &ListenerPanel::updateState);
     connect(m_listener, &Listener::stopped, this, &ListenerPanel::updateState);
@@ -81,9 +64,9 @@ ListenerPanel::~ListenerPanel() = default;
 
 void ListenerPanel::updateCertificateSource()
 {
-    const int source = m_ui->certificateCombo->currentIndex();
-    m_ui->fileBox->setVisible(source == FromFiles);
-    if (source == Generate)
+    const CertificateSource source = comboValue(m_ui->certificateCombo, CertificateSource::Development);
+    m_ui->fileBox->setVisible(source == CertificateSource::Files);
+    if (source == CertificateSource::Generate)
         Q_EMIT generateCertificateRequested();
     else
         m_previousCertificateSource = source;
@@ -91,7 +74,7 @@ void ListenerPanel::updateCertificateSource()
 
 void ListenerPanel::useCertificateFiles(const QString &certificatePath, const QString &keyPath)
 {
-    m_ui->certificateCombo->setCurrentIndex(FromFiles);
+    setComboValue(m_ui->certificateCombo, CertificateSource::Files);
     m_ui->certificateFileEdit->setText(QDir::toNativeSeparators(certificatePath));
     m_ui->keyFileEdit->setText(QDir::toNativeSeparators(keyPath));
     m_ui->passphraseEdit->clear();
@@ -99,8 +82,8 @@ void ListenerPanel::useCertificateFiles(const QString &certificatePath, const QS
 
 void ListenerPanel::cancelGenerate()
 {
-    if (m_ui->certificateCombo->currentIndex() == Generate)
-        m_ui->certificateCombo->setCurrentIndex(m_previousCertificateSource);
+    if (comboValue(m_ui->certificateCombo, CertificateSource::Development) == CertificateSource::Generate)
+        setComboValue(m_ui->certificateCombo, m_previousCertificateSource);
 }
 
 void ListenerPanel::showError(const QString &message)
@@ -141,25 +124,29 @@ bool ListenerPanel::startListener()
     }
     config.address = address;
     config.port = quint16(m_ui->portSpin->value());
-    if (m_ui->certificateCombo->currentIndex() == FromFiles) {
+    if (comboValue(m_ui->certificateCombo, CertificateSource::Development) == CertificateSource::Files) {
         const QString cert = m_ui->certificateFileEdit->text().trimmed();
-        QString key = m_ui->keyFileEdit->text().trimmed();
         if (cert.isEmpty()) {
             showError(tr("Choose a certificate file, or use the development certificate"));
             return false;
         }
-        if (key.isEmpty())
-            key = cert;
-        Result<Identity> identity = Identity::load(cert, key, m_ui->passphraseEdit->text().toUtf8());
+        // An empty key: a PKCS#12 bundle, or a PEM file that holds the key too.
+        const Result<Identity> identity
+            = TlsOptions::identity(cert, m_ui->keyFileEdit->text().trimmed(), m_ui->passphraseEdit->text().toUtf8());
         if (!identity) {
             showError(identity.error());
             return false;
         }
         config.identity = identity.value();
     }
-    config.peerVerify = PeerVerify(m_ui->peerVerifyCombo->currentIndex());
-    config.protocol = protocolAt(m_ui->protocolCombo->currentIndex());
-    config.alpnProtocols = alpnList(m_ui->alpnEdit->text());
+    config.peerVerify = comboValue(m_ui->peerVerifyCombo, PeerVerify::None);
+    config.protocol = comboValue(m_ui->protocolCombo, QSsl::TlsV1_2OrLater);
+    const auto alpn = TlsOptions::alpnProtocols(m_ui->alpnEdit->text());
+    if (!alpn) {
+        showError(alpn.error());
+        return false;
+    }
+    config.alpnProtocols = alpn.value();
     const QString greeting = m_ui->greetingEdit->text();
     config.greeting = greeting.isEmpty() ? QByteArray() : greeting.toUtf8() + '\n';
     config.handshakeTimeoutMs = m_ui->timeoutSpin->value();
@@ -193,7 +180,7 @@ void ListenerPanel::requestPlaintextConnect()
         showError(tr("Start the listener first"));
         return;
     }
-    const Result<QByteArray> payload = makePayload(PayloadKind(m_ui->payloadCombo->currentIndex()),
+    const Result<QByteArray> payload = makePayload(comboValue(m_ui->payloadCombo, PayloadKind::TextLine),
         m_ui->payloadEdit->text(), SocketFacts::endpoint(m_listener->address().toString(), m_listener->port()));
     if (!payload) {
         showError(payload.error());
@@ -244,10 +231,12 @@ void ListenerPanel::loadSettings(const QSettings &settings)
     m_ui->portSpin->setValue(settings.value(u"listener/port"_s, 4481).toInt());
     m_ui->certificateFileEdit->setText(settings.value(u"listener/certificateFile"_s).toString());
     m_ui->keyFileEdit->setText(settings.value(u"listener/keyFile"_s).toString());
-    const int source = settings.value(u"listener/certificateSource"_s, 0).toInt();
-    m_ui->certificateCombo->setCurrentIndex(source == FromFiles ? FromFiles : DevelopmentCertificate);
+    const auto source = CertificateSource(settings.value(u"listener/certificateSource"_s, 0).toInt());
+    // "Generate…" is an action, not a state to come back to.
+    setComboValue(m_ui->certificateCombo,
+        source == CertificateSource::Files ? CertificateSource::Files : CertificateSource::Development);
     m_ui->alpnEdit->setText(settings.value(u"listener/alpn"_s).toString());
-    m_ui->payloadCombo->setCurrentIndex(settings.value(u"listener/payloadKind"_s, 0).toInt());
+    setComboValue(m_ui->payloadCombo, PayloadKind(settings.value(u"listener/payloadKind"_s, 0).toInt()));
 }
 
 void ListenerPanel::saveSettings(QSettings &settings) const
@@ -257,9 +246,10 @@ void ListenerPanel::saveSettings(QSettings &settings) const
     settings.setValue(u"listener/port"_s, m_ui->portSpin->value());
     settings.setValue(u"listener/certificateFile"_s, m_ui->certificateFileEdit->text());
     settings.setValue(u"listener/keyFile"_s, m_ui->keyFileEdit->text());
-    settings.setValue(u"listener/certificateSource"_s, m_ui->certificateCombo->currentIndex());
+    settings.setValue(
+        u"listener/certificateSource"_s, int(comboValue(m_ui->certificateCombo, CertificateSource::Development)));
     settings.setValue(u"listener/alpn"_s, m_ui->alpnEdit->text());
-    settings.setValue(u"listener/payloadKind"_s, m_ui->payloadCombo->currentIndex());
+    settings.setValue(u"listener/payloadKind"_s, int(comboValue(m_ui->payloadCombo, PayloadKind::TextLine)));
 }
 
 } // namespace TlsLab::Widgets

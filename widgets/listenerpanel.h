@@ -23,6 +23,9 @@ class ListenerPanel final : public QWidget
     Q_DISABLE_COPY_MOVE(ListenerPanel)
 
 public:
+    // Where the listener's certificate comes from; the values are stored in the settings.
+    enum class CertificateSource { Development = 0, Files = 1, Generate = 2 };
+
     explicit ListenerPanel(Model::Listener *listener, QWidget *parent = nullptr);
     ~ListenerPanel() override;
 
@@ -52,10 +55,10 @@ private:
     void updateState();
     void updateCounters();
     void updateCertificateSource();
-    int m_previousCertificateSource = 0;
     void showError(const QString &message);
 
     std::unique_ptr<Ui::ListenerPanel> m_ui;
+    CertificateSource m_previousCertificateSource = CertificateSource::Development;
     Model::Listener *m_listener;
 };
 

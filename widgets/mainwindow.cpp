@@ -1,6 +1,8 @@
 #include "widgets/mainwindow.h"
 
+#include "model/certs/certificateio.h"
 #include "model/timeline/timeline.h"
+#include "model/timeline/timelineexport.h"
 #include "model/tls/client.h"
 #include "model/tls/listener.h"
 #include "model/tls/tlstext.h"
@@ -11,7 +13,6 @@
 #include "widgets/listenerpanel.h"
 #include "widgets/sessiondetails.h"
 #include "widgets/sessiontablemodel.h"
-#include "widgets/timelineexport.h"
 #include "widgets/timelineview.h"
 
 #include <QAction>
@@ -366,15 +367,13 @@ QWidget *MainWindow::showCertificates(const QList<QSslCertificate> &chain, const
 
 bool MainWindow::openCertificateFile(const QString &path)
 {
-    QList<QSslCertificate> chain = QSslCertificate::fromPath(path, QSsl::Pem);
-    if (chain.isEmpty())
-        chain = QSslCertificate::fromPath(path, QSsl::Der);
-    if (chain.isEmpty()) {
-        statusBar()->showMessage(tr("%1: no certificate could be read (PEM or DER expected)").arg(path), 10000);
+    const Result<QList<QSslCertificate>> chain = CertificateIo::readCertificates(path);
+    if (!chain) {
+        statusBar()->showMessage(chain.error(), 10000);
         return false;
     }
     m_lastDirectory = QFileInfo(path).absolutePath();
-    showCertificates(chain, QFileInfo(path).fileName());
+    showCertificates(*chain, QFileInfo(path).fileName());
     return true;
 }
 

@@ -20,6 +20,7 @@ class QToolButton;
 namespace TlsLab::Model {
 class Listener;
 class Timeline;
+class TimelineExport;
 } // namespace TlsLab::Model
 
 namespace TlsLab::Widgets {
@@ -28,7 +29,6 @@ class ClientPanel;
 class ListenerPanel;
 class SessionDetails;
 class SessionTableModel;
-class TimelineExport;
 class TimelineView;
 
 // The TLS Lab main window: it owns the run's Timeline, the Listener and every client, and composes the listener and
@@ -118,7 +118,7 @@ private:
     QDockWidget *m_clientDock = nullptr;
     QProgressBar *m_exportProgress = nullptr;
     QToolButton *m_exportCancel = nullptr;
-    TimelineExport *m_export = nullptr;
+    Model::TimelineExport *m_export = nullptr;
     CertificateViewerFactory m_viewerFactory;
     QPointer<QDialog> m_certificateDialog;
 

@@ -1,8 +1,10 @@
 #include "app/cli/certcommand.h"
 
+#include "app/cli/commandline.h"
 #include "model/certs/certificatedetails.h"
 #include "model/certs/certificategenerator.h"
 #include "model/certs/certificateio.h"
+#include "model/certs/certificateplan.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -58,8 +60,7 @@ std::optional<int> parse(QCommandLineParser &parser, const QString &command, con
 
 QByteArray passphraseFrom(const QCommandLineParser &parser, const QString &option)
 {
-    const QString variable = parser.value(option);
-    return variable.isEmpty() ? QByteArray() : qgetenv(variable.toLocal8Bit().constData());
+    return passphraseFromEnv(parser.value(option));
 }
 
 std::optional<QDateTime> parseDate(const QString &text)
@@ -188,8 +189,8 @@ int runNew(const QStringList &arguments)
             u"cert new: the %1 profile is self-signed; --ca does not apply"_s.arg(profileName(request.profile)), Usage);
     if (parser.isSet(ca)) {
         const QString prefix = parser.value(ca);
-        auto issuer
-            = Identity::load(prefix + u".pem"_s, prefix + u".key"_s, passphraseFrom(parser, caPass.names().first()));
+        auto issuer = CertificateIo::loadIdentity(
+            prefix + u".pem"_s, prefix + u".key"_s, passphraseFrom(parser, caPass.names().first()));
         if (!issuer)
             return fail(issuer.error());
         request.issuer = *issuer;
@@ -203,49 +204,26 @@ int runNew(const QStringList &arguments)
     if (parser.isSet(pkcs12) && passphrase.isEmpty())
         return fail(u"cert new: --pkcs12 needs --passphrase-env"_s, Usage);
 
-    const QString prefix = parser.value(outPrefix);
-    const QString certFile = prefix + u".pem"_s;
-    const QString keyFile = prefix + u".key"_s;
-    const QString chainFile = prefix + u".chain.pem"_s;
-    const QString p12File = prefix + u".p12"_s;
-    QStringList files {certFile, keyFile};
-    if (needsCa)
-        files << chainFile;
-    if (parser.isSet(pkcs12))
-        files << p12File;
-    const auto overwrite = parser.isSet(force) ? CertificateIo::Overwrite::Yes : CertificateIo::Overwrite::No;
-    if (overwrite == CertificateIo::Overwrite::No) {
-        for (const QString &f : files) {
-            if (QFile::exists(f))
-                return fail(u"%1: already exists (use --force to overwrite)"_s.arg(f));
-        }
+    CertificatePlan plan;
+    plan.files = CertificatePlan::filesForPrefix(parser.value(outPrefix), needsCa, parser.isSet(pkcs12), false);
+    plan.passphrase = passphrase;
+    plan.overwrite = parser.isSet(force) ? CertificateIo::Overwrite::Yes : CertificateIo::Overwrite::No;
+    plan.friendlyName = request.subject.commonName;
+    if (plan.overwrite == CertificateIo::Overwrite::No) {
+        if (const QStringList existing = plan.existingFiles(); !existing.isEmpty())
+            return fail(u"%1: already exists (use --force to overwrite)"_s.arg(existing.first()));
     }
 
-    auto identity = CertificateGenerator::generate(request);
-    if (!identity)
-        return fail(identity.error());
-
-    // The key first: a certificate is never left on disk without its key.
-    if (const Status s = CertificateIo::writeKeyPem(keyFile, identity->key, passphrase, overwrite); !s)
-        return fail(s.error());
-    if (const Status s = CertificateIo::writeCertificatePem(certFile, identity->leaf(), overwrite); !s)
-        return fail(s.error());
-    if (needsCa) {
-        if (const Status s = CertificateIo::writeChainPem(chainFile, identity->chain, overwrite); !s)
-            return fail(s.error());
-    }
-    if (parser.isSet(pkcs12)) {
-        if (const Status s
-            = CertificateIo::writePkcs12(p12File, *identity, passphrase, overwrite, request.subject.commonName);
-            !s)
-            return fail(s.error());
-    }
+    const CertificatePlan::Outcome outcome = plan.generateAndWrite(request);
+    if (!outcome.identity)
+        return fail(outcome.error);
+    const std::optional<Identity> &identity = outcome.identity;
     const CertificateDetails d = CertificateDetails::fromCertificate(identity->leaf());
     out(u"%1 %2 certificate %3"_s.arg(profileName(request.profile), keyTypeName(request.keyType), d.subjectText));
     out(u"  valid %1 to %2"_s.arg(d.notBefore.toString(Qt::ISODate), d.notAfter.toString(Qt::ISODate)));
     out(u"  SHA-256 %1"_s.arg(d.sha256Fingerprint));
-    for (const QString &f : files)
-        out(u"  wrote %1"_s.arg(f));
+    for (const CertificatePlan::File &f : std::as_const(plan.files))
+        out(u"  wrote %1"_s.arg(f.path));
     return Ok;
 }
 

@@ -3,11 +3,9 @@
 #include "app/cli/certcommand.h"
 #include "app/cli/connectcommand.h"
 #include "app/cli/servecommand.h"
-#include "model/tls/tlstext.h"
+#include "model/tls/tlsoptions.h"
 
 #include <QCoreApplication>
-#include <QFile>
-#include <QFileInfo>
 #include <QSslSocket>
 
 #include <cstdio>
@@ -18,18 +16,19 @@ namespace TlsLab::Cli {
 
 namespace {
 
-const char *const UsageText = "Usage: tlslab [COMMAND] [OPTIONS]\n"
-                              "\n"
-                              "With no command, opens the TLS Lab window.\n"
-                              "\n"
-                              "Commands (each prints JSON lines, or text with --text; see 'tlslab COMMAND --help'):\n"
-                              "  serve      Run a TLS listener and record every connection\n"
-                              "  connect    Connect to a TLS (or, deliberately, plaintext) server\n"
-                              "  cert       Make and show certificates\n"
-                              "\n"
-                              "Options:\n"
-                              "  -h, --help     Show this help\n"
-                              "  -v, --version  Show the version of TLS Lab, Qt and OpenSSL\n";
+const char *const UsageText
+    = "Usage: tlslab [COMMAND] [OPTIONS]\n"
+      "\n"
+      "With no command, opens the TLS Lab window.\n"
+      "\n"
+      "Commands (serve and connect print JSON lines, or --format text|csv; see 'tlslab COMMAND --help'):\n"
+      "  serve      Run a TLS listener and record every connection\n"
+      "  connect    Connect to a TLS (or, deliberately, plaintext) server\n"
+      "  cert       Make and show certificates\n"
+      "\n"
+      "Options:\n"
+      "  -h, --help     Show this help\n"
+      "  -v, --version  Show the version of TLS Lab, Qt and OpenSSL\n";
 
 void printOut(const QString &text)
 {
@@ -107,35 +106,6 @@ Model::Result<Endpoint> parseEndpoint(const QString &text, quint16 defaultPort)
     return e;
 }
 
-Model::Result<QList<QSslCertificate>> loadCertificates(const QString &path)
-{
-    using R = Model::Result<QList<QSslCertificate>>;
-    QFile file(path);
-    if (!QFileInfo::exists(path))
-        return R::failure(u"%1: no such file"_s.arg(path));
-    if (!file.open(QIODevice::ReadOnly))
-        return R::failure(u"%1: cannot read: %2"_s.arg(path, file.errorString()));
-    const QByteArray data = file.readAll();
-    QList<QSslCertificate> certs = QSslCertificate::fromData(data, QSsl::Pem);
-    if (certs.isEmpty())
-        certs = QSslCertificate::fromData(data, QSsl::Der);
-    if (certs.isEmpty())
-        return R::failure(u"%1: no certificate found (expected PEM or DER)"_s.arg(path));
-    return certs;
-}
-
-Model::Result<QList<QByteArray>> parseAlpn(const QString &text)
-{
-    QList<QByteArray> out;
-    for (const QString &p : text.split(u',', Qt::SkipEmptyParts)) {
-        const QByteArray bytes = p.trimmed().toLatin1();
-        if (bytes.isEmpty() || bytes.size() > 255)
-            return Model::Result<QList<QByteArray>>::failure(u"'%1' is not an ALPN protocol name"_s.arg(p));
-        out.append(bytes);
-    }
-    return out;
-}
-
 QByteArray passphraseFromEnv(const QString &variable)
 {
     return variable.isEmpty() ? QByteArray() : qgetenv(variable.toLocal8Bit().constData());
@@ -148,28 +118,32 @@ void printError(const QString &message)
     std::fflush(stderr);
 }
 
-TlsOptions::TlsOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp)
+TlsCommandOptions::TlsCommandOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp)
     : m_cert(u"cert"_s, certificateHelp, u"FILE"_s)
-    , m_key(u"key"_s, u"Private key file (PEM or DER, any key type, encrypted or not)."_s, u"FILE"_s)
-    , m_passphraseEnv(u"passphrase-env"_s, u"Read the key's passphrase from this environment variable."_s, u"VAR"_s)
+    , m_key(u"key"_s,
+          u"Private key file (PEM or DER, any key type, encrypted or not); not needed for PKCS#12 or when the key is "
+          "in the --cert file."_s,
+          u"FILE"_s)
+    , m_passphraseEnv(u"passphrase-env"_s,
+          u"Read the passphrase of the key or PKCS#12 bundle from this environment variable."_s, u"VAR"_s)
     , m_ca(u"ca"_s, caHelp, u"FILE"_s)
     , m_tls(u"tls"_s, u"TLS versions: 1.2, 1.3, 1.2+ or 1.3+ (default 1.2+)."_s, u"VERSION"_s)
     , m_alpn(u"alpn"_s, alpnHelp, u"LIST"_s)
 { }
 
-void TlsOptions::addTo(QCommandLineParser &parser) const
+void TlsCommandOptions::addTo(QCommandLineParser &parser) const
 {
     parser.addOptions({m_cert, m_key, m_passphraseEnv, m_ca, m_tls, m_alpn});
 }
 
-std::optional<int> TlsOptions::read(const QCommandLineParser &parser, Values &values) const
+std::optional<int> TlsCommandOptions::read(const QCommandLineParser &parser, Values &values) const
 {
-    if (parser.isSet(m_cert) != parser.isSet(m_key)) {
-        printError(u"--cert and --key go together"_s);
+    if (parser.isSet(m_key) && !parser.isSet(m_cert)) {
+        printError(u"--key needs --cert (the certificate of that key)"_s);
         return ExitUsage;
     }
     if (parser.isSet(m_cert)) {
-        auto identity = Model::Identity::load(
+        auto identity = Model::TlsOptions::identity(
             parser.value(m_cert), parser.value(m_key), passphraseFromEnv(parser.value(m_passphraseEnv)));
         if (!identity) {
             printError(identity.error());
@@ -178,7 +152,7 @@ std::optional<int> TlsOptions::read(const QCommandLineParser &parser, Values &va
         values.identity = identity.value();
     }
     if (parser.isSet(m_ca)) {
-        auto cas = loadCertificates(parser.value(m_ca));
+        auto cas = Model::TlsOptions::trustAnchors(parser.value(m_ca));
         if (!cas) {
             printError(cas.error());
             return ExitFailed;
@@ -186,20 +160,62 @@ std::optional<int> TlsOptions::read(const QCommandLineParser &parser, Values &va
         values.caCertificates = cas.value();
     }
     if (parser.isSet(m_tls)) {
-        values.protocol = Model::TlsText::protocolFromName(parser.value(m_tls));
-        if (!values.protocol) {
-            printError(u"--tls takes 1.2, 1.3, 1.2+ or 1.3+, not '%1'"_s.arg(parser.value(m_tls)));
+        const auto protocol = Model::TlsOptions::protocolRange(parser.value(m_tls));
+        if (!protocol) {
+            printError(protocol.error());
             return ExitUsage;
         }
+        values.protocol = *protocol;
     }
     if (parser.isSet(m_alpn)) {
-        auto protocols = parseAlpn(parser.value(m_alpn));
+        auto protocols = Model::TlsOptions::alpnProtocols(parser.value(m_alpn));
         if (!protocols) {
             printError(protocols.error());
             return ExitUsage;
         }
         values.alpn = protocols.value();
     }
+    return std::nullopt;
+}
+
+OutputOptions::OutputOptions()
+    : m_format(u"format"_s, u"How to print events: json (one object per line, the default), text or csv."_s,
+        u"FORMAT"_s, u"json"_s)
+    , m_text(u"text"_s, u"Print human-readable lines (the same as --format text)."_s)
+    , m_grep(u"grep"_s,
+          u"Print only the events whose summary contains TEXT, ignoring case (the rule of the window's search box)."_s,
+          u"TEXT"_s)
+{ }
+
+void OutputOptions::addTo(QCommandLineParser &parser) const
+{
+    parser.addOptions({m_format, m_text, m_grep});
+}
+
+std::optional<int> OutputOptions::read(const QCommandLineParser &parser, std::unique_ptr<EventPrinter> &printer) const
+{
+    const QString name = parser.value(m_format);
+    std::optional<EventPrinter::Format> format;
+    if (name == u"json")
+        format = EventPrinter::Format::Json;
+    else if (name == u"text")
+        format = EventPrinter::Format::Text;
+    else if (name == u"csv")
+        format = EventPrinter::Format::Csv;
+    if (!format) {
+        printError(u"--format takes json, text or csv, not '%1'"_s.arg(name));
+        return ExitUsage;
+    }
+    if (parser.isSet(m_text)) {
+        if (parser.isSet(m_format) && *format != EventPrinter::Format::Text) {
+            printError(u"--text is --format text; it cannot go with --format %1"_s.arg(name));
+            return ExitUsage;
+        }
+        format = EventPrinter::Format::Text;
+    }
+    printer = std::make_unique<EventPrinter>(*format);
+    if (parser.isSet(m_grep))
+        printer->setFilter(Model::TextSearch(parser.value(m_grep)));
     return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "app/cli/jsonprinter.h"
 #include "model/certs/identity.h"
 #include "model/core/result.h"
 
@@ -10,6 +11,7 @@
 #include <QSslCertificate>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 
 namespace TlsLab::Cli {
@@ -30,15 +32,14 @@ struct Endpoint
 };
 // "127.0.0.1:4481", "[::1]:4481", "localhost:4481", "*:4481" (all interfaces)
 Model::Result<Endpoint> parseEndpoint(const QString &text, quint16 defaultPort);
-Model::Result<QList<QSslCertificate>> loadCertificates(const QString &path);
-Model::Result<QList<QByteArray>> parseAlpn(const QString &text);
 // The passphrase from the named environment variable (never from the command line itself).
 QByteArray passphraseFromEnv(const QString &variable);
 // Prints "tlslab: <message>" on stderr.
 void printError(const QString &message);
-// The TLS options that serve and connect share: certificate and key (with a passphrase from the environment),
-// a CA file, TLS versions and ALPN protocols.
-class TlsOptions
+// The TLS options that serve and connect share: certificate and key or a PKCS#12 bundle (with a passphrase from the
+// environment), a CA file, TLS versions and ALPN protocols. The values are read by Model::TlsOptions, as the
+// window's panels read theirs, and its messages are printed as they are.
+class TlsCommandOptions
 {
 public:
     struct Values
@@ -48,13 +49,26 @@ public:
         std::optional<QSsl::SslProtocol> protocol;
         QList<QByteArray> alpn;
     };
-    TlsOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp);
+    TlsCommandOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp);
     void addTo(QCommandLineParser &parser) const;
     // Reads and loads them; on a bad value prints one line and returns the exit code to stop with.
     std::optional<int> read(const QCommandLineParser &parser, Values &values) const;
 
 private:
     QCommandLineOption m_cert, m_key, m_passphraseEnv, m_ca, m_tls, m_alpn;
+};
+
+// How the commands that print events print them: --format json|text|csv (--text: text) and --grep TEXT.
+class OutputOptions
+{
+public:
+    OutputOptions();
+    void addTo(QCommandLineParser &parser) const;
+    // The printer for the options given; on a bad value prints one line and returns the exit code to stop with.
+    std::optional<int> read(const QCommandLineParser &parser, std::unique_ptr<EventPrinter> &printer) const;
+
+private:
+    QCommandLineOption m_format, m_text, m_grep;
 };
 
 // Parses, handling --help; returns an exit code when the command should stop now.

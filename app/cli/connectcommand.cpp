@@ -4,6 +4,7 @@
 #include "app/cli/jsonprinter.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
+#include "model/tls/plaintextpayload.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
 
@@ -69,12 +70,13 @@ int runConnectCommand(const QStringList &arguments)
         u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s, u"MS"_s, u"10000"_s);
     const QCommandLineOption wait(
         u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s, u"MS"_s, u"1000"_s);
-    const QCommandLineOption text(u"text"_s, u"Print human-readable lines instead of JSON."_s);
-    const TlsOptions tlsOptions(u"Client certificate file."_s,
+    const OutputOptions output;
+    const TlsCommandOptions tlsOptions(u"Client certificate file."_s,
         u"Trust the CA certificates in this file (as well as the system's)."_s,
         u"ALPN protocols to offer, comma-separated."_s);
     tlsOptions.addTo(parser);
-    parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, text});
+    output.addTo(parser);
+    parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -92,19 +94,21 @@ int runConnectCommand(const QStringList &arguments)
     config.port = endpoint->port;
     config.mode = parser.isSet(plaintext) ? ClientMode::Plaintext : ClientMode::Tls;
     config.serverName = parser.value(serverName);
+    // The payloads are the window's: the same bytes for the same choice.
+    const QString host = SocketFacts::endpoint(config.host, config.port);
     if (parser.isSet(sendText))
-        config.payload = parser.value(sendText).toUtf8() + '\n';
+        config.payload = makePayload(PayloadKind::TextLine, parser.value(sendText), host).value();
     if (parser.isSet(sendHex)) {
-        const QByteArray hex = parser.value(sendHex).toLatin1().replace(' ', "").replace(':', "");
-        config.payload = QByteArray::fromHex(hex);
-        if (config.payload.isEmpty() || config.payload.toHex() != hex.toLower()) {
-            printError(u"--send-hex takes hexadecimal bytes (e.g. 16030100)"_s);
+        const Result<QByteArray> payload = makePayload(PayloadKind::RawHex, parser.value(sendHex), host);
+        if (!payload) {
+            printError(u"--send-hex takes hexadecimal bytes (e.g. 16030100): "_s + payload.error());
             return ExitUsage;
         }
+        config.payload = payload.value();
     }
     if (parser.isSet(http))
-        config.payload = "GET / HTTP/1.1\r\nHost: " + config.host.toUtf8() + "\r\nConnection: close\r\n\r\n";
-    TlsOptions::Values tlsValues;
+        config.payload = makePayload(PayloadKind::HttpGet, u"/"_s, host).value();
+    TlsCommandOptions::Values tlsValues;
     if (const auto exit = tlsOptions.read(parser, tlsValues))
         return *exit;
     config.clientIdentity = tlsValues.identity;
@@ -125,8 +129,12 @@ int runConnectCommand(const QStringList &arguments)
         return ExitUsage;
     }
 
+    std::unique_ptr<EventPrinter> printerOwner;
+    if (const auto exit = output.read(parser, printerOwner))
+        return *exit;
+    const EventPrinter &printer = *printerOwner;
+
     Timeline timeline;
-    const EventPrinter printer(parser.isSet(text));
     QObject::connect(
         &timeline, &Timeline::eventAppended, &timeline, [&printer](const Event &event) { printer.print(event); });
     Client client(&timeline);
@@ -162,8 +170,11 @@ int runConnectCommand(const QStringList &arguments)
         printer.printLine(succeeded
                 ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s : s.protocol + u", "_s + s.cipher)
                 : u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
-    } else {
+    } else if (printer.format() == EventPrinter::Format::Json) {
         printer.printObject(sessionResult(s, succeeded));
+    } else if (!succeeded) {
+        // CSV holds events only; the reason goes where errors go.
+        printError(u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
     }
     return succeeded ? ExitOk : ExitFailed;
 }

@@ -54,7 +54,7 @@ int runServeCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        u"Run a TLS listener and print every event of every connection as JSON lines (or text with --text).\n"
+        u"Run a TLS listener and print every event of every connection as JSON lines (or --format text|csv).\n"
         "Without --cert/--key it uses TLS Lab's own development certificate (EC P-256, localhost)."_s);
     const QCommandLineOption listen(u"listen"_s,
         u"Address and port to listen on (default 127.0.0.1:4481; "
@@ -73,12 +73,14 @@ int runServeCommand(const QStringList &arguments)
         u"Stop after this many connections have ended (default: run until "
         "interrupted)."_s,
         u"N"_s);
-    const QCommandLineOption text(u"text"_s, u"Print human-readable lines instead of JSON."_s);
-    const TlsOptions tlsOptions(u"Certificate (chain) file, PEM or DER (default: the development certificate)."_s,
+    const OutputOptions output;
+    const TlsCommandOptions tlsOptions(
+        u"Certificate (chain) file, PEM or DER, or a PKCS#12 bundle (default: the development certificate)."_s,
         u"CA certificates to check client certificates against."_s,
         u"ALPN protocols to accept, comma-separated (e.g. h2,http/1.1)."_s);
     tlsOptions.addTo(parser);
-    parser.addOptions({listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections, text});
+    output.addTo(parser);
+    parser.addOptions({listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (!parser.positionalArguments().isEmpty()) {
@@ -100,7 +102,7 @@ int runServeCommand(const QStringList &arguments)
     config.address = address;
     config.port = endpoint->port;
 
-    TlsOptions::Values tlsValues;
+    TlsCommandOptions::Values tlsValues;
     if (const auto exit = tlsOptions.read(parser, tlsValues))
         return *exit;
     config.identity = tlsValues.identity;
@@ -134,10 +136,13 @@ int runServeCommand(const QStringList &arguments)
         }
     }
 
+    std::unique_ptr<EventPrinter> printer;
+    if (const auto exit = output.read(parser, printer))
+        return *exit;
+
     Timeline timeline;
-    const EventPrinter printer(parser.isSet(text));
-    QObject::connect(
-        &timeline, &Timeline::eventAppended, &timeline, [&printer](const Event &event) { printer.print(event); });
+    QObject::connect(&timeline, &Timeline::eventAppended, &timeline,
+        [printer = printer.get()](const Event &event) { printer->print(event); });
     Listener listener(&timeline);
     const Status status = listener.start(config);
     if (!status) {

@@ -338,14 +338,7 @@ int collectErrors(int ok, X509_STORE_CTX *ctx)
     if (!ok) {
         auto *records = static_cast<QList<VerifyRecord> *>(X509_STORE_CTX_get_ex_data(ctx, verifyIndex()));
         X509 *cert = X509_STORE_CTX_get_current_cert(ctx);
-        QByteArray der;
-        if (cert) {
-            unsigned char *buf = nullptr;
-            const int len = i2d_X509(cert, &buf);
-            if (len > 0)
-                der = QByteArray(reinterpret_cast<const char *>(buf), len);
-            OPENSSL_free(buf);
-        }
+        const QByteArray der = Ossl::derOf(cert);
         if (records)
             records->append({X509_STORE_CTX_get_error_depth(ctx), X509_STORE_CTX_get_error(ctx), cert, der});
     }
@@ -430,12 +423,9 @@ ChainAnalysis ChainAnalysis::analyze(const QList<QSslCertificate> &chainAsSent,
 
     if (STACK_OF(X509) *built = X509_STORE_CTX_get1_chain(ctx.get())) {
         for (int i = 0; i < sk_X509_num(built); ++i) {
-            unsigned char *buf = nullptr;
-            const int len = i2d_X509(sk_X509_value(built, i), &buf);
-            if (len > 0)
-                a.trustPath.append(CertificateDetails::fromCertificate(
-                    QSslCertificate(QByteArray(reinterpret_cast<const char *>(buf), len), QSsl::Der)));
-            OPENSSL_free(buf);
+            const QSslCertificate certificate = Ossl::toQt(sk_X509_value(built, i));
+            if (!certificate.isNull())
+                a.trustPath.append(CertificateDetails::fromCertificate(certificate));
         }
         sk_X509_pop_free(built, X509_free);
     }

@@ -123,17 +123,6 @@ Ossl::X509Ptr toX509(const QSslCertificate &cert)
     return Ossl::X509Ptr(X509_dup(Ossl::x509Of(cert.handle())));
 }
 
-QSslCertificate toQt(X509 *x509)
-{
-    unsigned char *der = nullptr;
-    const int len = i2d_X509(x509, &der);
-    if (len <= 0)
-        return QSslCertificate();
-    QSslCertificate cert(QByteArray(reinterpret_cast<const char *>(der), len), QSsl::Der);
-    OPENSSL_free(der);
-    return cert;
-}
-
 bool setRandomSerial(X509 *x509)
 {
     unsigned char bytes[16];
@@ -429,7 +418,7 @@ Result<Identity> CertificateGenerator::generate(const CertificateRequest &reques
         return R::failure(u"signing failed: %1"_s.arg(Ossl::takeErrorText()));
 
     Identity identity;
-    identity.chain.append(toQt(cert.get()));
+    identity.chain.append(Ossl::toQt(cert.get()));
     if (identity.chain.first().isNull())
         return R::failure(u"the new certificate cannot be encoded"_s);
     if (needsIssuer(request.profile))

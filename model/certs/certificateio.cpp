@@ -22,17 +22,6 @@ namespace {
 
 using Pkcs12Ptr = std::unique_ptr<PKCS12, Ossl::Deleter<PKCS12_free>>;
 
-QSslCertificate toQt(X509 *x509)
-{
-    unsigned char *der = nullptr;
-    const int len = i2d_X509(x509, &der);
-    if (len <= 0)
-        return QSslCertificate();
-    QSslCertificate cert(QByteArray(reinterpret_cast<const char *>(der), len), QSsl::Der);
-    OPENSSL_free(der);
-    return cert;
-}
-
 bool isCertificateLabel(const QByteArray &label)
 {
     return label == "CERTIFICATE" || label == "X509 CERTIFICATE" || label == "TRUSTED CERTIFICATE";
@@ -104,7 +93,7 @@ Result<QList<QSslCertificate>> CertificateIo::certificatesFromData(const QByteAr
                 return R::failure(u"%1: truncated or malformed PEM (certificate %2: %3)"_s.arg(name).arg(index).arg(
                     reason.isEmpty() ? u"cannot decode"_s : reason));
             }
-            const QSslCertificate cert = toQt(x509.get());
+            const QSslCertificate cert = Ossl::toQt(x509.get());
             if (cert.isNull())
                 return R::failure(u"%1: certificate %2 cannot be read"_s.arg(name).arg(index));
             certificates.append(cert);
@@ -129,7 +118,7 @@ Result<QList<QSslCertificate>> CertificateIo::certificatesFromData(const QByteAr
     Ossl::X509Ptr x509(d2i_X509(nullptr, &p, long(data.size())));
     ERR_clear_error();
     if (x509) {
-        const QSslCertificate cert = toQt(x509.get());
+        const QSslCertificate cert = Ossl::toQt(x509.get());
         if (!cert.isNull())
             return QList<QSslCertificate> {cert};
     }
@@ -212,11 +201,11 @@ Result<Identity> CertificateIo::identityFromPkcs12(
     Identity identity;
     identity.key = PrivateKey::adopt(pkey);
     if (cert) {
-        identity.chain.append(toQt(cert));
+        identity.chain.append(Ossl::toQt(cert));
         X509_free(cert);
     }
     for (int i = 0; ca && i < sk_X509_num(ca); ++i)
-        identity.chain.append(toQt(sk_X509_value(ca, i)));
+        identity.chain.append(Ossl::toQt(sk_X509_value(ca, i)));
     sk_X509_pop_free(ca, X509_free);
     if (identity.chain.isEmpty())
         return R::failure(u"%1: the PKCS#12 bundle holds no certificate"_s.arg(name));
@@ -229,6 +218,25 @@ Result<Identity> CertificateIo::identityFromPkcs12(
     return identity;
 }
 
+Result<Identity> CertificateIo::loadIdentity(
+    const QString &certificatePath, const QString &keyPath, const QByteArray &passphrase)
+{
+    auto certificates = readCertificates(certificatePath);
+    if (!certificates)
+        return Result<Identity>::failure(certificates.error());
+    auto key = PrivateKey::fromFile(keyPath, passphrase);
+    if (!key)
+        return Result<Identity>::failure(key.error());
+    if (!key->matches(certificates->first()))
+        return Result<Identity>::failure(u"%1 does not match the certificate in %2"_s.arg(keyPath, certificatePath));
+    Identity identity;
+    identity.chain = std::move(certificates).value();
+    identity.key = std::move(key).value();
+    identity.certificatePath = certificatePath;
+    identity.keyPath = keyPath;
+    return identity;
+}
+
 Result<Identity> CertificateIo::importIdentity(
     const QString &path, const QString &keyPath, const QByteArray &passphrase)
 {
@@ -237,7 +245,7 @@ Result<Identity> CertificateIo::importIdentity(
         return Result<Identity>::failure(data.error());
     if (isPkcs12(*data))
         return identityFromPkcs12(*data, passphrase, path);
-    return Identity::load(path, keyPath.isEmpty() ? path : keyPath, passphrase);
+    return loadIdentity(path, keyPath.isEmpty() ? path : keyPath, passphrase);
 }
 
 QByteArray CertificateIo::certificatesToPem(const QList<QSslCertificate> &certificates)

@@ -30,6 +30,10 @@ public:
     static Result<Identity> identityFromPkcs12(
         const QByteArray &data, const QByteArray &passphrase, const QString &sourceName);
     static bool isPkcs12(const QByteArray &data);
+    // Loads a PEM or DER certificate file (a chain is allowed) and a PEM or DER key (encrypted or not, any key type).
+    // Errors name the file and the problem; a key that does not match the certificate is an error.
+    static Result<Identity> loadIdentity(
+        const QString &certificatePath, const QString &keyPath, const QByteArray &passphrase = {});
     // Imports an identity from a PKCS#12 file, or from a certificate file plus a key file (the key may also be in
     // the certificate file when keyPath is empty).
     static Result<Identity> importIdentity(

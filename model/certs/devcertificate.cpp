@@ -1,7 +1,7 @@
 #include "model/certs/devcertificate.h"
 
-#include "model/certs/certificategenerator.h"
 #include "model/certs/certificateio.h"
+#include "model/certs/certificateplan.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -44,7 +44,7 @@ Result<Identity> DevCertificate::loadOrCreate()
         return R::failure(u"no data folder for the development certificate"_s);
 
     if (QFile::exists(certificatePath()) && QFile::exists(keyPath())) {
-        auto existing = Identity::load(certificatePath(), keyPath());
+        auto existing = CertificateIo::loadIdentity(certificatePath(), keyPath());
         if (existing) {
             const QDateTime now = QDateTime::currentDateTimeUtc();
             const QSslCertificate leaf = existing->leaf();
@@ -74,21 +74,15 @@ Result<Identity> DevCertificate::loadOrCreate()
     request.notBefore = QDateTime::currentDateTimeUtc().addSecs(-3600);
     request.notAfter = request.notBefore.addDays(365);
     request.comment = u"TLS Lab development certificate: for local testing only"_s;
-    auto generated = CertificateGenerator::generate(request);
-    if (!generated)
-        return R::failure(generated.error());
+    CertificatePlan plan;
+    plan.files = {
+        {CertificatePlan::File::Kind::Key, keyPath()}, {CertificatePlan::File::Kind::Certificate, certificatePath()}};
+    plan.overwrite = CertificateIo::Overwrite::Yes;
+    CertificatePlan::Outcome outcome = plan.generateAndWrite(request);
+    if (!outcome.identity)
+        return R::failure(outcome.error);
 
-    // The key first, so that a certificate on disk always has its key.
-    if (const Status s = CertificateIo::writeKeyPem(keyPath(), generated->key, {}, CertificateIo::Overwrite::Yes); !s)
-        return R::failure(s.error());
-    if (const Status s
-        = CertificateIo::writeCertificatePem(certificatePath(), generated->leaf(), CertificateIo::Overwrite::Yes);
-        !s)
-        return R::failure(s.error());
-
-    Identity identity = std::move(generated).value();
-    identity.certificatePath = certificatePath();
-    identity.keyPath = keyPath();
+    Identity identity = std::move(*outcome.identity);
     identity.isDevelopmentCertificate = true;
     return identity;
 }

@@ -1,6 +1,5 @@
 #include "model/certs/identity.h"
 
-#include "model/certs/certificateio.h"
 #include "model/tls/tlstext.h"
 
 using namespace Qt::StringLiterals;
@@ -32,25 +31,6 @@ QString Identity::sha256Fingerprint() const
     if (chain.isEmpty())
         return {};
     return TlsText::sha256(leaf());
-}
-
-Result<Identity> Identity::load(const QString &certificatePath, const QString &keyPath, const QByteArray &passphrase)
-{
-    auto certificates = CertificateIo::readCertificates(certificatePath);
-    if (!certificates)
-        return Result<Identity>::failure(certificates.error());
-    auto key = PrivateKey::fromFile(keyPath, passphrase);
-    if (!key)
-        return Result<Identity>::failure(key.error());
-    if (!key->matches(certificates->first())) {
-        return Result<Identity>::failure(u"%1 does not match the certificate in %2"_s.arg(keyPath, certificatePath));
-    }
-    Identity identity;
-    identity.chain = std::move(certificates).value();
-    identity.key = std::move(key).value();
-    identity.certificatePath = certificatePath;
-    identity.keyPath = keyPath;
-    return identity;
 }
 
 } // namespace TlsLab::Model

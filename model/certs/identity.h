@@ -1,7 +1,6 @@
 #pragma once
 
 #include "model/certs/privatekey.h"
-#include "model/core/result.h"
 
 #include <QList>
 #include <QSslCertificate>
@@ -9,7 +8,8 @@
 
 namespace TlsLab::Model {
 
-// A certificate chain (leaf first) and the private key of its leaf: what a listener or a client presents.
+// A certificate chain (leaf first) and the private key of its leaf: what a listener or a client presents. A plain
+// value; reading one from files is the certificate I/O's job (CertificateIo::loadIdentity / importIdentity).
 struct Identity
 {
     QList<QSslCertificate> chain;
@@ -24,11 +24,6 @@ struct Identity
     QString description() const;
     // SHA-256 of the leaf as AB:CD:...
     QString sha256Fingerprint() const;
-
-    // Loads a PEM or DER certificate file (a chain is allowed) and a PEM key (encrypted or not, any key type).
-    // Errors name the file and the problem; a key that does not match the certificate is an error.
-    static Result<Identity> load(
-        const QString &certificatePath, const QString &keyPath, const QByteArray &passphrase = {});
 };
 
 } // namespace TlsLab::Model

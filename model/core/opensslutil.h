@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QSslCertificate>
 #include <QString>
 
 #include <openssl/bio.h>
@@ -109,6 +110,26 @@ inline QList<PemBlock> pemBlocks(const QByteArray &data)
 inline X509 *x509Of(const void *qtHandle)
 {
     return static_cast<X509 *>(const_cast<void *>(qtHandle));
+}
+
+// The DER encoding of a certificate (empty when it cannot be encoded).
+inline QByteArray derOf(X509 *x509)
+{
+    unsigned char *der = nullptr;
+    const int len = x509 ? i2d_X509(x509, &der) : -1;
+    if (len <= 0)
+        return {};
+    QByteArray out(reinterpret_cast<const char *>(der), len);
+    OPENSSL_free(der);
+    return out;
+}
+
+// The one conversion of an OpenSSL certificate into Qt's: through DER, because QSslCertificate cannot adopt an X509*.
+// A null QSslCertificate when it cannot be encoded.
+inline QSslCertificate toQt(X509 *x509)
+{
+    const QByteArray der = derOf(x509);
+    return der.isEmpty() ? QSslCertificate() : QSslCertificate(der, QSsl::Der);
 }
 
 } // namespace TlsLab::Model::Ossl

@@ -1,5 +1,7 @@
 #include "model/tls/clienthello.h"
 
+#include "model/tls/grease.h"
+
 #include <array>
 
 using namespace Qt::StringLiterals;
@@ -174,8 +176,8 @@ quint16 ClientHelloInfo::highestVersion() const
 {
     quint16 best = 0;
     for (quint16 v : supportedVersions) {
-        if ((v & 0x0a0a) == 0x0a0a && (v >> 8) == (v & 0xff))
-            continue; // GREASE
+        if (isGrease(v))
+            continue;
         best = std::max(best, v);
     }
     return best ? best : legacyVersion;

@@ -2,6 +2,7 @@
 
 #include "model/timeline/timeline.h"
 #include "model/tls/clienthello.h"
+#include "model/tls/grease.h"
 #include "model/tls/tlstext.h"
 
 #include <QSslCipher>
@@ -73,7 +74,7 @@ QStringList versionNames(const ClientHelloInfo &hello)
     QStringList versions;
     for (quint16 v :
         hello.supportedVersions.isEmpty() ? QList<quint16> {hello.legacyVersion} : hello.supportedVersions) {
-        if ((v & 0x0f0f) != 0x0a0a) // GREASE
+        if (!isGrease(v))
             versions.append(tlsVersionName(v));
     }
     return versions;

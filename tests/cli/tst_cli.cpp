@@ -64,6 +64,7 @@ private Q_SLOTS:
     void badInputs();
     void portInUse();
     void serveStopsCleanlyOnSigterm();
+    void csvAndGrep();
 
 private:
     // Starts `tlslab serve` on a free port; waits for its listener-started line.
@@ -234,8 +235,17 @@ void TestCli::badInputs_data()
                                        << QByteArray("garbage.pem");
     QTest::newRow("garbage key file") << QStringList {u"serve"_s, u"--cert"_s, m_devCertSource, u"--key"_s, garbage}
                                       << 1 << QByteArray("garbage.pem");
-    QTest::newRow("cert without key") << QStringList {u"serve"_s, u"--cert"_s, garbage} << 2
-                                      << QByteArray("--cert and --key go together");
+    // A certificate file alone is fine (a PKCS#12 bundle, or a PEM holding the key too); this one is garbage.
+    QTest::newRow("cert without key") << QStringList {u"serve"_s, u"--cert"_s, garbage} << 1
+                                      << QByteArray("garbage.pem");
+    QTest::newRow("key without cert") << QStringList {u"serve"_s, u"--key"_s, garbage} << 2
+                                      << QByteArray("--key needs --cert");
+    QTest::newRow("unknown format") << QStringList {u"serve"_s, u"--format"_s, u"xml"_s} << 2
+                                    << QByteArray("--format takes json, text or csv, not 'xml'");
+    QTest::newRow("text and csv") << QStringList {u"connect"_s, u"127.0.0.1:1"_s, u"--text"_s, u"--format"_s, u"csv"_s}
+                                  << 2 << QByteArray("--text is --format text; it cannot go with --format csv");
+    QTest::newRow("bad tls range") << QStringList {u"serve"_s, u"--tls"_s, u"1.1"_s} << 2
+                                   << QByteArray("\"1.1\" is not a TLS version range");
     QTest::newRow("connect without target")
         << QStringList {u"connect"_s} << 2 << QByteArray("connect takes one HOST:PORT");
     QTest::newRow("bad hex") << QStringList {u"connect"_s, u"127.0.0.1:1"_s, u"--plaintext"_s, u"--send-hex"_s, u"zz"_s}
@@ -283,6 +293,41 @@ void TestCli::serveStopsCleanlyOnSigterm()
     QCOMPARE(serve.process().exitStatus(), QProcess::NormalExit);
     QCOMPARE(serve.exitCode(), 0);
     QVERIFY(kinds(jsonLines(serve.output())).endsWith(u"listener-stopped"_s));
+}
+
+void TestCli::csvAndGrep()
+{
+    // serve prints CSV (the window's export format) and only the events whose summary contains "encrypted".
+    PeerProcess serve;
+    const quint16 port = freePort();
+    QVERIFY(serve.start(tlslab(),
+        {u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(port), u"--max-connections"_s, u"2"_s, u"--format"_s,
+            u"csv"_s, u"--grep"_s, u"ENCRYPTED"_s}));
+    QVERIFY(waitForPort(port)); // the listener-started line is filtered out; this probe is connection 1 of 2
+    PeerProcess connect;
+    QVERIFY(connect.start(
+        tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_devCert, u"--format"_s, u"csv"_s}));
+    QVERIFY(connect.finish());
+    QCOMPARE(connect.exitCode(), 0);
+    QVERIFY(serve.finish());
+    QCOMPARE(serve.exitCode(), 0);
+
+    const QByteArray header = "time_us,time,session,side,kind,severity,summary";
+    const QList<QByteArray> served = serve.output().trimmed().split('\n');
+    QVERIFY2(served.size() >= 2, serve.output().constData());
+    QCOMPARE(served.first(), header);
+    for (const QByteArray &line : served.mid(1)) {
+        QVERIFY2(line.toLower().contains("encrypted"), line.constData());
+        QVERIFY2(line.split(',').size() >= 7, line.constData());
+    }
+    QVERIFY(served.mid(1).join('\n').contains(",server,encrypted,"));
+
+    // connect without a filter: every event, one CSV line each, and no JSON result object in between.
+    const QList<QByteArray> lines = connect.output().trimmed().split('\n');
+    QCOMPARE(lines.first(), header);
+    QVERIFY2(connect.output().contains(",client,tcp-connected,"), connect.output().constData());
+    QVERIFY2(connect.output().contains(",client,encrypted,"), connect.output().constData());
+    QVERIFY(!connect.output().contains("{\"result\""));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,5 +1,6 @@
 // The TLS Lab client against `openssl s_server` on loopback: each failure must be reported with the right errors,
 // alerts and outcome, on the right side; "continue anyway" ignores exactly the errors seen, for one connection.
+#include "model/certs/certificateio.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
 #include "model/tls/tlstext.h"
@@ -268,7 +269,7 @@ void TestClient::clientCertificateAccepted()
     ClientConfig config;
     config.serverName = u"localhost"_s;
     config.caCertificates = QSslCertificate::fromPath(m_ca.certificate);
-    auto identity = Identity::load(m_clientCert.certificate, m_clientCert.key);
+    auto identity = CertificateIo::loadIdentity(m_clientCert.certificate, m_clientCert.key);
     QVERIFY2(identity.ok(), qPrintable(identity.error()));
     config.clientIdentity = identity.value();
     runClient(client, config);

@@ -1,5 +1,6 @@
 // The listener against real clients on loopback: openssl s_client, gnutls-cli, curl, ncat, raw sockets and our own
 // Client. Every bad client must be recorded with the right classification, and the listener must keep serving.
+#include "model/certs/certificateio.h"
 #include "model/certs/devcertificate.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
@@ -376,7 +377,7 @@ void TestListener::coreStory()
     TestPki pki(m_dir.filePath(u"story"_s));
     const CertFiles selfSigned = pki.makeSelfSigned(u"server"_s, u"localhost"_s, u"DNS:localhost,IP:127.0.0.1"_s);
     QVERIFY2(!selfSigned.certificate.isEmpty(), qPrintable(pki.lastError()));
-    auto identity = Identity::load(selfSigned.certificate, selfSigned.key);
+    auto identity = CertificateIo::loadIdentity(selfSigned.certificate, selfSigned.key);
     QVERIFY2(identity.ok(), qPrintable(identity.error()));
     m_timeline->clear();
     ListenerConfig config;

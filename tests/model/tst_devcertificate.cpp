@@ -98,7 +98,7 @@ private slots:
         auto renewed = DevCertificate::loadOrCreate();
         QVERIFY2(renewed.ok(), qPrintable(renewed.error()));
         QVERIFY(renewed->sha256Fingerprint() != before);
-        QVERIFY(Identity::load(DevCertificate::certificatePath(), DevCertificate::keyPath()).ok());
+        QVERIFY(CertificateIo::loadIdentity(DevCertificate::certificatePath(), DevCertificate::keyPath()).ok());
     }
 };
 

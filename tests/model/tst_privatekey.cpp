@@ -2,6 +2,7 @@
 // each key type (Ed25519 included, which QSslKey cannot read from PEM).
 
 #include "certtestutil.h"
+#include "model/certs/certificateio.h"
 #include "model/certs/identity.h"
 #include "model/certs/privatekey.h"
 
@@ -164,7 +165,7 @@ private slots:
 
     void identityLoads()
     {
-        const auto identity = Identity::load(path(u"ec.crt"_s), path(u"ec.enc.pem"_s), "s3cret");
+        const auto identity = CertificateIo::loadIdentity(path(u"ec.crt"_s), path(u"ec.enc.pem"_s), "s3cret");
         QVERIFY2(identity.ok(), qPrintable(identity.error()));
         QCOMPARE(identity->chain.size(), 1);
         QCOMPARE(identity->description(), u"ECDSA P-384 certificate CN=localhost"_s);
@@ -174,12 +175,12 @@ private slots:
         QCOMPARE(u"sha256 Fingerprint="_s + identity->sha256Fingerprint(), QString::fromLatin1(fp));
         // A chain file: two certificates.
         write(path(u"chain.pem"_s), readAll(path(u"ec.crt"_s)) + readAll(path(u"rsa.crt"_s)));
-        const auto chained = Identity::load(path(u"chain.pem"_s), path(u"ec.pem"_s));
+        const auto chained = CertificateIo::loadIdentity(path(u"chain.pem"_s), path(u"ec.pem"_s));
         QVERIFY2(chained.ok(), qPrintable(chained.error()));
         QCOMPARE(chained->chain.size(), 2);
         // DER certificate.
         write(path(u"ed.der.crt"_s), QSslCertificate::fromPath(path(u"ed.crt"_s)).value(0).toDer());
-        const auto der = Identity::load(path(u"ed.der.crt"_s), path(u"ed.der"_s));
+        const auto der = CertificateIo::loadIdentity(path(u"ed.der.crt"_s), path(u"ed.der"_s));
         QVERIFY2(der.ok(), qPrintable(der.error()));
     }
 
@@ -208,7 +209,7 @@ private slots:
         write(path(u"empty.crt"_s), {});
         const QByteArray crt = readAll(path(u"rsa.crt"_s));
         write(path(u"trunc.crt"_s), crt.left(crt.size() - 40));
-        const auto identity = Identity::load(path(cert), path(key));
+        const auto identity = CertificateIo::loadIdentity(path(cert), path(key));
         QVERIFY(!identity.ok());
         QString e = expected;
         e.replace(u"%C"_s, path(cert)).replace(u"%K"_s, path(key));
@@ -226,7 +227,7 @@ private slots:
     void handshake()
     {
         QFETCH(QString, base);
-        const auto identity = Identity::load(path(base + u".crt"_s), path(base + u".pem"_s));
+        const auto identity = CertificateIo::loadIdentity(path(base + u".crt"_s), path(base + u".pem"_s));
         QVERIFY2(identity.ok(), qPrintable(identity.error()));
         const auto h = CertTest::handshake(*identity, identity->chain);
         QVERIFY2(h.encrypted, qPrintable(h.clientError + u" / "_s + h.serverError));

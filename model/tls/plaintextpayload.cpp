@@ -1,4 +1,4 @@
-#include "widgets/plaintextpayload.h"
+#include "model/tls/plaintextpayload.h"
 
 #include <QObject>
 
@@ -6,9 +6,9 @@
 
 using namespace Qt::StringLiterals;
 
-namespace TlsLab::Widgets {
+namespace TlsLab::Model {
 
-Model::Result<QByteArray> makePayload(PayloadKind kind, const QString &text, const QString &host)
+Result<QByteArray> makePayload(PayloadKind kind, const QString &text, const QString &host)
 {
     switch (kind) {
     case PayloadKind::TextLine:
@@ -23,15 +23,17 @@ Model::Result<QByteArray> makePayload(PayloadKind kind, const QString &text, con
     }
     case PayloadKind::RawHex: {
         QByteArray digits = text.toLatin1();
-        digits.replace(' ', "").replace(':', "").replace('\n', "");
-        if (digits.startsWith("0x"))
+        digits.replace(' ', "").replace(':', "").replace('\n', "").replace('\r', "").replace('\t', "");
+        if (digits.startsWith("0x") || digits.startsWith("0X"))
             digits = digits.mid(2);
+        if (digits.isEmpty())
+            return Result<QByteArray>::failure(QObject::tr("the hex payload has no hex digits"));
         if (digits.size() % 2)
-            return Model::Result<QByteArray>::failure(
+            return Result<QByteArray>::failure(
                 QObject::tr("the hex payload has an odd number of digits (%1)").arg(digits.size()));
         for (char c : std::as_const(digits)) {
             if (!std::isxdigit(static_cast<unsigned char>(c)))
-                return Model::Result<QByteArray>::failure(
+                return Result<QByteArray>::failure(
                     QObject::tr("the hex payload contains \"%1\", which is not a hex digit").arg(QLatin1Char(c)));
         }
         return QByteArray::fromHex(digits);
@@ -42,4 +44,19 @@ Model::Result<QByteArray> makePayload(PayloadKind kind, const QString &text, con
     return QByteArray();
 }
 
-} // namespace TlsLab::Widgets
+QString examplePayloadText(PayloadKind kind)
+{
+    switch (kind) {
+    case PayloadKind::TextLine:
+        return u"hello"_s;
+    case PayloadKind::HttpGet:
+        return u"/"_s;
+    case PayloadKind::RawHex:
+        return u"16 03 01 00 05 68 65 6c 6c 6f"_s;
+    case PayloadKind::Nothing:
+        return {};
+    }
+    return {};
+}
+
+} // namespace TlsLab::Model

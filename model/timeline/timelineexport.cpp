@@ -1,28 +1,16 @@
-#include "widgets/timelineexport.h"
+#include "model/timeline/timelineexport.h"
 
 #include "model/timeline/timeline.h"
 
-#include <QJsonDocument>
 #include <QSaveFile>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
 using namespace Qt::StringLiterals;
 
-namespace TlsLab::Widgets {
-
-using namespace TlsLab::Model;
+namespace TlsLab::Model {
 
 namespace {
-QByteArray csvField(const QString &text)
-{
-    QByteArray out = text.toUtf8();
-    if (out.contains(',') || out.contains('"') || out.contains('\n') || out.contains('\r')) {
-        out.replace('"', "\"\"");
-        out = '"' + out + '"';
-    }
-    return out;
-}
 
 QString writeTimeline(const Timeline *timeline, const QString &path, TimelineExport::Format format, qint64 total,
     std::atomic<qint64> *done, const std::atomic<bool> *cancel)
@@ -33,7 +21,7 @@ QString writeTimeline(const Timeline *timeline, const QString &path, TimelineExp
     QByteArray buffer;
     buffer.reserve(1 << 20);
     if (format == TimelineExport::Format::Csv)
-        buffer += "time_us,time,session,side,kind,severity,summary\n";
+        buffer += TimelineExport::csvHeader();
     for (qint64 i = 0; i < total; ++i) {
         if ((i & 1023) == 0) {
             if (cancel->load(std::memory_order_relaxed)) {
@@ -43,14 +31,7 @@ QString writeTimeline(const Timeline *timeline, const QString &path, TimelineExp
             done->store(i, std::memory_order_relaxed);
         }
         const Event e = timeline->event(i);
-        if (format == TimelineExport::Format::JsonLines) {
-            buffer += QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact);
-            buffer += '\n';
-        } else {
-            buffer += QByteArray::number(e.timeUs) + ',' + csvField(formatTimeUs(e.timeUs)) + ','
-                + QByteArray::number(e.session) + ',' + sideName(e.side).toUtf8() + ',' + kindName(e.kind).toUtf8()
-                + ',' + severityName(e.severity).toUtf8() + ',' + csvField(e.summary) + '\n';
-        }
+        buffer += format == TimelineExport::Format::JsonLines ? e.toJsonLine() : TimelineExport::csvLine(e);
         if (buffer.size() > (1 << 20) - 4096) {
             if (file.write(buffer) != buffer.size())
                 return QObject::tr("%1: write failed (%2)").arg(path, file.errorString());
@@ -88,6 +69,28 @@ TimelineExport::~TimelineExport()
 TimelineExport::Format TimelineExport::formatForPath(const QString &path)
 {
     return path.endsWith(u".csv"_s, Qt::CaseInsensitive) ? Format::Csv : Format::JsonLines;
+}
+
+QByteArray TimelineExport::csvHeader()
+{
+    return QByteArrayLiteral("time_us,time,session,side,kind,severity,summary\n");
+}
+
+QByteArray TimelineExport::csvField(const QString &text)
+{
+    QByteArray out = text.toUtf8();
+    if (out.contains(',') || out.contains('"') || out.contains('\n') || out.contains('\r')) {
+        out.replace('"', "\"\"");
+        out = '"' + out + '"';
+    }
+    return out;
+}
+
+QByteArray TimelineExport::csvLine(const Event &e)
+{
+    return QByteArray::number(e.timeUs) + ',' + csvField(formatTimeUs(e.timeUs)) + ',' + QByteArray::number(e.session)
+        + ',' + sideName(e.side).toUtf8() + ',' + kindName(e.kind).toUtf8() + ',' + severityName(e.severity).toUtf8()
+        + ',' + csvField(e.summary) + '\n';
 }
 
 bool TimelineExport::start(const QString &path, Format format)
@@ -129,4 +132,4 @@ void TimelineExport::onFinished()
         Q_EMIT finished(m_path, false, error);
 }
 
-} // namespace TlsLab::Widgets
+} // namespace TlsLab::Model

@@ -1,13 +1,11 @@
-#include "widgets/searchindex.h"
+#include "model/timeline/searchindex.h"
 
+#include "model/timeline/textsearch.h"
 #include "model/timeline/timeline.h"
 
-#include <QStringMatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
-namespace TlsLab::Widgets {
-
-using namespace TlsLab::Model;
+namespace TlsLab::Model {
 
 namespace {
 constexpr qsizetype Block = 16384;
@@ -107,9 +105,9 @@ qsizetype SearchIndex::indexedCount() const
 QList<qsizetype> SearchIndex::search(
     const QList<qsizetype> &candidates, qsizetype begin, qsizetype end, const QString &needle) const
 {
-    const QStringMatcher matcher(needle, Qt::CaseInsensitive);
-    const bool useIndex = usable(needle);
-    const Signature wanted = signatureOf(needle);
+    const TextSearch search(needle);
+    const bool useIndex = usable(search.needle());
+    const Signature wanted = signatureOf(search.needle());
     QList<qsizetype> out;
     QReadLocker locker(&m_lock);
     const qsizetype indexed = qsizetype(m_signatures.size());
@@ -117,10 +115,10 @@ QList<qsizetype> SearchIndex::search(
         const qsizetype row = candidates.at(k);
         if (useIndex && row < indexed && !m_signatures[size_t(row)].contains(wanted))
             continue;
-        if (matcher.indexIn(m_timeline->summary(row)) >= 0)
+        if (search.matches(m_timeline->summary(row)))
             out.append(row);
     }
     return out;
 }
 
-} // namespace TlsLab::Widgets
+} // namespace TlsLab::Model

@@ -10,13 +10,13 @@
 class QTimer;
 
 namespace TlsLab::Model {
+
 class Timeline;
-}
+struct Event;
 
-namespace TlsLab::Widgets {
-
-// Writes the timeline to a file (JSON lines, one Event::toJson() object per line, or CSV) on a worker thread, so a
-// million events never freeze the window. Reports progress a few times a second and can be cancelled; the file is
+// Writes the timeline to a file (JSON lines, one Event::toJsonLine() per line, or CSV) on a worker thread, so a
+// million events never freeze the window. The line formats are public so that the command line prints events exactly
+// as the window exports them. Reports progress a few times a second and can be cancelled; the file is
 // written atomically (QSaveFile), so a cancelled or failed export leaves no half file. The events exported are
 // those present when the export starts.
 class TimelineExport final : public QObject
@@ -27,10 +27,16 @@ class TimelineExport final : public QObject
 public:
     enum class Format { JsonLines, Csv };
 
-    explicit TimelineExport(const Model::Timeline *timeline, QObject *parent = nullptr);
+    explicit TimelineExport(const Timeline *timeline, QObject *parent = nullptr);
     ~TimelineExport() override; // cancels and waits
 
     static Format formatForPath(const QString &path);
+
+    // CSV (RFC 4180): a header line, then one line per event; fields with a comma, quote or line break are quoted
+    // and their quotes doubled. Lines end in '\n'.
+    static QByteArray csvHeader();
+    static QByteArray csvLine(const Event &event);
+    static QByteArray csvField(const QString &text);
     bool start(const QString &path, Format format);
     void cancel();
     bool isRunning() const;
@@ -42,7 +48,7 @@ Q_SIGNALS:
 private:
     void onFinished();
 
-    const Model::Timeline *m_timeline;
+    const Timeline *m_timeline;
     QFutureWatcher<QString> m_watcher;
     QTimer *m_progressTimer;
     std::shared_ptr<std::atomic<qint64>> m_done;
@@ -51,4 +57,4 @@ private:
     QString m_path;
 };
 
-} // namespace TlsLab::Widgets
+} // namespace TlsLab::Model

@@ -8,10 +8,8 @@
 #include <vector>
 
 namespace TlsLab::Model {
-class Timeline;
-}
 
-namespace TlsLab::Widgets {
+class Timeline;
 
 // A 128-bit signature per event of the case-folded character pairs (bigrams) in its summary, built on a worker
 // thread as events arrive. A text search first compares signatures (a few nanoseconds per event) and decodes only
@@ -30,7 +28,7 @@ public:
         bool contains(const Signature &n) const { return (low & n.low) == n.low && (high & n.high) == n.high; }
     };
 
-    explicit SearchIndex(const Model::Timeline *timeline);
+    explicit SearchIndex(const Timeline *timeline);
     ~SearchIndex(); // waits for the worker
 
     // Starts indexing events appended since the last call, on a worker thread (no-op while one runs).
@@ -42,7 +40,7 @@ public:
     static bool usable(const QString &needle);
     static Signature signatureOf(QStringView text);
 
-    // Rows among candidates[begin, end) whose summary contains the needle, case-insensitively.
+    // Rows among candidates[begin, end) whose summary matches the needle by the rule of TextSearch.
     QList<qsizetype> search(
         const QList<qsizetype> &candidates, qsizetype begin, qsizetype end, const QString &needle) const;
     qsizetype indexedCount() const;
@@ -50,11 +48,11 @@ public:
 private:
     void indexRange(qsizetype from, qsizetype to);
 
-    const Model::Timeline *m_timeline;
+    const Timeline *m_timeline;
     mutable QReadWriteLock m_lock;
     std::vector<Signature> m_signatures;
     QFuture<void> m_worker;
     std::atomic<bool> m_stop {false};
 };
 
-} // namespace TlsLab::Widgets
+} // namespace TlsLab::Model
