@@ -7,6 +7,8 @@
 #include <QSslError>
 #include <QTimeZone>
 
+#include <algorithm>
+
 #include <openssl/ssl.h>
 
 using namespace Qt::StringLiterals;
@@ -807,7 +809,10 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
         suites = f.clientHello->details.value(u"cipher_suites").toInteger(-1);
     }
     if (sentAlert == u"protocol_version" || text.contains(u"unsupported protocol"_s)) {
-        const bool clientOld = !versions.isEmpty() && !versions.contains(u"TLSv1.3"_s);
+        // Version names as the ClientHello parser writes them ("TLS 1.3"); the tap may write "TLSv1.3".
+        const bool offers13
+            = std::any_of(versions.cbegin(), versions.cend(), [](const QString &v) { return v.endsWith(u"1.3"_s); });
+        const bool clientOld = !versions.isEmpty() && !offers13;
         return make(clientOld ? client : server, server, Step::ClientHello, u"protocol-version-mismatch"_s,
             u"the two ends have no TLS version in common"_s,
             u"The client offered %1; this listener accepts none of them%2."_s.arg(
@@ -936,6 +941,17 @@ std::optional<Verdict> notes(const DiagnosisInput &in, const EndFacts &f, const 
                            .arg(secondsLeft / 86400));
             fixes.append(u"Renew the certificate before %1."_s.arg(dateText(leaf.expiryDate())));
         }
+    }
+    // ALPN answered with a protocol the client never offered: conforming clients abort (RFC 7301, section 3.2).
+    const QStringList alpnOffered = s.side == Side::Client
+        ? f.offeredAlpn
+        : (f.clientHello ? EndFacts::textList(f.clientHello->details.value(u"alpn")) : QStringList());
+    if (!s.alpn.isEmpty() && !alpnOffered.isEmpty() && !alpnOffered.contains(s.alpn)) {
+        codes.append(u"alpn-not-offered"_s);
+        causes.append(u"the server chose an application protocol the client did not offer"_s);
+        why.append(u"The server selected ALPN %1; the client offered %2."_s.arg(s.alpn, join(alpnOffered)));
+        fixes.append(u"The server must answer no_application_protocol, or serve one of %1 (serve --alpn LIST)."_s.arg(
+            join(alpnOffered)));
     }
     if (f.encryptedEvent && s.protocol == u"TLSv1.2") {
         const QCborValue ems = f.encryptedEvent->details.value(u"extended_master_secret");

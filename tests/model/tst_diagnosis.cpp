@@ -81,7 +81,7 @@ Event failed(Side side, const QString &reason, const QString &error)
         EventDetails {{side == Side::Client ? u"error" : u"openssl", error}, {u"reason", reason}});
 }
 
-QList<Event> serverStart(const QStringList &versions = {u"TLSv1.3"_s, u"TLSv1.2"_s}, const QStringList &alpn = {})
+QList<Event> serverStart(const QStringList &versions = {u"TLS 1.3"_s, u"TLS 1.2"_s}, const QStringList &alpn = {})
 {
     return {ev(Side::Server, EventKind::TcpAccepted),
         ev(Side::Server, EventKind::FirstBytes, EventDetails {{u"classification", u"tls-client-hello"_s}}),
@@ -446,7 +446,7 @@ void TestDiagnosis::noAlpnOverlap()
 
     Session server = serverSession(SessionState::Failed);
     const auto w = judge(server,
-        serverStart({u"TLSv1.3"_s}, {u"h2"_s}) << alert(Side::Server, true, u"no_application_protocol"_s)
+        serverStart({u"TLS 1.3"_s}, {u"h2"_s}) << alert(Side::Server, true, u"no_application_protocol"_s)
                                                << failed(Side::Server, u"x"_s, u"no application protocol"_s));
     QVERIFY(w);
     QCOMPARE(w->causeCode, u"no-alpn-overlap"_s);
@@ -611,12 +611,12 @@ void TestDiagnosis::protocolVersion_server()
 {
     Session s = serverSession(SessionState::Failed);
     auto v = judge(s,
-        serverStart({u"TLSv1.2"_s}) << alert(Side::Server, true, u"protocol_version"_s)
+        serverStart({u"TLS 1.2"_s}) << alert(Side::Server, true, u"protocol_version"_s)
                                     << failed(Side::Server, u"x"_s, u"unsupported protocol"_s));
     QVERIFY(v);
     QCOMPARE(v->causeCode, u"protocol-version-mismatch"_s);
     QCOMPARE(v->side, Verdict::Party::Client); // the client is the outdated one
-    v = judge(s, serverStart({u"TLSv1.3"_s}) << alert(Side::Server, true, u"protocol_version"_s));
+    v = judge(s, serverStart({u"TLS 1.3"_s}) << alert(Side::Server, true, u"protocol_version"_s));
     QCOMPARE(v->side, Verdict::Party::Server);
     QVERIFY(v->fix.contains(u"--tls"_s));
 }
@@ -625,7 +625,7 @@ void TestDiagnosis::noSharedCipher_server()
 {
     Session s = serverSession(SessionState::Failed);
     const auto v = judge(s,
-        serverStart({u"TLSv1.2"_s}) << alert(Side::Server, true, u"handshake_failure"_s)
+        serverStart({u"TLS 1.2"_s}) << alert(Side::Server, true, u"handshake_failure"_s)
                                     << failed(
                                            Side::Server, u"x"_s, u"error:0A0000C1:SSL routines::no shared cipher"_s));
     QVERIFY(v);
