@@ -12,6 +12,14 @@ namespace TlsLab::Model {
 namespace {
 // Enough ended sessions kept for a client and its listener ending a moment apart, even under a flood.
 constexpr qsizetype RecentSessionsKept = 256;
+// A long-lived session keeps exchanging data: past this many events only the ones a verdict can rest on are kept.
+constexpr qsizetype EventsKeptInFull = 256;
+constexpr qsizetype EventsKeptAtMost = 1024;
+
+bool worthKeepingLate(EventKind kind)
+{
+    return kind != EventKind::DataSent && kind != EventKind::DataReceived && kind != EventKind::TlsMessage;
+}
 } // namespace
 
 Diagnoser *Diagnoser::of(Timeline *timeline)
@@ -26,7 +34,9 @@ Diagnoser::Diagnoser(Timeline *timeline)
     , m_timeline(timeline)
     , m_sinceUs(nowUs())
 {
-    connect(timeline, &Timeline::eventAppended, this, &Diagnoser::onEventAppended);
+    // Direct: events may be appended in another thread; keeping one is a short locked append, and the events of
+    // sessions nobody follows are not copied across threads at all.
+    connect(timeline, &Timeline::eventAppended, this, &Diagnoser::onEventAppended, Qt::DirectConnection);
     connect(timeline, &Timeline::sessionUpdated, this, &Diagnoser::onSessionUpdated);
     connect(timeline, &Timeline::cleared, this, &Diagnoser::forget);
 }
@@ -40,28 +50,41 @@ std::optional<Verdict> Diagnoser::verdict(quint64 session) const
 
 void Diagnoser::forget()
 {
+    const QMutexLocker locker(&m_mutex);
     m_events.clear();
+    m_judged.clear();
+    m_rejudge.clear();
     m_recent.clear();
     m_verdicts.clear();
     m_recorded.clear();
-    m_rejudge.clear();
 }
 
 void Diagnoser::onEventAppended(const Event &event)
 {
     if (event.session == 0 || event.kind == EventKind::Diagnosis)
         return;
-    const bool judged = m_verdicts.contains(event.session);
-    if (judged && !m_events.contains(event.session))
-        return; // long gone from the kept ones
-    m_events[event.session].append(event);
-    if (judged && !m_rejudge.contains(event.session)) {
-        // A late event (an alert after the end, say): judge again once the burst is over.
+    const QMutexLocker locker(&m_mutex);
+    const auto it = m_events.find(event.session);
+    if (it == m_events.end())
+        return; // not followed: unknown to the timeline, or ended long ago
+    if (it->size() >= EventsKeptAtMost || (it->size() >= EventsKeptInFull && !worthKeepingLate(event.kind)))
+        return;
+    it->append(event);
+    if (m_judged.contains(event.session) && !m_rejudge.contains(event.session)) {
+        // A late event (an alert after the end, say): judge again in the diagnoser's thread, once.
         m_rejudge.insert(event.session);
-        QTimer::singleShot(0, this, [this, id = event.session] {
-            if (m_rejudge.remove(id))
-                judge(id, true);
-        });
+        QMetaObject::invokeMethod(
+            this,
+            [this, id = event.session] {
+                bool again = false;
+                {
+                    const QMutexLocker locker(&m_mutex);
+                    again = m_rejudge.remove(id);
+                }
+                if (again)
+                    judge(id, true);
+            },
+            Qt::QueuedConnection);
     }
 }
 
@@ -72,8 +95,15 @@ void Diagnoser::onSessionUpdated(quint64 id)
     const auto it = m_verdicts.constFind(id);
     if (it == m_verdicts.cend()) {
         const Session s = m_timeline->session(id);
-        if (s.id == id && !s.isOpen())
-            judge(id, true);
+        if (s.id != id)
+            return;
+        if (s.isOpen()) {
+            const QMutexLocker locker(&m_mutex);
+            if (!m_events.contains(id))
+                m_events.insert(id, {}); // follow it from now on
+            return;
+        }
+        judge(id, true);
         return;
     }
     // Someone published the session again after its end (the client's own copy, without the verdict): put it back.
@@ -90,9 +120,13 @@ void Diagnoser::onSessionUpdated(quint64 id)
 QList<Event> Diagnoser::eventsOf(quint64 id) const
 {
     const Session s = m_timeline->session(id);
-    if (s.startUs >= m_sinceUs || m_events.contains(id))
-        return m_events.value(id);
-    // Started before this diagnoser existed: read it back from the timeline.
+    {
+        const QMutexLocker locker(&m_mutex);
+        const auto it = m_events.constFind(id);
+        if (it != m_events.cend() && s.startUs >= m_sinceUs)
+            return *it;
+    }
+    // Not followed from its start (it began before this diagnoser existed): read it back from the timeline.
     EventFilter filter;
     filter.sessions = {id};
     QList<Event> events;
@@ -125,9 +159,14 @@ void Diagnoser::judge(quint64 id, bool alsoOtherEnd)
     const bool changed = first || m_verdicts.value(id) != v;
     m_verdicts.insert(id, v);
     if (first) {
+        const QMutexLocker locker(&m_mutex);
+        m_judged.insert(id);
         m_recent.append(id);
-        while (m_recent.size() > RecentSessionsKept)
-            m_events.remove(m_recent.takeFirst());
+        while (m_recent.size() > RecentSessionsKept) {
+            const quint64 old = m_recent.takeFirst();
+            m_events.remove(old);
+            m_judged.remove(old);
+        }
     }
     if (changed) {
         s.diagnosis = v ? v->toJson() : QJsonObject();

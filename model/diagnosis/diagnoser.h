@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QMutex>
 #include <QObject>
 #include <QSet>
 #include <QSslCertificate>
@@ -40,7 +41,8 @@ Q_SIGNALS:
 
 private:
     explicit Diagnoser(Timeline *timeline);
-    void onEventAppended(const Event &event);
+    void onEventAppended(const Event &event); // runs in the appending thread
+
     void onSessionUpdated(quint64 id);
     void judge(quint64 id, bool alsoOtherEnd);
     QList<Event> eventsOf(quint64 id) const;
@@ -51,11 +53,16 @@ private:
     bool m_recordsEvents = false;
     bool m_updating = false;
     QList<QSslCertificate> m_localChain;
-    QHash<quint64, QList<Event>> m_events; // open sessions and the recently ended ones
+    // Guarded by m_mutex (events may be appended from any thread): the events of the sessions being followed, i.e.
+    // those seen open (a session the timeline never heard of is not followed) and the recently ended ones.
+    mutable QMutex m_mutex;
+    QHash<quint64, QList<Event>> m_events;
+    QSet<quint64> m_judged;
+    QSet<quint64> m_rejudge; // ended sessions that received late events
+
     QList<quint64> m_recent; // ended sessions whose events are still kept, oldest first
     QHash<quint64, std::optional<Verdict>> m_verdicts; // judged sessions
     QSet<quint64> m_recorded; // sessions whose verdict was recorded as an event
-    QSet<quint64> m_rejudge; // ended sessions that received late events
 };
 
 } // namespace TlsLab::Model

@@ -993,7 +993,13 @@ std::optional<Verdict> diagnoseOneEnd(const DiagnosisInput &in)
 std::optional<Verdict> diagnose(const DiagnosisInput &input)
 {
     std::optional<Verdict> own = diagnoseOneEnd(input);
-    if (!own || !own->isFailure() || !isVague(own->causeCode) || !input.other)
+    if (!own || !own->isFailure() || !input.other)
+        return own;
+    // Both ends are in this process: the end that gave up knows why. Ask it when this end's verdict is vague, or
+    // when this end only saw the other give up (an alert about our certificate names no reason of its own).
+    const Verdict::Party otherParty
+        = input.other->side == Side::Client ? Verdict::Party::Client : Verdict::Party::Server;
+    if (!isVague(own->causeCode) && own->gaveUp != otherParty)
         return own;
     // Both ends are in this process: the end that gave up knows why.
     DiagnosisInput mirror;
@@ -1005,6 +1011,8 @@ std::optional<Verdict> diagnose(const DiagnosisInput &input)
     const std::optional<Verdict> theirs = diagnoseOneEnd(mirror);
     if (!theirs || !theirs->isFailure() || isVague(theirs->causeCode))
         return own;
+    if (!isVague(own->causeCode) && (theirs->gaveUp != otherParty || theirs->causeCode == own->causeCode))
+        return own; // the other end did not decide either, or agrees: keep this end's words, meant for its user
     Verdict v = *theirs;
     v.why = u"The other end (session #%1, in this process) says: %2"_s.arg(input.other->id).arg(theirs->why);
     if (input.session.side == Side::Server && v.step == Step::Certificate

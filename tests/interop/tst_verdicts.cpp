@@ -131,6 +131,7 @@ private Q_SLOTS:
     void listenerClientCertificates();
     void alpnWithoutOverlap_listener();
     void bothEndsInThisProcess();
+    void ourClientRejectsOurListener();
 
 private:
     bool startOpensslServer(
@@ -807,6 +808,22 @@ void TestVerdicts::bothEndsInThisProcess()
     const auto server = listenerVerdict();
     QVERIFY(server);
     QCOMPARE(server->causeCode, u"client-certificate-required"_s);
+}
+
+void TestVerdicts::ourClientRejectsOurListener()
+{
+    // Our client does not trust the development certificate and closes without an alert (Qt's default): alone, the
+    // listener could only say "closed during the handshake"; with the client's facts it names the cause.
+    QVERIFY(startListener({}));
+    ClientConfig client;
+    client.useSystemCaCertificates = false;
+    const auto v = runClient(client);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"self-signed"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(listenerVerdict() && listenerVerdict()->causeCode == u"self-signed"_s, 5000);
+    const auto server = listenerVerdict();
+    QVERIFY2(server->cause.startsWith(u"the client rejected this listener's certificate"_s), qPrintable(server->cause));
+    QVERIFY(server->why.contains(u"in this process"_s));
 }
 
 QTEST_GUILESS_MAIN(TestVerdicts)
