@@ -846,6 +846,13 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
     }
     if (auto v = serverAlertReceivedVerdict(s, f, in))
         return v;
+    if (f.closed && f.closed->summary.contains(u"by the listener"_s)) {
+        return make(Party::Unknown, server, f.clientHello ? Step::ServerHello : Step::FirstBytes, u"listener-stopped"_s,
+            u"this listener stopped while the connection was being set up"_s,
+            u"The connection was still in its handshake when the listener was stopped; nothing is known about the "
+            "client's intent."_s,
+            u"None needed if the stop was meant; otherwise keep the listener running."_s);
+    }
     if (f.timeout) {
         const qint64 ms = f.timeout->details.value(u"timeout_ms").toInteger();
         const qint64 bytes = f.timeout->details.value(u"bytes").toInteger();

@@ -569,6 +569,12 @@ void TestDiagnosis::closedWithoutAlert_server_mustNotBlameTheCertificate()
     QCOMPARE(v->causeCode, u"closed-during-handshake"_s);
     QCOMPARE(v->side, Verdict::Party::Unknown);
     QVERIFY(v->why.contains(u"cannot tell"_s));
+
+    // Stopping the listener mid-handshake is not the client's doing.
+    const auto stopped = judge(
+        s, serverStart() << ev(Side::Server, EventKind::Closed, {}, u"Connection closed by the listener (stopping)"_s));
+    QVERIFY(stopped);
+    QCOMPARE(stopped->causeCode, u"listener-stopped"_s);
 }
 
 void TestDiagnosis::clientRejectsOurCertificate()
