@@ -114,6 +114,7 @@ private Q_SLOTS:
     void closeVersusReset_data();
     void closeVersusReset();
     void plaintextClientAgainstTls();
+    void plaintextLineToOpensslServer();
 
     // Our listener.
     void plaintextClients_data();
@@ -571,6 +572,21 @@ void TestVerdicts::closeVersusReset()
     QVERIFY(v->step != Verdict::Step::Certificate); // no certificate blame: no ServerHello was seen
 }
 
+void TestVerdicts::plaintextLineToOpensslServer()
+{
+    // openssl s_server closes on plaintext without a word: the client cannot know why, and says only that.
+    PeerProcess server;
+    QVERIFY(startOpensslServer(server, m_server.certificate, m_server.key));
+    ClientConfig config;
+    config.mode = ClientMode::Plaintext;
+    config.payload = "hello\n";
+    const auto v = runClient(config);
+    QVERIFY(v);
+    QCOMPARE(v->kind, Verdict::Kind::Note);
+    QCOMPARE(v->causeCode, u"closed-without-answer"_s);
+    QVERIFY(v->why.contains(u"cannot tell"_s));
+}
+
 void TestVerdicts::plaintextClientAgainstTls()
 {
     QVERIFY(startListener({}));
@@ -746,6 +762,7 @@ void TestVerdicts::listenerClientCertificates_data()
     QTest::newRow("none, TLS 1.3") << u"-tls1_3"_s << false << u"client-certificate-required"_s;
     QTest::newRow("none, TLS 1.2") << u"-tls1_2"_s << false << u"client-certificate-required"_s;
     QTest::newRow("untrusted CA") << u"-tls1_3"_s << true << u"client-certificate-untrusted"_s;
+    QTest::newRow("no clientAuth purpose") << u"-tls1_3"_s << false << u"client-certificate-invalid"_s;
 }
 
 void TestVerdicts::listenerClientCertificates()
@@ -760,6 +777,8 @@ void TestVerdicts::listenerClientCertificates()
     QStringList args {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(m_port), version};
     if (stranger)
         args << u"-cert"_s << m_strangerCert.certificate << u"-key"_s << m_strangerCert.key;
+    else if (code == u"client-certificate-invalid")
+        args << u"-cert"_s << m_server.certificate << u"-key"_s << m_server.key; // trusted issuer, serverAuth only
     PeerProcess client;
     QVERIFY(client.start(u"openssl"_s, args, "hello\n"));
     const auto v = listenerVerdict();
@@ -767,7 +786,10 @@ void TestVerdicts::listenerClientCertificates()
     QVERIFY(v);
     QCOMPARE(v->causeCode, code);
     QCOMPARE(v->step, Verdict::Step::ClientCertificate);
-    QVERIFY2(v->fix.contains(u"CN=Verdict Test CA"_s), qPrintable(v->fix)); // the CA it must be issued by
+    if (code == u"client-certificate-invalid")
+        QVERIFY2(v->fix.contains(u"clientAuth"_s), qPrintable(v->fix));
+    else
+        QVERIFY2(v->fix.contains(u"CN=Verdict Test CA"_s), qPrintable(v->fix)); // the CA it must be issued by
 }
 
 void TestVerdicts::alpnWithoutOverlap_listener()
