@@ -155,6 +155,25 @@ QString join(const QStringList &items, const QString &none = u"(none recorded)"_
     return items.isEmpty() ? none : items.join(u", "_s);
 }
 
+// What a ClientHello seen by the message tap offered: " It offered versions …; cipher suites …; groups …." or empty.
+QString offerFromTap(const std::optional<Event> &hello)
+{
+    if (!hello)
+        return {};
+    QStringList parts;
+    for (const auto &[key, words] : {std::pair {u"versions", u"versions "},
+             std::pair {u"cipher_suites", u"cipher suites "}, std::pair {u"groups", u"groups "}}) {
+        const QCborValue value = hello->details.value(QStringView(key));
+        if (value.isArray()) {
+            QStringList items;
+            for (const QCborValue &v : value.toArray())
+                items.append(v.toString());
+            parts.append(QStringView(words).toString() + join(items));
+        }
+    }
+    return parts.isEmpty() ? QString() : u" The ClientHello offered "_s + parts.join(u"; "_s) + u'.';
+}
+
 // The names a certificate covers: its DNS and IP subject alternative names, or its common name when it has none.
 QStringList coveredNames(const QSslCertificate &certificate)
 {
@@ -542,7 +561,8 @@ std::optional<Verdict> clientAlertVerdict(const Session &s, const EndFacts &f)
                 u"the server found nothing it accepts in this client's ClientHello"_s,
                 alert
                     + u" before any ServerHello: no cipher suite, key exchange group or signature algorithm in "
-                      "common (which one, only the server knows)."_s,
+                      "common (which one, only the server knows)."_s
+                    + offerFromTap(f.message(true, u"ClientHello")),
                 u"Compare what the server accepts with what this client offers (the ClientHello event lists it)."_s);
         }
         return make(Party::Unknown, server, f.tapped ? Step::Finished : Step::ClientHello, u"peer-aborted-handshake"_s,
@@ -826,10 +846,11 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
         return make(Party::Either, server, Step::ClientHello, u"no-shared-cipher"_s,
             u"no cipher suite the client offered works with this listener"_s,
             u"The client offered %1 cipher suite(s); none is enabled here%2."_s
-                .arg(suites < 0 ? u"?"_s : QString::number(suites))
-                .arg(leaf.isNull()
-                        ? QString()
-                        : u" for a %1 certificate"_s.arg(CertificateDetails::fromCertificate(leaf).publicKeyAlgorithm)),
+                    .arg(suites < 0 ? u"?"_s : QString::number(suites))
+                    .arg(leaf.isNull() ? QString()
+                                       : u" for a %1 certificate"_s.arg(
+                                           CertificateDetails::fromCertificate(leaf).publicKeyAlgorithm))
+                + offerFromTap(f.message(false, u"ClientHello")),
             u"The client must offer current cipher suites (ECDHE with AES-GCM or ChaCha20; its defaults usually do), "
             "or the listener needs a certificate whose key type matches the suites it offers."_s);
     }

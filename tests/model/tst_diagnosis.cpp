@@ -403,10 +403,14 @@ void TestDiagnosis::handshakeFailureBeforeServerHello()
 {
     Session s = clientSession(SessionState::Failed);
     const auto v = judge(s,
-        clientStart() << message(Side::Client, true, u"ClientHello"_s)
+        clientStart() << message(Side::Client, true, u"ClientHello"_s,
+            EventDetails {{u"versions", QStringList {u"TLSv1.2"_s}},
+                {u"cipher_suites", QStringList {u"ECDHE-RSA-AES128-GCM-SHA256"_s}},
+                {u"groups", QStringList {u"x25519"_s}}})
                       << alert(Side::Client, false, u"handshake_failure"_s));
     QVERIFY(v);
     QCOMPARE(v->causeCode, u"no-shared-parameters"_s);
+    QVERIFY2(v->why.contains(u"cipher suites ECDHE-RSA-AES128-GCM-SHA256; groups x25519"_s), qPrintable(v->why));
     QVERIFY(v->why.contains(u"before any ServerHello"_s));
 }
 
