@@ -174,6 +174,18 @@ QString offerFromTap(const std::optional<Event> &hello)
     return parts.isEmpty() ? QString() : u" The ClientHello offered "_s + parts.join(u"; "_s) + u'.';
 }
 
+// A listener judges every session against the same certificate of its own: parse it once per thread, not per session.
+const CertificateDetails &detailsOf(const QSslCertificate &certificate)
+{
+    thread_local QSslCertificate last;
+    thread_local CertificateDetails details;
+    if (last.isNull() || !(last == certificate)) {
+        details = CertificateDetails::fromCertificate(certificate);
+        last = certificate;
+    }
+    return details;
+}
+
 // The names a certificate covers: its DNS and IP subject alternative names, or its common name when it has none.
 QStringList coveredNames(const QSslCertificate &certificate)
 {
@@ -234,7 +246,7 @@ struct Weakness
 };
 std::optional<Weakness> weakness(const QSslCertificate &certificate)
 {
-    const CertificateDetails d = CertificateDetails::fromCertificate(certificate);
+    const CertificateDetails d = detailsOf(certificate);
     const int level = defaultSecurityLevel();
     const int minRsa = level >= 3 ? 3072 : level == 2 ? 2048 : level == 1 ? 1024 : 0;
     const int minEc = level >= 3 ? 256 : level == 2 ? 224 : level == 1 ? 160 : 0;
@@ -292,7 +304,7 @@ CertProblem serverCertificateProblem(const QSslError &error, const Session &s, c
 {
     const QSslCertificate cert = error.certificate();
     const QString name = cert.isNull() ? u"the server's certificate"_s : TlsText::certificateName(cert);
-    const bool isCa = !cert.isNull() && CertificateDetails::fromCertificate(cert).isCa;
+    const bool isCa = !cert.isNull() && detailsOf(cert).isCa;
     const QString asked = s.peerName;
     const Party client = Party::Client, server = Party::Server;
     switch (error.error()) {
@@ -345,7 +357,7 @@ CertProblem serverCertificateProblem(const QSslError &error, const Session &s, c
                 u"Check the clocks (of this machine and of the machine that made the certificate); otherwise serve a "
                 "certificate that is valid now: %1 starts on %2."_s.arg(name, dateText(cert.effectiveDate())))};
     case QSslError::InvalidPurpose: {
-        const CertificateDetails d = CertificateDetails::fromCertificate(cert);
+        const CertificateDetails d = detailsOf(cert);
         QString eku = u"(none)"_s;
         for (const CertificateDetails::Extension &x : d.extensions) {
             if (x.oid == u"2.5.29.37")
@@ -847,9 +859,7 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
             u"no cipher suite the client offered works with this listener"_s,
             u"The client offered %1 cipher suite(s); none is enabled here%2."_s
                     .arg(suites < 0 ? u"?"_s : QString::number(suites))
-                    .arg(leaf.isNull() ? QString()
-                                       : u" for a %1 certificate"_s.arg(
-                                           CertificateDetails::fromCertificate(leaf).publicKeyAlgorithm))
+                    .arg(leaf.isNull() ? QString() : u" for a %1 certificate"_s.arg(detailsOf(leaf).publicKeyAlgorithm))
                 + offerFromTap(f.message(false, u"ClientHello")),
             u"The client must offer current cipher suites (ECDHE with AES-GCM or ChaCha20; its defaults usually do), "
             "or the listener needs a certificate whose key type matches the suites it offers."_s);
@@ -946,7 +956,7 @@ std::optional<Verdict> notes(const DiagnosisInput &in, const EndFacts &f, const 
         fixes.append(u"Fix the certificate problem before relying on this connection."_s);
     }
     if (!leaf.isNull()) {
-        const CertificateDetails d = CertificateDetails::fromCertificate(leaf);
+        const CertificateDetails d = detailsOf(leaf);
         if (d.isCa && !d.isSelfSigned) {
             codes.append(u"ca-as-server-certificate"_s);
             causes.append(u"the server's certificate is a CA certificate"_s);
