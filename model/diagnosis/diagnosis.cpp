@@ -177,11 +177,13 @@ QString offerFromTap(const std::optional<Event> &hello)
 // A listener judges every session against the same certificate of its own: parse it once per thread, not per session.
 const CertificateDetails &detailsOf(const QSslCertificate &certificate)
 {
-    thread_local QSslCertificate last;
+    // Keyed by the DER bytes, not by a QSslCertificate: no TLS-backend object may outlive the backend at exit.
+    thread_local QByteArray lastDer;
     thread_local CertificateDetails details;
-    if (last.isNull() || !(last == certificate)) {
+    const QByteArray der = certificate.toDer();
+    if (lastDer.isEmpty() || der != lastDer) {
         details = CertificateDetails::fromCertificate(certificate);
-        last = certificate;
+        lastDer = der;
     }
     return details;
 }
