@@ -948,6 +948,16 @@ std::optional<Verdict> notes(const DiagnosisInput &in, const EndFacts &f, const 
     const QList<QSslCertificate> &chain = s.side == Side::Client ? s.peerChain : in.localChain;
     const QSslCertificate leaf = chain.value(0);
     QStringList codes, causes, why, fixes;
+    if (s.side == Side::Client && s.protocol == u"TLSv1.3" && f.dataReceived.isEmpty() && f.closed
+        && f.closed->summary.contains(u"server"_s)) {
+        // In TLS 1.3 the client finishes its half before the server has checked its certificate: a server that
+        // refuses it may just close. Not a failure TLS Lab can prove from this end; worth saying.
+        codes.append(u"closed-after-handshake"_s);
+        causes.append(u"the server closed the connection right after the handshake, without sending anything"_s);
+        why.append(u"In TLS 1.3 a server that rejects the client (its certificate, say) after the handshake may close "
+                   "like this without an alert; this end cannot tell that from a server with nothing to say."_s);
+        fixes.append(u"If the server requires a client certificate, connect with --cert FILE --key FILE."_s);
+    }
     if (s.untrusted) {
         codes.append(u"verification-errors-ignored"_s);
         causes.append(u"the server's certificate did not verify and the errors were ignored"_s);

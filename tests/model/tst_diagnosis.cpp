@@ -667,6 +667,19 @@ void TestDiagnosis::notesForSessionsThatWorked()
     v = judge(s, events);
     QVERIFY(v);
     QCOMPARE(v->causeCode, u"no-extended-master-secret"_s);
+
+    // TLS 1.3, closed by the server at once with nothing sent: a note, since the server may have refused us.
+    s.protocol = u"TLSv1.3"_s;
+    events = clientStart();
+    events << ev(Side::Client, EventKind::Encrypted)
+           << ev(Side::Client, EventKind::Closed, {}, u"Connection closed by the server"_s);
+    v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->kind, Verdict::Kind::Note);
+    QCOMPARE(v->causeCode, u"closed-after-handshake"_s);
+    // The same with the server's greeting received: nothing to say.
+    events.insert(4, ev(Side::Client, EventKind::DataReceived, EventDetails {{u"text", u"hi\n"_s}}));
+    QVERIFY(!judge(s, events));
 }
 
 void TestDiagnosis::plaintextClient()
