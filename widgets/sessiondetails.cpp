@@ -1,12 +1,18 @@
 #include "widgets/sessiondetails.h"
 
+#include "model/diagnosis/diagnoser.h"
+#include "model/diagnosis/verdict.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
 #include "widgets/certificatesummary.h"
 #include "widgets/sessiontablemodel.h"
 
+#include <QClipboard>
+#include <QFrame>
+#include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSslCipher>
@@ -30,6 +36,11 @@ QString row(const QString &name, const QString &value)
 SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     : QWidget(parent)
     , m_timeline(timeline)
+    , m_banner(new QFrame(this))
+    , m_verdictWhat(new QLabel(m_banner))
+    , m_verdictWhy(new QLabel(m_banner))
+    , m_verdictFix(new QLabel(m_banner))
+    , m_copyFixButton(new QPushButton(tr("Cop&y fix"), m_banner))
     , m_browser(new QTextBrowser(this))
     , m_viewButton(new QPushButton(QIcon(u":/icons/certificate.svg"_s), tr("Open certificate &details"), this))
     , m_exportButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export c&hain…"), this))
@@ -39,8 +50,40 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     m_viewButton->setObjectName(u"viewChainButton"_s);
     m_exportButton->setObjectName(u"exportChainButton"_s);
     m_browser->setOpenLinks(false);
+
+    // The verdict banner: what / why / fix, every line selectable, the fix copyable with one click.
+    m_banner->setObjectName(u"verdictBanner"_s);
+    m_verdictWhat->setObjectName(u"verdictWhat"_s);
+    m_verdictWhy->setObjectName(u"verdictWhy"_s);
+    m_verdictFix->setObjectName(u"verdictFix"_s);
+    m_copyFixButton->setObjectName(u"copyFixButton"_s);
+    m_banner->setFrameShape(QFrame::StyledPanel);
+    m_banner->setAutoFillBackground(true);
+    m_banner->setBackgroundRole(QPalette::AlternateBase);
+    for (QLabel *label : {m_verdictWhat, m_verdictWhy, m_verdictFix}) {
+        label->setWordWrap(true);
+        label->setTextFormat(Qt::PlainText);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    }
+    QFont bold = m_verdictWhat->font();
+    bold.setBold(true);
+    m_verdictWhat->setFont(bold);
+    auto *bannerLayout = new QVBoxLayout(m_banner);
+    bannerLayout->addWidget(m_verdictWhat);
+    bannerLayout->addWidget(m_verdictWhy);
+    auto *fixRow = new QHBoxLayout;
+    fixRow->addWidget(m_verdictFix, 1);
+    fixRow->addWidget(m_copyFixButton, 0, Qt::AlignTop);
+    bannerLayout->addLayout(fixRow);
+    m_banner->hide();
+    connect(m_copyFixButton, &QPushButton::clicked, this,
+        [this] { QGuiApplication::clipboard()->setText(m_session.diagnosis.value(u"fix"_s).toString()); });
+    // Sessions are judged when they end; the diagnoser is shared by everything that shows this timeline.
+    Diagnoser::of(m_timeline);
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_banner);
     layout->addWidget(m_browser);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_viewButton);
@@ -71,12 +114,41 @@ QString SessionDetails::text() const
     return m_browser->toPlainText();
 }
 
+QString SessionDetails::verdictText() const
+{
+    if (m_banner->isHidden())
+        return {};
+    return m_verdictWhat->text() + u'\n' + m_verdictWhy->text() + u'\n' + m_verdictFix->text();
+}
+
+void SessionDetails::showVerdict()
+{
+    const Verdict v = Verdict::fromJson(m_session.diagnosis);
+    if (v.causeCode.isEmpty() || m_session.id != m_sessionId || !m_sessionId) {
+        m_banner->hide();
+        return;
+    }
+    const QString who = v.side == Verdict::Party::Unknown ? tr("which end must change is not known")
+        : v.side == Verdict::Party::Either                ? tr("either end can change")
+        : v.side == Verdict::Party::Client                ? tr("the client must change")
+                                                          : tr("the server must change");
+    m_verdictWhat->setText((v.isFailure() ? tr("What happened: %1 (%2, at %3; %4)") : tr("Note: %1 (%2, at %3; %4)"))
+                               .arg(v.cause, v.causeCode, stepName(v.step), who));
+    m_verdictWhy->setText(tr("Why: %1").arg(v.why));
+    m_verdictWhy->setVisible(!v.why.isEmpty());
+    m_verdictFix->setText(tr("Fix: %1").arg(v.fix));
+    m_verdictFix->setVisible(!v.fix.isEmpty());
+    m_copyFixButton->setVisible(!v.fix.isEmpty());
+    m_banner->show();
+}
+
 void SessionDetails::refresh()
 {
     m_session = m_sessionId ? m_timeline->session(m_sessionId) : Session();
     const Session &s = m_session;
     m_viewButton->setEnabled(!s.peerChain.isEmpty());
     m_exportButton->setEnabled(!s.peerChain.isEmpty());
+    showVerdict();
     if (!m_sessionId || s.id != m_sessionId) {
         m_browser->setHtml(u"<p>"_s + tr("Select a session to see its details.") + u"</p>"_s);
         return;

@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+class QFrame;
+class QLabel;
 class QPushButton;
 class QTextBrowser;
 
@@ -13,7 +15,8 @@ class Timeline;
 
 namespace TlsLab::Widgets {
 
-// What is known about one session: endpoints, protocol, the cipher suite and its parts, ALPN, the ephemeral key,
+// What is known about one session: at the top, the verdict (what happened, why, what to change) when it ended badly;
+// then endpoints, protocol, the cipher suite and its parts, ALPN, the ephemeral key,
 // the plain-language reason of a failure, and the peer's chain with a verdict per certificate. Follows the
 // Timeline's updates of the session it shows. The chain can be opened in the certificate viewer or exported.
 class SessionDetails final : public QWidget
@@ -28,6 +31,7 @@ public:
     void showSession(quint64 id); // 0 clears
     quint64 sessionId() const { return m_sessionId; }
     QString text() const; // the shown text, plain
+    QString verdictText() const; // the banner's text, plain (empty when there is no verdict)
 
 Q_SIGNALS:
     // The user asked to see the peer's chain in the certificate viewer.
@@ -36,10 +40,16 @@ Q_SIGNALS:
 
 private:
     void refresh();
+    void showVerdict();
 
     Model::Timeline *m_timeline;
     quint64 m_sessionId = 0;
     Model::Session m_session;
+    QFrame *m_banner;
+    QLabel *m_verdictWhat;
+    QLabel *m_verdictWhy;
+    QLabel *m_verdictFix;
+    QPushButton *m_copyFixButton;
     QTextBrowser *m_browser;
     QPushButton *m_viewButton;
     QPushButton *m_exportButton;

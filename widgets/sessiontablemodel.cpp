@@ -41,7 +41,13 @@ QString sessionOutcome(const Session &s)
         text = SessionTableModel::tr("failed");
         break;
     }
-    if (!s.reason.isEmpty())
+    // The verdict's short cause says more than the raw reason (model/diagnosis); a note stays a note.
+    const QString cause = s.diagnosis.value(u"cause"_s).toString();
+    if (!cause.isEmpty() && s.diagnosis.value(u"kind"_s).toString() == u"note")
+        text += SessionTableModel::tr(" (note: %1)").arg(cause);
+    else if (!cause.isEmpty())
+        text += u": "_s + cause;
+    else if (!s.reason.isEmpty())
         text += u": "_s + s.reason;
     return text;
 }

@@ -1,7 +1,9 @@
 #include "app/cli/connectcommand.h"
 
 #include "app/cli/commandline.h"
+#include "app/cli/exitstatus.h"
 #include "app/cli/jsonprinter.h"
+#include "model/diagnosis/diagnoser.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
 #include "model/tls/plaintextpayload.h"
@@ -43,6 +45,8 @@ QJsonObject sessionResult(const Session &s, bool succeeded)
         o.insert(u"verify_errors"_s, errors);
     o.insert(u"bytes_sent"_s, double(s.bytesSent));
     o.insert(u"bytes_received"_s, double(s.bytesReceived));
+    if (!s.diagnosis.isEmpty())
+        o.insert(u"diagnosis"_s, s.diagnosis);
     return QJsonObject {{u"result"_s, o}};
 }
 
@@ -54,7 +58,8 @@ int runConnectCommand(const QStringList &arguments)
     parser.setApplicationDescription(
         u"Connect to HOST:PORT over TLS (verifying the server, as any client should) or deliberately in plaintext,\n"
         "print every event, then what the server sends until it closes or goes quiet.\n"
-        "Exit status 0 only if what was asked succeeded: TLS verified (or --insecure), or the plaintext sent."_s);
+        "When it fails, the last lines (or the JSON result's \"diagnosis\") say what happened, why and what to change.\n\n"_s
+        + connectExitStatusHelp());
     parser.addPositionalArgument(u"HOST:PORT"_s, u"Where to connect (default port 4481)."_s);
     const QCommandLineOption plaintext(u"plaintext"_s, u"Connect without TLS (to watch a TLS server refuse it)."_s);
     const QCommandLineOption sendText(u"send"_s, u"Text to send once connected (a newline is added)."_s, u"TEXT"_s);
@@ -137,6 +142,7 @@ int runConnectCommand(const QStringList &arguments)
     Timeline timeline;
     QObject::connect(
         &timeline, &Timeline::eventAppended, &timeline, [&printer](const Event &event) { printer.print(event); });
+    Diagnoser::of(&timeline); // judges the session when it ends (Session::diagnosis)
     Client client(&timeline);
 
     // Once the connection is up, wait for the server to close or to stay quiet for quietMs.
@@ -163,20 +169,27 @@ int runConnectCommand(const QStringList &arguments)
     QCoreApplication::exec();
 
     const bool succeeded = client.succeeded();
-    const Session s = client.session();
+    Session s = client.session();
+    // The timeline's copy carries the verdict the diagnoser added when the session ended.
+    s.diagnosis = timeline.session(s.id).diagnosis;
+    const Verdict verdict = Verdict::fromJson(s.diagnosis);
     if (printer.isText()) {
         if (!client.received().isEmpty())
             printer.printLine(u"--- received ---\n"_s + QString::fromUtf8(client.received()));
         printer.printLine(succeeded
                 ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s : s.protocol + u", "_s + s.cipher)
                 : u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
+        if (!verdict.causeCode.isEmpty())
+            printer.printLine(verdict.toTextLines().join(u'\n'));
     } else if (printer.format() == EventPrinter::Format::Json) {
         printer.printObject(sessionResult(s, succeeded));
     } else if (!succeeded) {
         // CSV holds events only; the reason goes where errors go.
         printError(u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
     }
-    return succeeded ? ExitOk : ExitFailed;
+    if (succeeded)
+        return ExitOk;
+    return verdict.causeCode.isEmpty() ? int(ExitFailed) : exitStatusFor(verdict);
 }
 
 } // namespace TlsLab::Cli

@@ -2,6 +2,7 @@
 
 #include "app/cli/commandline.h"
 #include "app/cli/jsonprinter.h"
+#include "model/diagnosis/diagnoser.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
 #include "model/tls/tlstext.h"
@@ -55,7 +56,8 @@ int runServeCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Run a TLS listener and print every event of every connection as JSON lines (or --format text|csv).\n"
-        "Without --cert/--key it uses TLS Lab's own development certificate (EC P-256, localhost)."_s);
+        "Without --cert/--key it uses TLS Lab's own development certificate (EC P-256, localhost).\n"
+        "A connection that fails or is refused ends with a \"diagnosis\" event: what happened, why, what to change."_s);
     const QCommandLineOption listen(u"listen"_s,
         u"Address and port to listen on (default 127.0.0.1:4481; "
         "'*:PORT' or '0.0.0.0:PORT' for all interfaces)."_s,
@@ -143,12 +145,16 @@ int runServeCommand(const QStringList &arguments)
     Timeline timeline;
     QObject::connect(&timeline, &Timeline::eventAppended, &timeline,
         [printer = printer.get()](const Event &event) { printer->print(event); });
+    // Every session that ends badly gets its verdict as its last event ("diagnosis").
+    Diagnoser *diagnoser = Diagnoser::of(&timeline);
+    diagnoser->setRecordsEvents(true);
     Listener listener(&timeline);
     const Status status = listener.start(config);
     if (!status) {
         printError(status.error());
         return ExitFailed;
     }
+    diagnoser->setLocalChain(listener.identity().chain);
 
     int finished = 0;
     QObject::connect(&listener, &Listener::sessionFinished, &listener, [&] {

@@ -40,6 +40,7 @@ constexpr std::array<const char *, size_t(EventKind::KindCount)> kindNames = {
     "socket-error",
     "tls-message",
     "limit",
+    "diagnosis",
 };
 } // namespace
 

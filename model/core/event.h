@@ -45,6 +45,7 @@ enum class EventKind : quint8 {
     SocketError,
     TlsMessage, // one TLS handshake message (or ChangeCipherSpec) seen by the tap, sent or received
     Limit, // a limit was reached (connections, backlog, idle time); the details say which
+    Diagnosis, // the verdict on a session that ended badly (model/diagnosis): cause, why, fix
     KindCount
 };
 

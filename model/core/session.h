@@ -2,6 +2,7 @@
 
 #include "model/core/event.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QSslCertificate>
@@ -49,6 +50,8 @@ struct Session
     QString reason; // plain-language reason for a failure or refusal
     quint64 bytesSent = 0;
     quint64 bytesReceived = 0;
+    // The verdict once the session ended badly, or a note (model/diagnosis Verdict::toJson()); empty: none.
+    QJsonObject diagnosis;
 
     bool isOpen() const { return endUs == 0; }
 };

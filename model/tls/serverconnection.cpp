@@ -352,6 +352,13 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
     }
     Session &s = m_recorder.session();
     QList<QSslError> rejected = m_recorder.recordTapVerifyFailures(u"Client certificate"_s);
+    if (rejected.isEmpty() && text.contains(u"peer did not return a certificate"_s, Qt::CaseInsensitive)) {
+        // The tap's verification requires a certificate: OpenSSL failed the handshake (with certificate_required in
+        // TLS 1.3, handshake_failure in 1.2) before any verification could run.
+        const QSslError missing(QSslError::NoPeerCertificate);
+        rejected.append(missing);
+        m_recorder.record(SocketFacts::verifyErrorEvent(missing, u"Client certificate"_s));
+    }
     s.verifyErrors.append(rejected);
     QString reason;
     if (!s.verifyErrors.isEmpty()) {

@@ -166,11 +166,11 @@ void TestCli::connectRefusesUntrusted()
     PeerProcess serve;
     quint16 port = 0;
     QVERIFY(startServe(serve, port, {u"--max-connections"_s, u"2"_s}));
-    // Without --ca the development certificate is not trusted: exit 1, and the cause in words.
+    // Without --ca the development certificate is not trusted: exit 5 (certificate not trusted), the cause in words.
     PeerProcess connect;
     QVERIFY(connect.start(tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--text"_s}));
     QVERIFY(connect.finish());
-    QCOMPARE(connect.exitCode(), 1);
+    QCOMPARE(connect.exitCode(), 5);
     QVERIFY2(connect.output().contains("FAILED: certificate verification failed: the certificate is self-signed"),
         connect.output().constData());
     // --insecure: continue anyway, for this connection only, and say so.

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "model/core/event.h"
+#include "model/core/session.h"
+#include "model/diagnosis/verdict.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSslCertificate>
+
+#include <optional>
+
+namespace TlsLab::Model {
+
+// Everything a verdict may rest on: one end's session and its events and, when both ends of the connection are in
+// this process, the other end's. Plain values, so a verdict can be made anywhere (a test, the command line, a view).
+struct DiagnosisInput
+{
+    Session session;
+    QList<Event> events; // this session's events, in order
+    std::optional<Session> other; // the other end of the same connection, when it is in this process
+    QList<Event> otherEvents;
+    QList<QSslCertificate> localChain; // the chain this end presented (the listener's certificate), when known
+    QDateTime now; // the clock for "expires soon"; invalid: the session's end (or start)
+};
+
+// The verdict for a session: none for a healthy one (or one still open), a note for one that succeeded but would
+// fail elsewhere, a failure otherwise. It never guesses: a cause is claimed only when the recorded facts support it,
+// and where one end cannot know, the verdict says what is known and what is not.
+std::optional<Verdict> diagnose(const DiagnosisInput &input);
+
+} // namespace TlsLab::Model

@@ -1,0 +1,772 @@
+// The verdict over recorded event sequences: the events are those the listener and the client record (same kinds,
+// same detail keys), including the ambiguous sequences where the verdict must say what it does not know.
+#include "certtestutil.h"
+#include "model/certs/certificategenerator.h"
+#include "model/diagnosis/diagnoser.h"
+#include "model/diagnosis/diagnosis.h"
+#include "model/timeline/timeline.h"
+#include "model/tls/tlstext.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+
+namespace {
+
+Event ev(Side side, EventKind kind, const EventDetails &details = {}, const QString &summary = {})
+{
+    Event e;
+    e.side = side;
+    e.kind = kind;
+    e.summary = summary;
+    e.details = details;
+    return e;
+}
+
+Event alert(Side side, bool sent, const QString &type)
+{
+    return ev(side, sent ? EventKind::AlertSent : EventKind::AlertReceived,
+        EventDetails {{u"level", u"fatal"_s}, {u"type", type}, {u"code", 0}, {u"description", type}});
+}
+
+Event message(Side side, bool sent, const QString &type, const EventDetails &extra = {})
+{
+    EventDetails d = extra;
+    d.insert(u"direction", sent ? u"sent"_s : u"received"_s);
+    d.insert(u"type", type);
+    return ev(side, EventKind::TlsMessage, d);
+}
+
+Session clientSession(SessionState state)
+{
+    Session s;
+    s.id = 7;
+    s.side = Side::Client;
+    s.state = state;
+    s.peerAddress = u"127.0.0.1"_s;
+    s.peerPort = 4433;
+    s.peerName = u"localhost"_s;
+    s.startUs = nowUs() - 1000;
+    s.endUs = nowUs();
+    return s;
+}
+
+Session serverSession(SessionState state)
+{
+    Session s = clientSession(state);
+    s.id = 8;
+    s.side = Side::Server;
+    s.peerName.clear();
+    return s;
+}
+
+// The events our client records for a TLS connection up to the handshake.
+QList<Event> clientStart(const QString &protocol = u"TLSv1.2 or later"_s, const QStringList &alpn = {})
+{
+    EventDetails d {{u"mode", u"tls"_s}, {u"target", u"127.0.0.1:4433"_s}, {u"server_name", u"localhost"_s},
+        {u"protocol", protocol}};
+    if (!alpn.isEmpty())
+        d.insert(u"alpn", alpn);
+    return {ev(Side::Client, EventKind::HandshakeStarted, d),
+        ev(Side::Client, EventKind::TcpConnected, EventDetails {{u"peer", u"127.0.0.1:4433"_s}}),
+        ev(Side::Client, EventKind::HandshakeStarted)};
+}
+
+Event failed(Side side, const QString &reason, const QString &error)
+{
+    return ev(side, EventKind::HandshakeFailed,
+        EventDetails {{side == Side::Client ? u"error" : u"openssl", error}, {u"reason", reason}});
+}
+
+QList<Event> serverStart(const QStringList &versions = {u"TLS 1.3"_s, u"TLS 1.2"_s}, const QStringList &alpn = {})
+{
+    return {ev(Side::Server, EventKind::TcpAccepted),
+        ev(Side::Server, EventKind::FirstBytes, EventDetails {{u"classification", u"tls-client-hello"_s}}),
+        ev(Side::Server, EventKind::ClientHello,
+            EventDetails {{u"sni", u"localhost"_s}, {u"alpn", alpn}, {u"versions", versions}, {u"cipher_suites", 31}}),
+        ev(Side::Server, EventKind::HandshakeStarted)};
+}
+
+std::optional<Verdict> judge(const Session &s, const QList<Event> &events)
+{
+    DiagnosisInput in;
+    in.session = s;
+    in.events = events;
+    return diagnose(in);
+}
+
+Identity make(CertificateProfile profile, const QString &cn, const std::optional<Identity> &issuer = {},
+    const QDateTime &from = {}, const QDateTime &until = {}, const QString &eku = {})
+{
+    CertificateRequest r;
+    r.profile = profile;
+    r.subject.commonName = cn;
+    if (profile == CertificateProfile::Server || profile == CertificateProfile::SelfSignedServer)
+        r.subjectAltNames = {u"DNS:"_s + cn, u"IP:127.0.0.1"_s};
+    r.issuer = issuer;
+    r.notBefore = from;
+    r.notAfter = until;
+    r.extendedKeyUsage = eku;
+    auto id = CertificateGenerator::generate(r);
+    if (!id)
+        qFatal("cannot make a test certificate: %s", qPrintable(id.error()));
+    return id.value();
+}
+
+} // namespace
+
+class TestDiagnosis : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void healthyAndOpenSessionsHaveNoVerdict();
+    void connectionRefused();
+    void connectTimeout();
+    void selfSigned();
+    void missingIntermediateVersusUntrustedIssuer();
+    void nameMismatch();
+    void expiredLeafAndIntermediate();
+    void notYetValid();
+    void wrongPurpose();
+    void weakKey();
+    void eventsWithoutCertificatesClaimOnlyTheCodes();
+    void protocolVersionFromTheClient_data();
+    void protocolVersionFromTheClient();
+    void handshakeFailureAlone_isNotBlamedOnAnything();
+    void handshakeFailureAfterCertificateRequest();
+    void handshakeFailureBeforeServerHello();
+    void certificateRequiredInTls13();
+    void serverDistrustsOurCertificate();
+    void noAlpnOverlap();
+    void tlsToPlaintextPort();
+    void closedAndResetDuringHandshake_client();
+    void otherEndInThisProcessKnowsBetter();
+    void plaintextToTlsPort_server();
+    void silentClientAndHalfHello();
+    void closedWithoutAlert_server_mustNotBlameTheCertificate();
+    void clientRejectsOurCertificate();
+    void clientCertificateRequiredAndUntrusted_server();
+    void protocolVersion_server();
+    void noSharedCipher_server();
+    void notesForSessionsThatWorked();
+    void plaintextClient();
+    void verdictJsonAndClasses();
+    void diagnoserStoresAndRecords();
+
+private:
+    Identity m_ca, m_intermediate, m_leaf, m_selfSigned, m_expiredLeaf, m_expiredIntermediate, m_futureLeaf,
+        m_clientOnly, m_soonExpiring;
+};
+
+void TestDiagnosis::initTestCase()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    m_ca = make(CertificateProfile::CertificateAuthority, u"Diag Root CA"_s);
+    m_intermediate = make(CertificateProfile::IntermediateCa, u"Diag Intermediate CA"_s, m_ca);
+    m_leaf = make(CertificateProfile::Server, u"localhost"_s, m_intermediate);
+    m_selfSigned = make(CertificateProfile::SelfSignedServer, u"localhost"_s);
+    m_expiredLeaf = make(CertificateProfile::Server, u"localhost"_s, m_ca, now.addDays(-30), now.addDays(-3));
+    m_expiredIntermediate
+        = make(CertificateProfile::IntermediateCa, u"Old Intermediate"_s, m_ca, now.addDays(-30), now.addDays(-2));
+    m_futureLeaf = make(CertificateProfile::Server, u"localhost"_s, m_ca, now.addDays(5), now.addDays(50));
+    m_clientOnly
+        = make(CertificateProfile::Server, u"localhost"_s, m_ca, {}, {}, u"clientAuth"_s); // no serverAuth purpose
+    m_soonExpiring = make(CertificateProfile::Server, u"localhost"_s, m_ca, now.addDays(-10), now.addDays(10));
+}
+
+void TestDiagnosis::healthyAndOpenSessionsHaveNoVerdict()
+{
+    Session s = clientSession(SessionState::Closed);
+    s.protocol = u"TLSv1.3"_s;
+    s.peerChain = m_leaf.chain;
+    QList<Event> events = clientStart();
+    events.append(ev(Side::Client, EventKind::Encrypted, EventDetails {{u"protocol", u"TLSv1.3"_s}}));
+    events.append(ev(Side::Client, EventKind::Closed));
+    QVERIFY(!judge(s, events));
+
+    Session open = clientSession(SessionState::Handshaking);
+    open.endUs = 0;
+    QVERIFY(!judge(open, clientStart()));
+}
+
+void TestDiagnosis::connectionRefused()
+{
+    Session s = clientSession(SessionState::Failed);
+    QList<Event> events = {clientStart().first(),
+        ev(Side::Client, EventKind::SocketError,
+            EventDetails {{u"reason", u"connection refused: nothing is listening on 127.0.0.1:4433"_s},
+                {u"error", u"Connection refused"_s}})};
+    const auto v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"connection-refused"_s);
+    QCOMPARE(v->step, Verdict::Step::TcpConnect);
+    QCOMPARE(v->failureClass(), Verdict::FailureClass::Unreachable);
+    QVERIFY(v->cause.contains(u"127.0.0.1:4433"_s));
+}
+
+void TestDiagnosis::connectTimeout()
+{
+    Session s = clientSession(SessionState::Failed);
+    const auto v
+        = judge(s, {clientStart().first(), ev(Side::Client, EventKind::Timeout, EventDetails {{u"timeout_ms", 3000}})});
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"connect-timeout"_s);
+    QCOMPARE(v->failureClass(), Verdict::FailureClass::Timeout);
+}
+
+void TestDiagnosis::selfSigned()
+{
+    Session s = clientSession(SessionState::Failed);
+    const QSslCertificate cert = m_selfSigned.chain.first();
+    s.verifyErrors = {QSslError(QSslError::SelfSignedCertificate, cert)};
+    QList<Event> events = clientStart();
+    events.append(ev(Side::Client, EventKind::VerifyError, EventDetails {{u"error", u"self-signed"_s}}));
+    events.append(failed(Side::Client, u"certificate verification failed"_s, {}));
+    const auto v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"self-signed"_s);
+    QCOMPARE(v->step, Verdict::Step::Certificate);
+    QCOMPARE(v->gaveUp, Verdict::Party::Client);
+    QVERIFY(v->fix.contains(u"--ca FILE"_s));
+    QCOMPARE(v->failureClass(), Verdict::FailureClass::CertificateNotTrusted);
+}
+
+void TestDiagnosis::missingIntermediateVersusUntrustedIssuer()
+{
+    // The server sent the leaf alone: OpenSSL cannot even build a chain (error 21).
+    Session s = clientSession(SessionState::Failed);
+    s.verifyErrors = {QSslError(QSslError::UnableToVerifyFirstCertificate, m_leaf.chain.first())};
+    auto v = judge(s, clientStart() << failed(Side::Client, u"certificate verification failed"_s, {}));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"missing-intermediate"_s);
+    QVERIFY2(v->why.contains(u"CN=Diag Intermediate CA"_s), qPrintable(v->why));
+    QVERIFY(v->fix.contains(u"full chain: leaf then intermediate"_s));
+    QCOMPARE(v->side, Verdict::Party::Server);
+
+    // The server sent leaf and intermediate; the root is simply not trusted here (error 20).
+    s.verifyErrors = {QSslError(QSslError::UnableToGetLocalIssuerCertificate, m_intermediate.chain.first())};
+    v = judge(s, clientStart() << failed(Side::Client, u"certificate verification failed"_s, {}));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"untrusted-issuer"_s);
+    QVERIFY2(v->why.contains(u"CN=Diag Root CA"_s), qPrintable(v->why));
+    QVERIFY(v->fix.contains(u"--ca FILE"_s));
+
+    // A chain ending in a self-signed root that is not trusted (error 19) is an untrusted issuer too.
+    s.verifyErrors = {QSslError(QSslError::SelfSignedCertificateInChain, m_ca.chain.first())};
+    v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"untrusted-issuer"_s);
+}
+
+void TestDiagnosis::nameMismatch()
+{
+    Session s = clientSession(SessionState::Failed);
+    s.peerName = u"example.test"_s;
+    s.verifyErrors = {QSslError(QSslError::HostNameMismatch, m_leaf.chain.first())};
+    const auto v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"name-mismatch"_s);
+    QVERIFY2(v->why.contains(u"\"example.test\""_s), qPrintable(v->why));
+    QVERIFY2(v->why.contains(u"localhost"_s) && v->why.contains(u"127.0.0.1"_s), qPrintable(v->why));
+    QVERIFY(v->fix.contains(u"--servername"_s));
+}
+
+void TestDiagnosis::expiredLeafAndIntermediate()
+{
+    Session s = clientSession(SessionState::Failed);
+    const QSslCertificate leaf = m_expiredLeaf.chain.first();
+    s.verifyErrors = {QSslError(QSslError::CertificateExpired, leaf)};
+    auto v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"expired"_s);
+    const QString expiry = leaf.expiryDate().toUTC().toString(u"yyyy-MM-dd"_s);
+    QVERIFY2(v->fix.startsWith(u"Renew the certificate; it expired on "_s + expiry), qPrintable(v->fix));
+    QVERIFY(v->why.contains(u"the clock here read"_s));
+
+    s.verifyErrors = {QSslError(QSslError::CertificateExpired, m_expiredIntermediate.chain.first())};
+    v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"intermediate-expired"_s);
+    QVERIFY(v->why.contains(u"CN=Old Intermediate"_s));
+}
+
+void TestDiagnosis::notYetValid()
+{
+    Session s = clientSession(SessionState::Failed);
+    s.verifyErrors = {QSslError(QSslError::CertificateNotYetValid, m_futureLeaf.chain.first())};
+    const auto v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"not-yet-valid"_s);
+    QVERIFY(v->why.contains(m_futureLeaf.chain.first().effectiveDate().toUTC().toString(u"yyyy-MM-dd"_s)));
+}
+
+void TestDiagnosis::wrongPurpose()
+{
+    Session s = clientSession(SessionState::Failed);
+    s.verifyErrors = {QSslError(QSslError::InvalidPurpose, m_clientOnly.chain.first())};
+    const auto v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"wrong-purpose"_s);
+    QVERIFY2(v->why.contains(u"TLS Web Client Authentication"_s), qPrintable(v->why));
+}
+
+void TestDiagnosis::weakKey()
+{
+    QTemporaryDir dir;
+    const auto run = CertTest::openssl(
+        {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:1024"_s, u"-nodes"_s, u"-keyout"_s, dir.filePath(u"k.pem"_s),
+            u"-out"_s, dir.filePath(u"c.pem"_s), u"-subj"_s, u"/CN=weak.test"_s, u"-days"_s, u"2"_s});
+    QVERIFY2(run.ok(), run.err.constData());
+    const auto certs = QSslCertificate::fromPath(dir.filePath(u"c.pem"_s));
+    QCOMPARE(certs.size(), 1);
+    Session s = clientSession(SessionState::Failed);
+    // Qt has no name for OpenSSL's "EE key too small": it arrives as an unspecified error about the certificate.
+    s.verifyErrors = {QSslError(QSslError::UnspecifiedError, certs.first())};
+    const auto v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"weak-key"_s);
+    QVERIFY2(v->why.contains(u"1024-bit RSA"_s) && v->why.contains(u"security level"_s), qPrintable(v->why));
+}
+
+void TestDiagnosis::eventsWithoutCertificatesClaimOnlyTheCodes()
+{
+    Session s = clientSession(SessionState::Failed);
+    QList<Event> events = clientStart();
+    events.append(ev(Side::Client, EventKind::VerifyError, EventDetails {{u"error", u"unknown-issuer"_s}}));
+    const auto v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"certificate-invalid"_s);
+    QVERIFY(v->why.contains(u"unknown-issuer"_s));
+}
+
+void TestDiagnosis::protocolVersionFromTheClient_data()
+{
+    QTest::addColumn<QString>("offered");
+    QTest::addColumn<QString>("fixNeedle");
+    QTest::newRow("client 1.3 only") << u"TLSv1.3"_s << u"--tls 1.2+"_s;
+    QTest::newRow("client 1.2 only") << u"TLSv1.2"_s << u"--tls 1.2+"_s;
+    QTest::newRow("client 1.2+") << u"TLSv1.2 or later"_s << u"server must change"_s;
+}
+
+void TestDiagnosis::protocolVersionFromTheClient()
+{
+    QFETCH(QString, offered);
+    QFETCH(QString, fixNeedle);
+    Session s = clientSession(SessionState::Failed);
+    const auto v = judge(s,
+        clientStart(offered) << alert(Side::Client, false, u"protocol_version"_s)
+                             << failed(Side::Client, u"no TLS version in common"_s, u"tlsv1 alert protocol version"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"protocol-version-mismatch"_s);
+    QVERIFY(v->why.contains(offered));
+    QVERIFY2(v->fix.contains(fixNeedle), qPrintable(v->fix));
+    QCOMPARE(v->failureClass(), Verdict::FailureClass::NoCommonParameters);
+}
+
+void TestDiagnosis::handshakeFailureAlone_isNotBlamedOnAnything()
+{
+    // TLS 1.2, no tap: handshake_failure is what OpenSSL sends both for "no shared cipher" and for "no client
+    // certificate". With nothing else recorded, the verdict must not pick one.
+    Session s = clientSession(SessionState::Failed);
+    const auto v = judge(s,
+        clientStart() << alert(Side::Client, false, u"handshake_failure"_s)
+                      << failed(Side::Client, u"x"_s, u"sslv3 alert handshake failure"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"peer-aborted-handshake"_s);
+    QCOMPARE(v->side, Verdict::Party::Unknown);
+    QVERIFY(v->why.contains(u"cannot tell"_s));
+}
+
+void TestDiagnosis::handshakeFailureAfterCertificateRequest()
+{
+    Session s = clientSession(SessionState::Failed);
+    QList<Event> events = clientStart();
+    events << message(Side::Client, true, u"ClientHello"_s) << message(Side::Client, false, u"ServerHello"_s)
+           << message(Side::Client, false, u"Certificate"_s)
+           << message(Side::Client, false, u"CertificateRequest"_s,
+                  EventDetails {{u"ca_names", QStringList {u"CN=Clients CA"_s}}})
+           << message(Side::Client, true, u"Certificate"_s) << alert(Side::Client, false, u"handshake_failure"_s);
+    const auto v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"client-certificate-required"_s);
+    QCOMPARE(v->step, Verdict::Step::ClientCertificate);
+    QVERIFY(v->fix.contains(u"--cert FILE --key FILE"_s));
+    QVERIFY(v->fix.contains(u"CN=Clients CA"_s));
+}
+
+void TestDiagnosis::handshakeFailureBeforeServerHello()
+{
+    Session s = clientSession(SessionState::Failed);
+    const auto v = judge(s,
+        clientStart() << message(Side::Client, true, u"ClientHello"_s,
+            EventDetails {{u"versions", QStringList {u"TLSv1.2"_s}},
+                {u"cipher_suites", QStringList {u"ECDHE-RSA-AES128-GCM-SHA256"_s}},
+                {u"groups", QStringList {u"x25519"_s}}})
+                      << alert(Side::Client, false, u"handshake_failure"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"no-shared-parameters"_s);
+    QVERIFY2(v->why.contains(u"cipher suites ECDHE-RSA-AES128-GCM-SHA256; groups x25519"_s), qPrintable(v->why));
+    QVERIFY(v->why.contains(u"before any ServerHello"_s));
+}
+
+void TestDiagnosis::certificateRequiredInTls13()
+{
+    Session s = clientSession(SessionState::Failed);
+    QList<Event> events = clientStart(u"TLSv1.3"_s);
+    events << ev(Side::Client, EventKind::Encrypted, EventDetails {{u"protocol", u"TLSv1.3"_s}})
+           << alert(Side::Client, false, u"certificate_required"_s) << ev(Side::Client, EventKind::Closed);
+    const auto v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"client-certificate-required"_s);
+    QCOMPARE(v->failureClass(), Verdict::FailureClass::PeerRefusedUs);
+}
+
+void TestDiagnosis::serverDistrustsOurCertificate()
+{
+    Session s = clientSession(SessionState::Failed);
+    auto v = judge(s, clientStart() << alert(Side::Client, false, u"unknown_ca"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"client-certificate-untrusted"_s);
+    // A server's certificate alert is about our certificate, never about its own.
+    QVERIFY(v->why.contains(u"client's certificate"_s));
+    v = judge(s, clientStart() << alert(Side::Client, false, u"bad_certificate"_s));
+    QCOMPARE(v->causeCode, u"peer-rejected-certificate"_s);
+}
+
+void TestDiagnosis::noAlpnOverlap()
+{
+    Session s = clientSession(SessionState::Failed);
+    const auto v
+        = judge(s, clientStart(u"TLSv1.3"_s, {u"h2"_s}) << alert(Side::Client, false, u"no_application_protocol"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"no-alpn-overlap"_s);
+    QVERIFY(v->why.contains(u"h2"_s));
+    QVERIFY(v->fix.contains(u"--alpn"_s));
+
+    Session server = serverSession(SessionState::Failed);
+    const auto w = judge(server,
+        serverStart({u"TLS 1.3"_s}, {u"h2"_s}) << alert(Side::Server, true, u"no_application_protocol"_s)
+                                               << failed(Side::Server, u"x"_s, u"no application protocol"_s));
+    QVERIFY(w);
+    QCOMPARE(w->causeCode, u"no-alpn-overlap"_s);
+    QVERIFY(w->why.contains(u"h2"_s));
+}
+
+void TestDiagnosis::tlsToPlaintextPort()
+{
+    Session s = clientSession(SessionState::Failed);
+    const auto v = judge(s,
+        clientStart() << failed(Side::Client, u"the peer did not speak TLS (or an unsupported version)"_s,
+            u"error:0A00010B:SSL routines::wrong version number"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"tls-to-plaintext-port"_s);
+    QVERIFY(v->fix.contains(u"--plaintext"_s));
+    QCOMPARE(v->failureClass(), Verdict::FailureClass::NotTls);
+}
+
+void TestDiagnosis::closedAndResetDuringHandshake_client()
+{
+    Session s = clientSession(SessionState::Failed);
+    auto v = judge(s,
+        clientStart() << failed(Side::Client, u"the server closed the connection during the handshake"_s,
+            u"The remote host closed the connection"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"closed-during-handshake"_s);
+    QCOMPARE(v->side, Verdict::Party::Unknown); // it does not know who must change
+    QVERIFY(v->step != Verdict::Step::Certificate);
+
+    v = judge(s,
+        clientStart() << ev(Side::Client, EventKind::Reset,
+            EventDetails {{u"reason", u"network error: Connection reset by peer"_s}, {u"error", u"reset"_s}}));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"reset-during-handshake"_s);
+}
+
+void TestDiagnosis::otherEndInThisProcessKnowsBetter()
+{
+    // Our client without a certificate against our listener that requires one (TLS 1.2): the client alone sees a
+    // close; the listener knows it was the missing certificate.
+    Session client = clientSession(SessionState::Failed);
+    Session server = serverSession(SessionState::Failed);
+    server.trustAnchors = m_ca.chain;
+    server.systemTrust = false;
+    server.verifyErrors = {QSslError(QSslError::NoPeerCertificate)};
+    client.linkedSession = server.id;
+    server.linkedSession = client.id;
+    DiagnosisInput in;
+    in.session = client;
+    in.events = clientStart() << failed(
+                    Side::Client, u"the server closed the connection during the handshake"_s, u"closed"_s);
+    in.other = server;
+    in.otherEvents
+        = serverStart() << ev(Side::Server, EventKind::VerifyError, EventDetails {{u"error", u"no-peer-certificate"_s}})
+                        << failed(Side::Server, u"the client sent no certificate"_s,
+                               u"peer did not return a certificate"_s);
+    const auto v = diagnose(in);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"client-certificate-required"_s);
+    QVERIFY(v->why.contains(u"session #8"_s));
+    QVERIFY(v->fix.contains(u"CN=Diag Root CA"_s));
+
+    // Without the other end the same client events stay vague.
+    in.other.reset();
+    QCOMPARE(diagnose(in)->causeCode, u"closed-during-handshake"_s);
+}
+
+void TestDiagnosis::plaintextToTlsPort_server()
+{
+    Session s = serverSession(SessionState::Refused);
+    const QList<Event> events = {ev(Side::Server, EventKind::TcpAccepted),
+        ev(Side::Server, EventKind::FirstBytes,
+            EventDetails {{u"classification", u"http"_s}, {u"method", u"GET"_s}, {u"target", u"/index.html"_s}}),
+        ev(Side::Server, EventKind::PlaintextRefused,
+            EventDetails {{u"reason", u"plaintext HTTP"_s}, {u"answered", u"HTTP 400"_s}})};
+    auto v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"plaintext-to-tls-port"_s);
+    QVERIFY(v->why.contains(u"GET /index.html"_s));
+    QVERIFY(v->fix.contains(u"https://"_s));
+    QCOMPARE(v->side, Verdict::Party::Client);
+
+    const QList<Event> smtp = {ev(Side::Server, EventKind::TcpAccepted),
+        ev(Side::Server, EventKind::FirstBytes,
+            EventDetails {
+                {u"classification", u"plaintext"_s}, {u"preview", u"EHLO x\\r\\n"_s}, {u"hex", u"45 48 4c 4f"_s}}),
+        ev(Side::Server, EventKind::PlaintextRefused, EventDetails {{u"reason", u"plaintext"_s}})};
+    v = judge(s, smtp);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"plaintext-to-tls-port"_s);
+    QVERIFY(v->why.contains(u"EHLO"_s));
+    QVERIFY(!v->fix.contains(u"https://"_s));
+}
+
+void TestDiagnosis::silentClientAndHalfHello()
+{
+    Session s = serverSession(SessionState::Failed);
+    auto v = judge(s,
+        {ev(Side::Server, EventKind::TcpAccepted),
+            ev(Side::Server, EventKind::Timeout, EventDetails {{u"timeout_ms", 500}, {u"bytes", 0}})});
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"silent-peer"_s);
+    QCOMPARE(v->step, Verdict::Step::FirstBytes);
+    v = judge(s,
+        {ev(Side::Server, EventKind::TcpAccepted),
+            ev(Side::Server, EventKind::Timeout, EventDetails {{u"timeout_ms", 500}, {u"bytes", 3}})});
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"handshake-timeout"_s);
+    QVERIFY(v->why.contains(u"3 byte(s)"_s));
+}
+
+void TestDiagnosis::closedWithoutAlert_server_mustNotBlameTheCertificate()
+{
+    Session s = serverSession(SessionState::Failed);
+    const auto v = judge(s,
+        serverStart() << failed(Side::Server,
+            u"the client closed the connection during the handshake (it may not trust the certificate)"_s,
+            u"The remote host closed the connection"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"closed-during-handshake"_s);
+    QCOMPARE(v->side, Verdict::Party::Unknown);
+    QVERIFY(v->why.contains(u"cannot tell"_s));
+
+    // Stopping the listener mid-handshake is not the client's doing.
+    const auto stopped = judge(
+        s, serverStart() << ev(Side::Server, EventKind::Closed, {}, u"Connection closed by the listener (stopping)"_s));
+    QVERIFY(stopped);
+    QCOMPARE(stopped->causeCode, u"listener-stopped"_s);
+}
+
+void TestDiagnosis::clientRejectsOurCertificate()
+{
+    Session s = serverSession(SessionState::Failed);
+    s.peerName = u"other.test"_s;
+    DiagnosisInput in;
+    in.session = s;
+    in.events = serverStart() << alert(Side::Server, false, u"unknown_ca"_s)
+                              << failed(Side::Server, u"aborted"_s, u"tlsv1 alert unknown ca"_s);
+    in.localChain = m_leaf.chain;
+    const auto v = diagnose(in);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"peer-rejected-certificate"_s);
+    QCOMPARE(v->gaveUp, Verdict::Party::Client);
+    QVERIFY2(v->why.contains(u"CN=localhost (issued by CN=Diag Intermediate CA)"_s), qPrintable(v->why));
+    QVERIFY2(v->why.contains(u"\"other.test\""_s), qPrintable(v->why)); // the SNI the certificate does not cover
+    QVERIFY(v->fix.contains(u"-CAfile"_s));
+}
+
+void TestDiagnosis::clientCertificateRequiredAndUntrusted_server()
+{
+    Session s = serverSession(SessionState::Failed);
+    s.trustAnchors = m_ca.chain;
+    s.systemTrust = false;
+    s.verifyErrors = {QSslError(QSslError::NoPeerCertificate)};
+    auto v = judge(s, serverStart() << failed(Side::Server, u"no cert"_s, u"peer did not return a certificate"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"client-certificate-required"_s);
+    QVERIFY(v->why.contains(u"CN=Diag Root CA"_s));
+
+    s.verifyErrors = {QSslError(QSslError::SelfSignedCertificate, m_selfSigned.chain.first())};
+    v = judge(s, serverStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"client-certificate-untrusted"_s);
+    QVERIFY(v->fix.contains(u"CN=Diag Root CA"_s));
+}
+
+void TestDiagnosis::protocolVersion_server()
+{
+    Session s = serverSession(SessionState::Failed);
+    auto v = judge(s,
+        serverStart({u"TLS 1.2"_s}) << alert(Side::Server, true, u"protocol_version"_s)
+                                    << failed(Side::Server, u"x"_s, u"unsupported protocol"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"protocol-version-mismatch"_s);
+    QCOMPARE(v->side, Verdict::Party::Client); // the client is the outdated one
+    v = judge(s, serverStart({u"TLS 1.3"_s}) << alert(Side::Server, true, u"protocol_version"_s));
+    QCOMPARE(v->side, Verdict::Party::Server);
+    QVERIFY(v->fix.contains(u"--tls"_s));
+}
+
+void TestDiagnosis::noSharedCipher_server()
+{
+    Session s = serverSession(SessionState::Failed);
+    const auto v = judge(s,
+        serverStart({u"TLS 1.2"_s}) << alert(Side::Server, true, u"handshake_failure"_s)
+                                    << failed(
+                                           Side::Server, u"x"_s, u"error:0A0000C1:SSL routines::no shared cipher"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"no-shared-cipher"_s);
+    QVERIFY(v->why.contains(u"31 cipher suite(s)"_s));
+}
+
+void TestDiagnosis::notesForSessionsThatWorked()
+{
+    Session s = clientSession(SessionState::Closed);
+    s.protocol = u"TLSv1.3"_s;
+    s.peerChain = m_soonExpiring.chain;
+    QList<Event> events = clientStart();
+    events << ev(Side::Client, EventKind::Encrypted) << ev(Side::Client, EventKind::Closed);
+    auto v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->kind, Verdict::Kind::Note);
+    QCOMPARE(v->causeCode, u"expires-soon"_s);
+    QCOMPARE(v->failureClass(), Verdict::FailureClass::Other);
+
+    s.peerChain = m_intermediate.chain; // a CA certificate served as the server's own
+    v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"ca-as-server-certificate"_s);
+
+    s.peerChain = m_leaf.chain;
+    s.protocol = u"TLSv1.2"_s;
+    events[3] = ev(Side::Client, EventKind::Encrypted, EventDetails {{u"extended_master_secret", false}});
+    v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"no-extended-master-secret"_s);
+
+    // TLS 1.3, closed by the server at once with nothing sent: a note, since the server may have refused us.
+    s.protocol = u"TLSv1.3"_s;
+    events = clientStart();
+    events << ev(Side::Client, EventKind::Encrypted)
+           << ev(Side::Client, EventKind::Closed, {}, u"Connection closed by the server"_s);
+    v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->kind, Verdict::Kind::Note);
+    QCOMPARE(v->causeCode, u"closed-after-handshake"_s);
+    // The same with the server's greeting received: nothing to say.
+    events.insert(4, ev(Side::Client, EventKind::DataReceived, EventDetails {{u"text", u"hi\n"_s}}));
+    QVERIFY(!judge(s, events));
+}
+
+void TestDiagnosis::plaintextClient()
+{
+    Session s = clientSession(SessionState::Closed);
+    const Event start = ev(Side::Client, EventKind::HandshakeStarted, EventDetails {{u"mode", u"plaintext"_s}});
+    const Event connected = ev(Side::Client, EventKind::TcpConnected);
+    const QString answer = u"HTTP/1.1 400 Bad Request\r\n\r\nThis port speaks TLS. Use https:// to connect.\n"_s;
+    auto v = judge(s,
+        {start, connected, ev(Side::Client, EventKind::DataReceived, EventDetails {{u"text", answer}}),
+            ev(Side::Client, EventKind::Closed, {}, u"Connection closed by the server"_s)});
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"plaintext-to-tls-port"_s);
+    QVERIFY(v->why.contains(u"400"_s));
+
+    // The server just closed: a TLS server would, but so would others. A note, not a claim.
+    v = judge(s, {start, connected, ev(Side::Client, EventKind::Closed, {}, u"Connection closed by the server"_s)});
+    QVERIFY(v);
+    QCOMPARE(v->kind, Verdict::Kind::Note);
+    QCOMPARE(v->causeCode, u"closed-without-answer"_s);
+
+    // An ordinary plaintext exchange: nothing to say.
+    QVERIFY(!judge(s,
+        {start, connected, ev(Side::Client, EventKind::DataReceived, EventDetails {{u"text", u"hello\n"_s}}),
+            ev(Side::Client, EventKind::Closed, {}, u"Connection closed by the server"_s)}));
+}
+
+void TestDiagnosis::verdictJsonAndClasses()
+{
+    Verdict v;
+    v.side = Verdict::Party::Server;
+    v.gaveUp = Verdict::Party::Client;
+    v.step = Verdict::Step::ClientCertificate;
+    v.causeCode = u"missing-intermediate"_s;
+    v.cause = u"c"_s;
+    v.why = u"w"_s;
+    v.fix = u"f"_s;
+    const QJsonObject json = v.toJson();
+    QCOMPARE(json.value(u"step"_s).toString(), u"client-certificate"_s);
+    QCOMPARE(json.value(u"side"_s).toString(), u"server"_s);
+    QCOMPARE(json.value(u"cause_code"_s).toString(), u"missing-intermediate"_s);
+    QCOMPARE(Verdict::fromJson(json), v);
+    QVERIFY(Verdict::fromJson({}).causeCode.isEmpty());
+    QCOMPARE(v.failureClass(), Verdict::FailureClass::CertificateNotTrusted);
+    v.causeCode = u"no-shared-cipher"_s;
+    QCOMPARE(v.failureClass(), Verdict::FailureClass::NoCommonParameters);
+    v.causeCode = u"silent-peer"_s;
+    QCOMPARE(v.failureClass(), Verdict::FailureClass::Timeout);
+    v.causeCode = u"unknown"_s;
+    QCOMPARE(v.failureClass(), Verdict::FailureClass::Other);
+    const QStringList lines = v.toTextLines();
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(lines.at(2).startsWith(u"Fix: "_s));
+}
+
+void TestDiagnosis::diagnoserStoresAndRecords()
+{
+    Timeline timeline;
+    Diagnoser *diagnoser = Diagnoser::of(&timeline);
+    QCOMPARE(Diagnoser::of(&timeline), diagnoser); // one per timeline
+    diagnoser->setRecordsEvents(true);
+    QSignalSpy judged(diagnoser, &Diagnoser::verdictChanged);
+
+    Session s = serverSession(SessionState::Connecting);
+    s.id = Timeline::newSessionId();
+    s.endUs = 0;
+    timeline.updateSession(s);
+    timeline.record(s.id, Side::Server, EventKind::TcpAccepted, Severity::Info, u"accepted"_s);
+    timeline.record(s.id, Side::Server, EventKind::Timeout, Severity::Warning, u"timeout"_s,
+        EventDetails {{u"timeout_ms", 500}, {u"bytes", 0}});
+    QCOMPARE(judged.size(), 0); // still open: no verdict yet
+    s.state = SessionState::Failed;
+    s.endUs = nowUs();
+    timeline.updateSession(s);
+    QCOMPARE(judged.size(), 1);
+    QCOMPARE(timeline.session(s.id).diagnosis.value(u"cause_code"_s).toString(), u"silent-peer"_s);
+    const Event last = timeline.event(timeline.eventCount() - 1);
+    QCOMPARE(last.kind, EventKind::Diagnosis);
+    QCOMPARE(last.session, s.id);
+    QCOMPARE(last.details.value(u"cause_code").toString(), u"silent-peer"_s);
+    QCOMPARE(kindName(last.kind), u"diagnosis"_s);
+
+    // The listener publishing its own copy again (without the verdict) does not lose it.
+    timeline.updateSession(s);
+    QCOMPARE(timeline.session(s.id).diagnosis.value(u"cause_code"_s).toString(), u"silent-peer"_s);
+    QCOMPARE(diagnoser->verdict(s.id)->causeCode, u"silent-peer"_s);
+}
+
+QTEST_GUILESS_MAIN(TestDiagnosis)
+#include "tst_diagnosis.moc"
