@@ -585,7 +585,10 @@ bool isHybridGroup(quint16 group)
 
 QString hex16(quint16 value)
 {
-    return u"0x%1"_s.arg(uint(value), 4, 16, QLatin1Char('0'));
+    static constexpr char Hex[] = "0123456789abcdef";
+    const char text[6]
+        = {'0', 'x', Hex[value >> 12], Hex[(value >> 8) & 0xf], Hex[(value >> 4) & 0xf], Hex[value & 0xf]};
+    return QString::fromLatin1(text, 6);
 }
 
 QString cipherSuiteLabel(quint16 suite)

@@ -440,6 +440,13 @@ void TestHelloDissection::specExampleHello()
     QCOMPARE(hybrid.value(u"name"_s).toString(), u"X25519MLKEM768"_s);
     QCOMPARE(hybrid.value(u"size"_s).toInteger(), 1216);
     QVERIFY(hybrid.value(u"hybrid"_s).toBool());
+    const QCborMap groups = extensions.at(15).toMap();
+    QCOMPARE(groups.value(u"groups"_s).toArray(),
+        (QCborArray {u"GREASE (0x6a6a)"_s, u"X25519MLKEM768"_s, u"x25519"_s, u"secp256r1"_s, u"secp384r1"_s}));
+    QCOMPARE(groups.value(u"post_quantum_groups"_s).toArray(), QCborArray {u"X25519MLKEM768"_s});
+    QCOMPARE(cbor.value(u"cipher_suites"_s).toArray().at(0).toString(), u"GREASE (0x0a0a)"_s);
+    QCOMPARE(cbor.value(u"cipher_suites"_s).toArray().at(1).toString(), u"TLS_AES_128_GCM_SHA256"_s);
+    QCOMPARE(cbor.value(u"cipher_suite_values"_s).toArray().at(1).toInteger(), 0x1301);
     const QCborMap ech = extensions.at(17).toMap();
     QCOMPARE(ech.value(u"name"_s).toString(), u"encrypted_client_hello"_s);
     QCOMPARE(ech.value(u"note"_s).toString(), u"ECH offered — real or GREASE cannot be told apart from outside"_s);
