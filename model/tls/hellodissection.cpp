@@ -4,6 +4,7 @@
 #include "model/tls/tlsreader.h"
 
 #include <QCborArray>
+#include <QStringList>
 
 #include <cstring>
 
@@ -598,6 +599,35 @@ ClientHelloDissection dissectClientHelloRecords(QByteArrayView data)
     return h;
 }
 
+QString ClientHelloDissection::summary() const
+{
+    if (status == DissectionStatus::Error)
+        return u"Malformed ClientHello: "_s + error;
+    if (status == DissectionStatus::NeedMore)
+        return u"Incomplete ClientHello"_s;
+    QStringList parts {versionLabel(highestVersion()), u"%1 cipher suites"_s.arg(cipherSuites.size()),
+        u"%1 extensions"_s.arg(extensions.size())};
+    if (!alpn.isEmpty()) {
+        QStringList protocols;
+        for (const QByteArray &p : alpn)
+            protocols.append(QString::fromLatin1(p));
+        parts.append(u"ALPN "_s + protocols.join(u','));
+    }
+    QStringList postQuantum;
+    for (quint16 g : supportedGroups) {
+        if (isPostQuantumGroup(g))
+            postQuantum.append(namedGroupLabel(g));
+    }
+    if (!postQuantum.isEmpty())
+        parts.append(u"post-quantum "_s + postQuantum.join(u','));
+    if (hasExtension(EncryptedClientHello))
+        parts.append(u"ECH"_s);
+    if (sslv2Compatible)
+        parts.append(u"SSLv2-compatible"_s);
+    const QString name = serverName.isEmpty() ? u"ClientHello (no SNI)"_s : u"ClientHello for "_s + serverName;
+    return name + u": "_s + parts.join(u", "_s);
+}
+
 QCborMap ClientHelloDissection::toCbor() const
 {
     QCborMap m;
@@ -822,6 +852,24 @@ bool ServerHelloDissection::hasExtension(quint16 type) const
 quint16 ServerHelloDissection::version() const
 {
     return selectedVersion ? selectedVersion : legacyVersion;
+}
+
+QString ServerHelloDissection::summary() const
+{
+    if (status == DissectionStatus::Error)
+        return u"Malformed ServerHello: "_s + error;
+    if (status == DissectionStatus::NeedMore)
+        return u"Incomplete ServerHello"_s;
+    if (helloRetryRequest)
+        return u"HelloRetryRequest: asks for "_s + namedGroupLabel(keyShareGroup);
+    QStringList parts {versionLabel(version()), cipherSuiteLabel(cipherSuite)};
+    if (keyShareGroup)
+        parts.append(namedGroupLabel(keyShareGroup));
+    if (selectedPskIdentity >= 0)
+        parts.append(u"resuming"_s);
+    if (!alpn.isEmpty())
+        parts.append(u"ALPN "_s + QString::fromLatin1(alpn));
+    return u"ServerHello: "_s + parts.join(u", "_s);
 }
 
 QCborMap ServerHelloDissection::toCbor() const

@@ -85,6 +85,9 @@ struct ClientHelloDissection
     quint16 highestVersion() const;
     bool offersPostQuantum() const; // a post-quantum group in supported_groups or key_share
 
+    // One line for a timeline: "ClientHello for example.test: TLS 1.3, 31 cipher suites, 16 extensions, ALPN h2,
+    // http/1.1, post-quantum X25519MLKEM768, ECH", or what is wrong / missing.
+    QString summary() const;
     QCborMap toCbor() const;
 };
 
@@ -116,6 +119,8 @@ struct ServerHelloDissection
     bool hasExtension(quint16 type) const;
     quint16 version() const; // selectedVersion when present, legacyVersion otherwise
 
+    // "ServerHello: TLS 1.3, TLS_AES_256_GCM_SHA384, x25519, resuming" or "HelloRetryRequest: asks for secp384r1".
+    QString summary() const;
     QCborMap toCbor() const;
 };
 

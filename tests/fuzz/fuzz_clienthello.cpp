@@ -21,6 +21,7 @@ void exercise(const ClientHelloDissection &d)
     check((d.status == DissectionStatus::Complete) == f.ja4.startsWith(u't'));
     check(d.status != DissectionStatus::Complete || (f.ja3Md5.size() == 32 && f.ja4.size() == 36));
     d.toCbor().toCborValue().toCbor();
+    check(!d.summary().isEmpty());
 }
 } // namespace
 

@@ -16,5 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     if ((s.status == DissectionStatus::Complete) != (f.ja3sMd5.size() == 32))
         std::abort();
     s.toCbor().toCborValue().toCbor();
+    if (s.summary().isEmpty())
+        std::abort();
     return 0;
 }

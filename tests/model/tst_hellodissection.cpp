@@ -425,6 +425,9 @@ void TestHelloDissection::specExampleHello()
         u"t13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,"
         "0012,0015,0017,001b,0023,002b,002d,0033,4469,ff01_0403,0804,0401,0503,0805,0501,0806,0601"_s);
 
+    QCOMPARE(d.summary(),
+        u"ClientHello for example.test: TLS 1.3, 16 cipher suites, 19 extensions, ALPN h2,http/1.1, post-quantum "
+        "X25519MLKEM768, ECH"_s);
     const QCborMap cbor = d.toCbor();
     QCOMPARE(cbor.value(u"status"_s).toString(), u"complete"_s);
     QCOMPARE(cbor.value(u"server_name"_s).toString(), u"example.test"_s);
@@ -600,6 +603,9 @@ void TestHelloDissection::serverHellos()
         QCOMPARE(namedGroupLabel(s.keyShareGroup), group);
     if (version == 0x0304 && !retry)
         QCOMPARE(s.keyShareSize, quint16(32));
+    QVERIFY2(s.summary().startsWith(
+                 retry ? u"HelloRetryRequest: asks for "_s + group : u"ServerHello: "_s + versionLabel(version)),
+        qPrintable(s.summary()));
     const QCborMap cbor = s.toCbor();
     QCOMPARE(cbor.value(u"hello_retry_request"_s).toBool(), retry);
     QCOMPARE(cbor.value(u"version"_s).toString(), versionLabel(version));
@@ -776,6 +782,7 @@ void TestHelloDissection::malformed()
     const ClientHelloDissection d = dissectClientHello(message);
     QCOMPARE(d.status, DissectionStatus::Error);
     QCOMPARE(d.error, error);
+    QCOMPARE(d.summary(), u"Malformed ClientHello: "_s + error);
     QCOMPARE(d.toCbor().value(u"error"_s).toString(), error);
     QCOMPARE(clientFingerprints(d).ja4, QString());
 }
