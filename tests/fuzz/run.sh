@@ -27,7 +27,7 @@ for target in clienthello serverhello handshake; do
     build/fuzz/tests/fuzz/fuzz_$target "${limit[@]}" -print_final_stats=1 -artifact_prefix=build/fuzz/findings/ \
         -rss_limit_mb=2048 "$corpus" "tests/fuzz/corpus/$target" 2>&1 |
         grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY|Done|INFO: Seed)' || true
-    if ls build/fuzz/findings/crash-* build/fuzz/findings/leak-* build/fuzz/findings/timeout-* >/dev/null 2>&1; then
+    if ls build/fuzz/findings/crash-* build/fuzz/findings/leak-* build/fuzz/findings/timeout-* build/fuzz/findings/oom-* >/dev/null 2>&1; then
         echo "fuzz_$target: findings in build/fuzz/findings" >&2
         exit 1
     fi
