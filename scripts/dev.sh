@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TLS Lab's one entry point for people and CI.
 #   scripts/dev.sh run      install what is missing, build, start the app
-#   scripts/dev.sh test     install what is missing, build (warnings are errors), run every test
+#   scripts/dev.sh test     install what is missing, build (warnings are errors), run every test, fuzz briefly
 #   scripts/dev.sh bench    build optimised and print the benchmark figures
 #   scripts/dev.sh package  build the Debian package (build/release/*.deb)
 # Debian 12 / Ubuntu 24.04. Uses sudo for apt-get when not root.
@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
     build-essential cmake ninja-build pkg-config git clang-format
     qt6-base-dev qt6-base-dev-tools qt6-base-private-dev libqt6svg6-dev qt6-qpa-plugins libgl-dev libvulkan-dev libxkbcommon-dev
-    libssl-dev openssl ca-certificates gnutls-bin ncat curl
+    libssl-dev openssl ca-certificates gnutls-bin ncat curl tshark
+    clang libclang-rt-dev
     xvfb xauth imagemagick
     desktop-file-utils appstream dpkg-dev file python3 bash-completion groff-base man-db binutils
 )
@@ -63,6 +64,10 @@ test)
     build ci
     log "Running the tests"
     ctest --preset ci -j "$(nproc)"
+    # The parsers under libFuzzer (clang, address and undefined-behaviour sanitizers) over the seed corpus of real
+    # hellos: 10 s per target, about a minute with the build. tests/fuzz/run.sh full runs 10 million per target.
+    log "Fuzzing the TLS parsers (10 s per target)"
+    FUZZ_SECONDS=10 tests/fuzz/run.sh
     # On CI (root, a throwaway machine) also install the .deb the tests built, check it and remove it again.
     if [[ $(id -u) -eq 0 && ${CI:-} == true ]]; then
         log "Installing the Debian package on this machine, checking it, removing it"
@@ -75,7 +80,7 @@ bench)
     log "Benchmarks"
     # One line per figure; the benchmarks assert nothing about speed.
     ctest --test-dir build/release-bench -L bench -V 2>&1 |
-        grep -E '(timeline|handshakes|gui)\.[A-Za-z_0-9]+:|certificate creation' | sed -E 's/^[0-9]+: (QINFO *: [^)]*\) )?//'
+        grep -E '(timeline|handshakes|gui|hello)\.[A-Za-z_0-9]+:|certificate creation' | sed -E 's/^[0-9]+: (QINFO *: [^)]*\) )?//'
     ;;
 package)
     install_missing

@@ -2,6 +2,7 @@
 
 #include "app/cli/certcommand.h"
 #include "app/cli/connectcommand.h"
+#include "app/cli/hellocommand.h"
 #include "app/cli/servecommand.h"
 #include "model/tls/tlsoptions.h"
 
@@ -25,6 +26,7 @@ const char *const UsageText
       "  serve      Run a TLS listener and record every connection\n"
       "  connect    Connect to a TLS (or, deliberately, plaintext) server\n"
       "  cert       Make and show certificates\n"
+      "  hello      Dissect a ClientHello (hex or raw bytes) and fingerprint it\n"
       "\n"
       "Options:\n"
       "  -h, --help     Show this help\n"
@@ -45,7 +47,7 @@ bool isCommandLineInvocation(const QStringList &arguments)
         return false;
     const QString &first = arguments.at(1);
     static const QStringList commands
-        = {u"serve"_s, u"connect"_s, u"cert"_s, u"help"_s, u"--help"_s, u"-h"_s, u"--version"_s, u"-v"_s};
+        = {u"serve"_s, u"connect"_s, u"cert"_s, u"hello"_s, u"help"_s, u"--help"_s, u"-h"_s, u"--version"_s, u"-v"_s};
     return commands.contains(first);
 }
 
@@ -59,6 +61,8 @@ int runCommandLine(const QStringList &arguments)
         return runConnectCommand(rest);
     if (command == u"cert")
         return runCertCommand(rest);
+    if (command == u"hello")
+        return runHelloCommand(rest);
     if (command == u"--version" || command == u"-v") {
         printOut(u"tlslab %1 (Qt %2, %3)\n"_s.arg(
             QStringLiteral(TLSLAB_VERSION), QString::fromLatin1(qVersion()), QSslSocket::sslLibraryVersionString()));

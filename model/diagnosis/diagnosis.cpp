@@ -514,7 +514,8 @@ std::optional<Verdict> clientAlertVerdict(const Session &s, const EndFacts &f)
     const bool sawCertificateRequest = f.received(u"CertificateRequest");
     QString caNames;
     if (const auto request = f.message(false, u"CertificateRequest")) {
-        caNames = join(EndFacts::textList(request->details.value(u"ca_names")), u"any CA (it named none)"_s);
+        caNames
+            = join(EndFacts::textList(request->details.value(u"certificate_authorities")), u"any CA (it named none)"_s);
     }
     if (type == u"protocol_version") {
         return make(f.requestedProtocol == u"TLSv1.2" ? client : server, server, Step::ClientHello,
@@ -840,7 +841,8 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
     if (f.clientHello) {
         versions = EndFacts::textList(f.clientHello->details.value(u"versions"));
         alpn = join(EndFacts::textList(f.clientHello->details.value(u"alpn")));
-        suites = f.clientHello->details.value(u"cipher_suites").toInteger(-1);
+        const QCborValue offered = f.clientHello->details.value(u"cipher_suites");
+        suites = offered.isArray() ? offered.toArray().size() : offered.toInteger(-1);
     }
     if (sentAlert == u"protocol_version" || text.contains(u"unsupported protocol"_s)) {
         // Version names as the ClientHello parser writes them ("TLS 1.3"); the tap may write "TLSv1.3".

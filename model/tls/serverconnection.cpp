@@ -183,6 +183,10 @@ void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes
         options.keyLog = bool(m_settings.keyLog);
         options.stableTickets = true;
         options.serverAlpn = m_settings.alpn;
+        if (m_settings.ssl.peerVerifyMode() != QSslSocket::VerifyNone) {
+            for (const QSslCertificate &ca : std::as_const(m_settings.caCertificates))
+                options.clientCaCertificatesDer.append(ca.toDer());
+        }
         if (m_settings.requireClientCertificate) {
             options.verify = TlsTap::Verify::RejectWithAlert;
             options.requirePeerCertificate = true;

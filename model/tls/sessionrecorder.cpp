@@ -2,7 +2,11 @@
 
 #include "model/timeline/timeline.h"
 #include "model/tls/clienthello.h"
+#include "model/tls/fingerprints.h"
 #include "model/tls/grease.h"
+#include "model/tls/handshakemessage.h"
+#include "model/tls/hellodissection.h"
+#include "model/tls/tlsnames.h"
 #include "model/tls/tlstext.h"
 
 #include <QSslCipher>
@@ -15,7 +19,8 @@ namespace TlsLab::Model {
 
 namespace {
 
-QString handshakeTypeName(quint8 type)
+// Message names as the TLS specifications write them in prose ("ServerHello", "EncryptedExtensions").
+QString messageTypeName(quint8 type)
 {
     switch (type) {
     case 0:
@@ -48,6 +53,8 @@ QString handshakeTypeName(quint8 type)
         return u"CertificateStatus"_s;
     case 24:
         return u"KeyUpdate"_s;
+    case 25:
+        return u"CompressedCertificate"_s;
     case 254:
         return u"MessageHash"_s;
     default:
@@ -55,21 +62,7 @@ QString handshakeTypeName(quint8 type)
     }
 }
 
-// The random of a HelloRetryRequest (RFC 8446, 4.1.3): a ServerHello with it is not a ServerHello.
-constexpr uchar helloRetryRandom[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E,
-    0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
-
-QString messageName(const QByteArray &message)
-{
-    const quint8 type = quint8(message.at(0));
-    if (type == 2 && message.size() >= 4 + 2 + 32
-        && std::equal(
-            helloRetryRandom, helloRetryRandom + 32, reinterpret_cast<const uchar *>(message.constData()) + 6))
-        return u"HelloRetryRequest"_s;
-    return handshakeTypeName(type);
-}
-
-QStringList versionNames(const ClientHelloInfo &hello)
+QStringList versionNames(const ClientHelloDissection &hello)
 {
     QStringList versions;
     for (quint16 v :
@@ -78,6 +71,22 @@ QStringList versionNames(const ClientHelloInfo &hello)
             versions.append(tlsVersionName(v));
     }
     return versions;
+}
+
+QStringList groupNames(const ClientHelloDissection &hello)
+{
+    QStringList groups;
+    for (quint16 g : hello.supportedGroups) {
+        if (!isGrease(g))
+            groups.append(namedGroupLabel(g));
+    }
+    return groups;
+}
+
+void insertAll(EventDetails &details, const QCborMap &map)
+{
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        details.insert(it.key().toString(), QCborValue(it.value()));
 }
 
 } // namespace
@@ -189,50 +198,61 @@ void SessionRecorder::recordTapItem(const TapItem &item)
     case TapItem::Kind::Handshake:
         break;
     }
-    if (item.bytes.isEmpty())
+    if (item.bytes.size() < 4)
         return;
-    const QString type = messageName(item.bytes);
-    EventDetails d {{u"direction"_s, direction}, {u"type"_s, type}, {u"type_code"_s, int(quint8(item.bytes.at(0)))},
-        {u"bytes"_s, item.bytes.size()}, {u"encrypted"_s, item.encrypted}};
-    QString summary = type + u' ' + direction + u" ("_s + QString::number(item.bytes.size()) + u" bytes"_s
-        + (item.encrypted ? u", encrypted)"_s : u")"_s);
+    const quint8 typeCode = quint8(item.bytes.at(0));
+    QString type = messageTypeName(typeCode);
+    EventDetails d {{u"direction"_s, direction}, {u"type_code"_s, int(typeCode)}, {u"bytes"_s, item.bytes.size()},
+        {u"encrypted"_s, item.encrypted}};
+    QString facts;
     EventKind kind = EventKind::TlsMessage;
     Severity severity = Severity::Debug;
-    if (type == u"ClientHello") {
-        ClientHelloInfo hello;
-        const QString problem = parseClientHelloMessage(item.bytes, hello);
-        if (!problem.isEmpty()) {
-            d.insert(u"problem"_s, problem);
-        } else {
-            QStringList alpn;
-            for (const QByteArray &p : std::as_const(hello.alpn))
-                alpn.append(QString::fromLatin1(p));
-            const QStringList versions = versionNames(hello);
+    if (typeCode == 1) {
+        const ClientHelloDissection hello = dissectClientHello(item.bytes);
+        insertAll(d, hello.toCbor());
+        if (hello.status == DissectionStatus::Complete) {
+            insertAll(d, clientFingerprints(hello).toCbor());
             d.insert(u"sni"_s, hello.serverName);
-            d.insert(u"alpn"_s, alpn);
-            d.insert(u"versions"_s, versions);
-            d.insert(u"cipher_suites"_s, hello.cipherSuites.size());
-            d.insert(u"extensions"_s, hello.extensionCount);
-            if (!item.sent && !m_helloSeen) {
-                // The listener's view of a client's hello keeps its own kind, as the first-bytes parser had it.
-                kind = EventKind::ClientHello;
-                severity = Severity::Info;
-                d.insert(u"records"_s, item.records);
-                d.insert(u"reads"_s, item.reads);
-                summary
-                    = u"ClientHello: "_s + (hello.serverName.isEmpty() ? u"no SNI"_s : u"SNI "_s + hello.serverName);
-                if (!alpn.isEmpty())
-                    summary += u", ALPN "_s + alpn.join(u',');
-                summary += u", offers "_s + versions.join(u", "_s)
-                    + u" (%1 bytes in %2 record%3)"_s.arg(item.bytes.size())
-                          .arg(item.records)
-                          .arg(item.records == 1 ? QString() : u"s"_s);
-                if (m_session.peerName.isEmpty())
-                    m_session.peerName = hello.serverName;
-            }
+            d.insert(u"versions"_s, versionNames(hello));
+            d.insert(u"groups"_s, groupNames(hello));
+            facts = hello.summary();
+            if (!item.sent && m_session.peerName.isEmpty())
+                m_session.peerName = hello.serverName;
+        }
+        if (!item.sent && !m_helloSeen) {
+            // The listener's view of a client's hello keeps its own kind, as the first-bytes parser had it; the
+            // records and socket reads it took tell a hello split by a middlebox (or a slow client) apart.
+            kind = EventKind::ClientHello;
+            severity = Severity::Info;
+            d.insert(u"records"_s, item.records);
+            d.insert(u"reads"_s, item.reads);
+            facts += u" (%1 bytes in %2 record%3, %4 read%5)"_s.arg(item.bytes.size())
+                         .arg(item.records)
+                         .arg(item.records == 1 ? QString() : u"s"_s)
+                         .arg(item.reads)
+                         .arg(item.reads == 1 ? QString() : u"s"_s);
         }
         m_helloSeen = true;
+    } else if (typeCode == 2) {
+        const ServerHelloDissection hello = dissectServerHello(item.bytes);
+        insertAll(d, hello.toCbor());
+        if (hello.helloRetryRequest)
+            type = u"HelloRetryRequest"_s;
+        if (hello.status == DissectionStatus::Complete) {
+            insertAll(d, serverFingerprints(hello).toCbor());
+            facts = hello.summary();
+            if (!hello.helloRetryRequest)
+                m_negotiatedVersion = hello.version();
+        }
+    } else {
+        insertAll(d, decodeHandshakeMessage(typeCode, QByteArrayView(item.bytes).sliced(4), m_negotiatedVersion));
+        if (typeCode == 4 && !item.sent)
+            ++m_session.ticketsReceived;
     }
+    d.insert(u"type"_s, type);
+    const QString summary = (kind == EventKind::ClientHello ? QString() : type + u' ' + direction + u": "_s)
+        + (facts.isEmpty() ? u"%1 bytes"_s.arg(item.bytes.size()) : facts)
+        + (item.encrypted ? u" (encrypted)"_s : QString());
     stamp(item.timeUs, kind, severity, summary, d);
 }
 

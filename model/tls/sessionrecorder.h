@@ -79,6 +79,7 @@ private:
     QString m_lastAlertReceived;
     QString m_lastAlertSent;
     bool m_helloSeen = false;
+    quint16 m_negotiatedVersion = 0; // from the ServerHello: picks the TLS 1.3 or 1.2 layout of later messages
 };
 
 } // namespace TlsLab::Model

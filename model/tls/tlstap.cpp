@@ -332,6 +332,18 @@ void TlsTap::bind(ssl_st *ssl)
                 X509_VERIFY_PARAM_set1_ip_asc(param, name.constData());
         }
     }
+    if (!m_options.clientCaCertificatesDer.isEmpty()) {
+        STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
+        for (const QByteArray &der : std::as_const(m_options.clientCaCertificatesDer)) {
+            const auto *data = reinterpret_cast<const unsigned char *>(der.constData());
+            if (X509 *ca = d2i_X509(nullptr, &data, long(der.size()))) {
+                if (X509_NAME *name = X509_NAME_dup(X509_get_subject_name(ca)))
+                    sk_X509_NAME_push(names, name);
+                X509_free(ca);
+            }
+        }
+        SSL_set_client_CA_list(ssl, names); // takes ownership
+    }
     if (!m_alpnWire.isEmpty()) {
         // Qt's own choice answers a client with no protocol in common with one the client never offered.
         SSL_CTX_set_alpn_select_cb(SSL_get_SSL_CTX(ssl), &Callbacks::onAlpnSelect, nullptr);

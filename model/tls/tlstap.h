@@ -79,6 +79,9 @@ public:
         QString verifyName; // client with RejectWithAlert: the host name or address the certificate must match
         bool stableTickets = false; // server: session tickets any connection of this process can resume
         QList<QByteArray> serverAlpn; // server: choose from these, and refuse (no_application_protocol) on no overlap
+        // Server asking for a client certificate: the CAs it accepts (DER), named in its CertificateRequest as
+        // openssl s_server -CAfile does, so that clients can pick the right certificate.
+        QList<QByteArray> clientCaCertificatesDer;
     };
 
     // Registers the OpenSSL hooks; idempotent. Runs on its own before main() (a static initializer in tlstap.cpp),

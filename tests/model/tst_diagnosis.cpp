@@ -389,7 +389,7 @@ void TestDiagnosis::handshakeFailureAfterCertificateRequest()
     events << message(Side::Client, true, u"ClientHello"_s) << message(Side::Client, false, u"ServerHello"_s)
            << message(Side::Client, false, u"Certificate"_s)
            << message(Side::Client, false, u"CertificateRequest"_s,
-                  EventDetails {{u"ca_names", QStringList {u"CN=Clients CA"_s}}})
+                  EventDetails {{u"certificate_authorities", QStringList {u"CN=Clients CA"_s}}})
            << message(Side::Client, true, u"Certificate"_s) << alert(Side::Client, false, u"handshake_failure"_s);
     const auto v = judge(s, events);
     QVERIFY(v);
