@@ -2,6 +2,7 @@
 
 #include "app/cli/commandline.h"
 #include "app/cli/jsonprinter.h"
+#include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
 #include "model/tls/socketfacts.h"
@@ -47,7 +48,7 @@ QJsonObject sessionResult(const Session &s, bool succeeded)
 
 } // namespace
 
-int runConnectCommand(const QStringList &arguments)
+int runConnectCommand(Lab &lab, const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -125,11 +126,13 @@ int runConnectCommand(const QStringList &arguments)
         return ExitUsage;
     }
 
-    Timeline timeline;
+    Timeline &timeline = lab.timeline();
     const EventPrinter printer(parser.isSet(text));
+    // The lab outlives this function; the printer does not: the connection ends with it.
+    const QObject printing;
     QObject::connect(
-        &timeline, &Timeline::eventAppended, &timeline, [&printer](const Event &event) { printer.print(event); });
-    Client client(&timeline);
+        &timeline, &Timeline::eventAppended, &printing, [&printer](const Event &event) { printer.print(event); });
+    Client &client = *lab.createClient();
 
     // Once the connection is up, wait for the server to close or to stay quiet for quietMs.
     QTimer quiet;

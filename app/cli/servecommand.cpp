@@ -2,6 +2,7 @@
 
 #include "app/cli/commandline.h"
 #include "app/cli/jsonprinter.h"
+#include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
 #include "model/tls/tlstext.h"
@@ -50,7 +51,7 @@ void quitOnSignals(QObject *context, std::function<void()> quit)
 
 } // namespace
 
-int runServeCommand(const QStringList &arguments)
+int runServeCommand(Lab &lab, const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -134,11 +135,13 @@ int runServeCommand(const QStringList &arguments)
         }
     }
 
-    Timeline timeline;
+    Timeline &timeline = lab.timeline();
     const EventPrinter printer(parser.isSet(text));
+    // The lab outlives this function; the printer does not: the connection ends with it.
+    const QObject printing;
     QObject::connect(
-        &timeline, &Timeline::eventAppended, &timeline, [&printer](const Event &event) { printer.print(event); });
-    Listener listener(&timeline);
+        &timeline, &Timeline::eventAppended, &printing, [&printer](const Event &event) { printer.print(event); });
+    Listener &listener = lab.listener();
     const Status status = listener.start(config);
     if (!status) {
         printError(status.error());
