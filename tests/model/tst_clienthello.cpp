@@ -30,6 +30,8 @@ private Q_SLOTS:
 private:
     // What a real client sends first, captured by a plain TCP server.
     QByteArray capture(const QString &program, const QStringList &arguments);
+    // A real openssl ClientHello, captured by whichever test needs it first, so each test also runs alone.
+    QByteArray opensslHello();
     QByteArray m_opensslHello;
 };
 
@@ -57,6 +59,15 @@ QByteArray TestClientHello::capture(const QString &program, const QStringList &a
         10000);
     socket->abort();
     return complete ? bytes : QByteArray();
+}
+
+QByteArray TestClientHello::opensslHello()
+{
+    if (m_opensslHello.isEmpty())
+        m_opensslHello = capture(u"openssl"_s,
+            {u"s_client"_s, u"-connect"_s, u"127.0.0.1:PORT"_s, u"-servername"_s, u"example.test"_s, u"-alpn"_s,
+                u"h2,http/1.1"_s});
+    return m_opensslHello;
 }
 
 void TestClientHello::realClientHellos_data()
@@ -101,23 +112,22 @@ void TestClientHello::realClientHellos()
     QCOMPARE(first.hello.highestVersion(), highest);
     QVERIFY(!first.hello.cipherSuites.isEmpty());
     QVERIFY(first.hello.extensionCount > 3);
-    if (program == u"openssl" && m_opensslHello.isEmpty())
-        m_opensslHello = hello;
 }
 
 void TestClientHello::everyPrefixNeedsMore()
 {
-    if (m_opensslHello.isEmpty())
-        QSKIP("needs the openssl ClientHello from realClientHellos");
+    const QByteArray hello = opensslHello();
+    QVERIFY2(!hello.isEmpty(), "no bytes captured");
+    QCOMPARE(classifyFirstBytes(hello).kind, FirstBytes::Kind::TlsClientHello);
     // Records may arrive in 1-byte pieces: every proper prefix must ask for more, never misclassify.
-    for (qsizetype n = 1; n < m_opensslHello.size(); ++n) {
-        const FirstBytes f = classifyFirstBytes(m_opensslHello.left(n));
+    for (qsizetype n = 1; n < hello.size(); ++n) {
+        const FirstBytes f = classifyFirstBytes(hello.left(n));
         if (f.kind != FirstBytes::Kind::NeedMore)
             QFAIL(qPrintable(u"prefix of %1 bytes classified as %2"_s.arg(n).arg(kindDescription(f.kind))));
     }
     // The same ClientHello split over two handshake records is still understood.
-    const QByteArray body = m_opensslHello.mid(5);
-    const QByteArray header = m_opensslHello.left(3);
+    const QByteArray body = hello.mid(5);
+    const QByteArray header = hello.left(3);
     auto record = [&header](const QByteArray &payload) -> QByteArray {
         QByteArray r = header;
         r.append(char(payload.size() >> 8));
@@ -187,10 +197,12 @@ void TestClientHello::malformed()
 void TestClientHello::randomBytesNeverCrash()
 {
     // A small, bounded fuzz: random records that start like TLS, and random mutations of a real ClientHello.
+    const QByteArray hello = opensslHello();
+    QVERIFY2(!hello.isEmpty(), "no bytes captured");
     auto *rng = QRandomGenerator::global();
     int classified = 0;
     for (int i = 0; i < 20000; ++i) {
-        QByteArray bytes = m_opensslHello.isEmpty() ? QByteArray(300, 'x') : m_opensslHello;
+        QByteArray bytes = hello;
         const int flips = 1 + int(rng->bounded(8));
         for (int j = 0; j < flips; ++j)
             bytes[int(rng->bounded(quint32(bytes.size())))] = char(rng->bounded(256));
