@@ -7,6 +7,7 @@
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
+#include "testutil.h"
 #include "widgets/certificatedialog.h"
 #include "widgets/certificateviewer.h"
 #include "widgets/clientpanel.h"
@@ -56,13 +57,36 @@ private:
     std::unique_ptr<Lab> m_lab;
     std::unique_ptr<MainWindow> m_window;
 
+    // The window's children used here are checked by checkChildren() in init(); the dialog's where it appears.
     template<typename T>
     T *child(QObject *parent, const QString &name)
     {
-        T *w = parent->findChild<T *>(name);
-        if (!w)
-            qFatal("no child %s", qPrintable(name));
-        return w;
+        return parent->findChild<T *>(name);
+    }
+
+    QStringList missingWindowChildren() const
+    {
+        using TlsLab::Test::missingChildren;
+        return missingChildren(m_window->listenerPanel(),
+                   {
+                       {&QSpinBox::staticMetaObject, u"portSpin"_s},
+                       {&QPushButton::staticMetaObject, u"startButton"_s},
+                       {&QPushButton::staticMetaObject, u"plaintextButton"_s},
+                       {&QComboBox::staticMetaObject, u"certificateCombo"_s},
+                       {&QComboBox::staticMetaObject, u"payloadCombo"_s},
+                       {&QLineEdit::staticMetaObject, u"certificateFileEdit"_s},
+                       {&QLineEdit::staticMetaObject, u"passphraseEdit"_s},
+                   })
+            + missingChildren(m_window->clientPanel(),
+                {
+                    {&QPushButton::staticMetaObject, u"useListenerButton"_s},
+                    {&QPushButton::staticMetaObject, u"connectButton"_s},
+                    {&QPushButton::staticMetaObject, u"continueButton"_s},
+                    {&QPushButton::staticMetaObject, u"abandonButton"_s},
+                    {&QPlainTextEdit::staticMetaObject, u"receivedView"_s},
+                })
+            + missingChildren(m_window->sessionDetails(), {{&QPushButton::staticMetaObject, u"viewChainButton"_s}})
+            + missingChildren(m_window->timelineView(), {{&QComboBox::staticMetaObject, u"severityFilter"_s}});
     }
 
     void startListener()
@@ -115,6 +139,8 @@ private Q_SLOTS:
         m_window = std::make_unique<MainWindow>(*m_lab);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        const QStringList missing = missingWindowChildren();
+        QVERIFY2(missing.isEmpty(), qPrintable(u"missing: "_s + missing.join(u", "_s)));
     }
 
     void cleanup()
@@ -133,6 +159,10 @@ private Q_SLOTS:
         combo->setCurrentIndex(2); // Generate…
         CertificateDialog *dialog = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT((dialog = m_window->findChild<CertificateDialog *>(u"certificateDialog"_s)), 5000);
+        const QStringList missing = TlsLab::Test::missingChildren(dialog,
+            {{&QLineEdit::staticMetaObject, u"commonNameEdit"_s},
+                {&QPushButton::staticMetaObject, u"generateButton"_s}});
+        QVERIFY2(missing.isEmpty(), qPrintable(u"missing: "_s + missing.join(u", "_s)));
         dialog->setKeyType(KeyType::EcP256);
         dialog->setOutputDirectory(out.path());
         auto *cn = child<QLineEdit>(dialog, u"commonNameEdit"_s);
@@ -445,6 +475,7 @@ private Q_SLOTS:
         child<QLineEdit>(m_window->listenerPanel(), u"passphraseEdit"_s)->setText(u"s3cret-passphrase"_s);
         m_window->close(); // saves
         m_window = std::make_unique<MainWindow>(*m_lab);
+        QVERIFY(missingWindowChildren().isEmpty());
         QCOMPARE(child<QSpinBox>(m_window->listenerPanel(), u"portSpin"_s)->value(), 5555);
         QVERIFY(child<QLineEdit>(m_window->listenerPanel(), u"passphraseEdit"_s)->text().isEmpty());
         QSettings settings;
