@@ -44,7 +44,7 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Inserts every event appended since the last flush at once (for benchmarks).
+    // Inserts every stored event not yet inserted, at once (for benchmarks and tests that need the rows now).
     void flush();
     // The timer's step: at most MaxRowsPerStep events, then again at once if more wait, so that views and filters
     // on top never take a whole burst in one go (the event loop runs in between).
