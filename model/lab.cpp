@@ -47,8 +47,10 @@ QList<Client *> Lab::clients() const
 {
     QList<Client *> out;
     out.reserve(qsizetype(m_clients.size()));
-    for (const auto &client : m_clients)
-        out.append(client.get());
+    for (const auto &client : m_clients) {
+        if (!m_retired.contains(client.get()))
+            out.append(client.get());
+    }
     return out;
 }
 

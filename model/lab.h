@@ -32,7 +32,7 @@ public:
     // finish synchronously, e.g. on a refused loopback connection, so starting here would lose that signal.)
     // Clients that had finished when this is called are deleted from the event loop soon after; the others stay.
     Client *createClient();
-    // The clients alive now (open ones and those finished since the last createClient()), oldest first.
+    // The clients kept now (open ones, and those that finished since the last createClient()), oldest first.
     QList<Client *> clients() const;
 
     // Starts a plaintext client to the running listener sending the payload; nullptr when it is not listening.

@@ -85,6 +85,7 @@ private Q_SLOTS:
         QCOMPARE(lab.clients().size(), 1); // kept while nothing new starts: its outcome can still be read
 
         QPointer<Client> second = lab.createClient();
+        QCOMPARE(lab.clients(), QList<Client *> {second.data()});
         QVERIFY(first); // not deleted inside createClient() (the caller may be in one of its signals)...
         QTRY_VERIFY_WITH_TIMEOUT(!first, 5000); // ...but from the event loop
         QVERIFY(second);
