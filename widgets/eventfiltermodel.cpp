@@ -179,25 +179,20 @@ void EventFilterModel::onSourceDataChanged(
 {
     if (!topLeft.isValid() || !bottomRight.isValid())
         return;
-    // The shown rows of the source range, as contiguous proxy runs (rows filtered out split them).
-    int runFirst = -1;
-    int runLast = -1;
-    auto emitRun = [&] {
-        if (runFirst >= 0)
-            Q_EMIT dataChanged(index(runFirst, topLeft.column()), index(runLast, bottomRight.column()), roles);
-        runFirst = runLast = -1;
-    };
-    for (int sourceRow = topLeft.row(); sourceRow <= bottomRight.row(); ++sourceRow) {
-        const int row = rowForSourceRow(sourceRow);
-        if (row < 0)
-            continue;
-        if (runFirst >= 0 && row != runLast + 1)
-            emitRun();
-        if (runFirst < 0)
-            runFirst = row;
-        runLast = row;
+    // The map is sorted, so the shown rows of a source range are one contiguous run of rows here: from the first
+    // shown at or after its top to the last shown at or before its bottom.
+    int first = 0;
+    int last = -1;
+    if (m_passThrough) {
+        first = topLeft.row();
+        last = std::min(bottomRight.row(), m_passThroughRows - 1);
+    } else {
+        first = int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), qsizetype(topLeft.row())) - m_rows.cbegin());
+        last
+            = int(std::upper_bound(m_rows.cbegin(), m_rows.cend(), qsizetype(bottomRight.row())) - m_rows.cbegin()) - 1;
     }
-    emitRun();
+    if (first <= last)
+        Q_EMIT dataChanged(index(first, topLeft.column()), index(last, bottomRight.column()), roles);
 }
 
 void EventFilterModel::onSourceRowsInserted(const QModelIndex &parent, int first, int last)

@@ -171,6 +171,20 @@ private Q_SLOTS:
             QCOMPARE(filtered.sibling(r, 0, proxy), filtered.index(r, 0));
         }
         QVERIFY(!filtered.mapFromSource(source.index(1, 0)).isValid());
+        // A change in the source reaches the shown rows it covers, as one range (events never change today, but
+        // the proxy keeps its side of the contract).
+        {
+            QSignalSpy changed(&filtered, &QAbstractItemModel::dataChanged);
+            const int top = int(filtered.sourceRow(1));
+            const int bottom = int(filtered.sourceRow(3));
+            Q_EMIT source.dataChanged(source.index(top - 1, 1), source.index(bottom + 1, 2));
+            QCOMPARE(changed.size(), 1);
+            QCOMPARE(changed.first().at(0).value<QModelIndex>(), filtered.index(1, 1));
+            QCOMPARE(changed.first().at(1).value<QModelIndex>(), filtered.index(3, 2));
+            changed.clear();
+            Q_EMIT source.dataChanged(source.index(1, 0), source.index(1, 4)); // filtered out: nothing to say
+            QCOMPARE(changed.size(), 0);
+        }
         QVERIFY(!filtered.mapToSource(QModelIndex()).isValid());
         QCOMPARE(filtered.headerData(EventTableModel::KindColumn, Qt::Horizontal).toString(), u"Kind"_s);
 
