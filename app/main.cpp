@@ -1,5 +1,6 @@
 // TLS Lab: with a subcommand it runs headless (JSON lines on stdout); without, it opens the window.
 #include "app/cli/commandline.h"
+#include "model/lab.h"
 #include "widgets/mainwindow.h"
 
 #include <QApplication>
@@ -30,13 +31,16 @@ int main(int argc, char *argv[])
     if (TlsLab::Cli::isCommandLineInvocation(arguments)) {
         QCoreApplication app(argc, argv);
         setIdentity();
-        return TlsLab::Cli::runCommandLine(arguments);
+        TlsLab::Model::Lab lab;
+        return TlsLab::Cli::runCommandLine(lab, arguments);
     }
 
     QApplication app(argc, argv);
     setIdentity();
     QGuiApplication::setDesktopFileName(QStringLiteral(TLSLAB_APP_ID));
-    TlsLab::Widgets::MainWindow window;
+    // The lab outlives the window: the window's views read its timeline until they are gone.
+    TlsLab::Model::Lab lab;
+    TlsLab::Widgets::MainWindow window(lab);
     window.show();
     if (arguments.contains(u"--self-test"_s)) {
         // Used by the packaging smoke test: the window must show, then the app must exit cleanly.

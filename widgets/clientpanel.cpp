@@ -1,6 +1,6 @@
 #include "widgets/clientpanel.h"
 
-#include "model/timeline/timeline.h"
+#include "model/lab.h"
 #include "model/tls/listener.h"
 #include "model/tls/plaintextpayload.h"
 #include "model/tls/socketfacts.h"
@@ -18,11 +18,11 @@ namespace TlsLab::Widgets {
 
 using namespace TlsLab::Model;
 
-ClientPanel::ClientPanel(Timeline *timeline, Listener *listener, QWidget *parent)
+ClientPanel::ClientPanel(Lab *lab, QWidget *parent)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::ClientPanel>())
-    , m_timeline(timeline)
-    , m_listener(listener)
+    , m_lab(lab)
+    , m_listener(&lab->listener())
 {
     m_ui->setupUi(this);
     m_ui->modeCombo->addItem(tr("TLS"), int(ClientMode::Tls));
@@ -192,19 +192,15 @@ bool ClientPanel::connectToServer()
     }
 
     if (m_client) {
-        // The previous connection ends; its session stays in the timeline.
+        // The previous connection ends (the lab deletes it later); its session stays in the timeline.
         Client *previous = m_client;
         previous->disconnect(this);
-        if (previous->isFinished()) {
-            previous->deleteLater();
-        } else {
-            connect(previous, &Client::finished, previous, &QObject::deleteLater);
+        if (!previous->isFinished())
             previous->close();
-        }
     }
     m_ui->verifyBox->hide();
     m_ui->receivedView->clear();
-    auto *client = new Client(m_timeline, this);
+    Client *client = m_lab->createClient();
     m_client = client;
     connect(client, &Client::connected, this, [this, client] {
         if (client->config().mode == ClientMode::Plaintext)

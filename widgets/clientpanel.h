@@ -15,8 +15,8 @@ class ClientPanel;
 }
 
 namespace TlsLab::Model {
+class Lab;
 class Listener;
-class Timeline;
 } // namespace TlsLab::Model
 
 namespace TlsLab::Widgets {
@@ -32,7 +32,7 @@ class ClientPanel final : public QWidget
 public:
     enum class Trust { System, Listener, File };
 
-    ClientPanel(Model::Timeline *timeline, Model::Listener *listener, QWidget *parent = nullptr);
+    explicit ClientPanel(Model::Lab *lab, QWidget *parent = nullptr);
     ~ClientPanel() override;
 
     // Starts a connection with the form's settings; returns false (and shows why) on bad input.
@@ -63,7 +63,7 @@ private:
     void onVerificationFailed(const QList<QSslError> &errors);
 
     std::unique_ptr<Ui::ClientPanel> m_ui;
-    Model::Timeline *m_timeline;
+    Model::Lab *m_lab; // owns the clients
     Model::Listener *m_listener;
     QPointer<Model::Client> m_client;
 };

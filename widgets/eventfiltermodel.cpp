@@ -21,17 +21,28 @@ constexpr qsizetype MinimumChunk = 65536;
 }
 
 EventFilterModel::EventFilterModel(EventTableModel *source, QObject *parent)
-    : QAbstractTableModel(parent)
+    : QAbstractProxyModel(parent)
     , m_source(source)
     , m_index(std::make_unique<SearchIndex>(source->timeline()))
 {
+    QAbstractProxyModel::setSourceModel(source);
+    // The source only appends (rows are events, which never change), resets (the timeline was cleared) and, in
+    // principle, changes data; anything else (removal, moves, layout changes) it never emits.
     connect(m_source, &QAbstractItemModel::rowsInserted, this, &EventFilterModel::onSourceRowsInserted);
+    connect(m_source, &QAbstractItemModel::modelAboutToBeReset, this, &EventFilterModel::beginResetModel);
     connect(m_source, &QAbstractItemModel::modelReset, this, &EventFilterModel::onSourceReset);
+    connect(m_source, &QAbstractItemModel::dataChanged, this, &EventFilterModel::onSourceDataChanged);
     m_passThroughRows = m_source->rowCount();
     m_index->update();
 }
 
 EventFilterModel::~EventFilterModel() = default;
+
+void EventFilterModel::setSourceModel(QAbstractItemModel *sourceModel)
+{
+    if (sourceModel != m_source)
+        qWarning("EventFilterModel: the source model is fixed at construction");
+}
 
 void EventFilterModel::setFilter(const EventFilter &filter)
 {
@@ -124,12 +135,23 @@ QList<qsizetype> EventFilterModel::matchingParallel(qsizetype from, qsizetype to
 
 void EventFilterModel::onSourceReset()
 {
+    // The source's rows are gone with the reset that began in modelAboutToBeReset: the map is rebuilt inside it.
     m_index->reset();
     m_index->update();
-    refilter();
+    applyFilter();
+    endResetModel();
+    Q_EMIT filterApplied();
 }
 
 void EventFilterModel::refilter()
+{
+    beginResetModel();
+    applyFilter();
+    endResetModel();
+    Q_EMIT filterApplied();
+}
+
+void EventFilterModel::applyFilter()
 {
     // A refined search (same header criteria, text extended) only needs to re-check the rows that matched before.
     EventFilter previousHeader = m_applied;
@@ -146,13 +168,31 @@ void EventFilterModel::refilter()
         rows = textMatches(m_rows);
     else if (!passThrough)
         rows = matchingParallel(0, m_source->rowCount());
-    beginResetModel();
     m_passThrough = passThrough;
     m_rows = std::move(rows);
     m_passThroughRows = m_source->rowCount();
     m_applied = m_filter;
-    endResetModel();
-    Q_EMIT filterApplied();
+}
+
+void EventFilterModel::onSourceDataChanged(
+    const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles)
+{
+    if (!topLeft.isValid() || !bottomRight.isValid())
+        return;
+    // The map is sorted, so the shown rows of a source range are one contiguous run of rows here: from the first
+    // shown at or after its top to the last shown at or before its bottom.
+    int first = 0;
+    int last = -1;
+    if (m_passThrough) {
+        first = topLeft.row();
+        last = std::min(bottomRight.row(), m_passThroughRows - 1);
+    } else {
+        first = int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), qsizetype(topLeft.row())) - m_rows.cbegin());
+        last
+            = int(std::upper_bound(m_rows.cbegin(), m_rows.cend(), qsizetype(bottomRight.row())) - m_rows.cbegin()) - 1;
+    }
+    if (first <= last)
+        Q_EMIT dataChanged(index(first, topLeft.column()), index(last, bottomRight.column()), roles);
 }
 
 void EventFilterModel::onSourceRowsInserted(const QModelIndex &parent, int first, int last)
@@ -199,6 +239,41 @@ int EventFilterModel::rowForSourceRow(int sourceRow) const
     return int(it - m_rows.cbegin());
 }
 
+QModelIndex EventFilterModel::mapToSource(const QModelIndex &proxyIndex) const
+{
+    if (!proxyIndex.isValid() || proxyIndex.model() != this)
+        return {};
+    return m_source->index(sourceRow(proxyIndex.row()), proxyIndex.column());
+}
+
+QModelIndex EventFilterModel::mapFromSource(const QModelIndex &sourceIndex) const
+{
+    if (!sourceIndex.isValid() || sourceIndex.model() != m_source)
+        return {};
+    const int row = rowForSourceRow(sourceIndex.row());
+    return row < 0 ? QModelIndex() : index(row, sourceIndex.column());
+}
+
+QModelIndex EventFilterModel::index(int row, int column, const QModelIndex &parent) const
+{
+    return hasIndex(row, column, parent) ? createIndex(row, column) : QModelIndex();
+}
+
+QModelIndex EventFilterModel::parent(const QModelIndex &) const
+{
+    return {}; // a table
+}
+
+QModelIndex EventFilterModel::sibling(int row, int column, const QModelIndex &) const
+{
+    return index(row, column);
+}
+
+bool EventFilterModel::hasChildren(const QModelIndex &parent) const
+{
+    return !parent.isValid() && rowCount() > 0 && columnCount() > 0;
+}
+
 int EventFilterModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid())
@@ -220,6 +295,10 @@ QVariant EventFilterModel::data(const QModelIndex &index, int role) const
 
 QVariant EventFilterModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    // Columns are the source's own; a row header is the source row's (the base class would map a column through
+    // row 0, which an empty filter result does not have).
+    if (orientation == Qt::Vertical)
+        return m_source->headerData(sourceRow(section), orientation, role);
     return m_source->headerData(section, orientation, role);
 }
 

@@ -2,7 +2,7 @@
 
 #include "model/timeline/timeline.h"
 
-#include <QAbstractTableModel>
+#include <QAbstractProxyModel>
 #include <QList>
 
 #include <memory>
@@ -20,14 +20,16 @@ using Model::SearchIndex;
 //
 // Why not a QSortFilterProxyModel (as STYLE.md suggests for filters): with a million rows it calls filterAcceptsRow()
 // once per row through the QModelIndex/QVariant machinery and keeps two mapping vectors per row; re-filtering and
-// inserting that way cannot meet the 200 ms target. This model is an index list instead: it asks
+// inserting that way cannot meet the 200 ms target. This proxy keeps its own index map instead: it asks
 // Timeline::matching() for the rows passing the header criteria (a scan over compact fixed-size records), then
 // checks the text of those candidates only, in chunks that run in parallel. It keeps one sorted list of source rows,
 // and when the filter accepts everything it keeps no list at all and maps rows 1:1. When the user refines a search
 // (the new text contains the old one, other criteria unchanged) only the rows that matched before are re-checked.
 // Rows appended to the source are filtered as they arrive and appended with one beginInsertRows(). Text search is
-// accelerated by a SearchIndex of bigram signatures built on a worker thread (see searchindex.h).
-class EventFilterModel final : public QAbstractTableModel
+// accelerated by a SearchIndex of bigram signatures built on a worker thread (see searchindex.h). It is a flat table
+// proxy: mapToSource()/mapFromSource() go through that map, and views, selections and persistent indexes work as
+// with any proxy.
+class EventFilterModel final : public QAbstractProxyModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EventFilterModel)
@@ -36,7 +38,8 @@ public:
     explicit EventFilterModel(EventTableModel *source, QObject *parent = nullptr);
     ~EventFilterModel() override;
 
-    EventTableModel *sourceModel() const { return m_source; }
+    // The source is fixed at construction (the map is built for it); setting another one is refused.
+    void setSourceModel(QAbstractItemModel *sourceModel) override;
 
     // Typed setters; each re-applies the filter at once.
     void setFilter(const Model::EventFilter &filter);
@@ -54,6 +57,12 @@ public:
     // The row showing the given source row, or -1 when it is filtered out.
     int rowForSourceRow(int sourceRow) const;
 
+    QModelIndex mapToSource(const QModelIndex &proxyIndex) const override;
+    QModelIndex mapFromSource(const QModelIndex &sourceIndex) const override;
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    QModelIndex sibling(int row, int column, const QModelIndex &index) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -63,9 +72,12 @@ Q_SIGNALS:
     void filterApplied();
 
 private:
+    // Recomputes the map; refilter() wraps it in a model reset (onSourceReset() is inside the source's).
     void refilter();
+    void applyFilter();
     void onSourceReset();
     void onSourceRowsInserted(const QModelIndex &parent, int first, int last);
+    void onSourceDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
     QList<qsizetype> matchingParallel(qsizetype from, qsizetype to) const;
     QList<qsizetype> textMatches(const QList<qsizetype> &candidates) const;
 

@@ -22,28 +22,32 @@ EventTableModel::EventTableModel(Timeline *timeline, QObject *parent)
     , m_timeline(timeline)
     , m_timer(new QTimer(this))
 {
-    m_timer->setInterval(50);
+    m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &EventTableModel::flushStep);
+    connect(m_timeline, &Timeline::eventsAppended, this, &EventTableModel::onEventsAppended);
     connect(m_timeline, &Timeline::cleared, this, &EventTableModel::reset);
     m_rows = int(std::min<qsizetype>(m_timeline->eventCount(), std::numeric_limits<int>::max()));
-    m_timer->start();
 }
 
 EventTableModel::~EventTableModel() = default;
 
-void EventTableModel::setFlushInterval(int ms)
+void EventTableModel::onEventsAppended()
 {
-    m_timer->setInterval(ms);
+    // The range itself is not needed: the flush inserts up to the events stored by then. Not restarted by later
+    // announcements, so a steady stream is still inserted every FlushDelayMs.
+    if (!m_timer->isActive())
+        m_timer->start(FlushDelayMs);
 }
 
 void EventTableModel::flushStep()
 {
     if (insertUpTo(MaxRowsPerStep))
-        QTimer::singleShot(0, this, &EventTableModel::flushStep);
+        m_timer->start(0); // the rest of a burst: the next step as soon as the event loop has run
 }
 
 void EventTableModel::flush()
 {
+    m_timer->stop();
     insertUpTo(std::numeric_limits<int>::max());
 }
 

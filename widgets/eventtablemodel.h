@@ -14,8 +14,10 @@ class Timeline;
 namespace TlsLab::Widgets {
 
 // The timeline as a table. It never copies events: a row is an index into the Timeline, and data() reads only the
-// rows a view asks for (the visible ones). New events are discovered by polling Timeline::eventCount() on a short
-// timer and inserted with one beginInsertRows() per flush, so a burst of 100,000 appends costs the view one insert.
+// rows a view asks for (the visible ones). The Timeline announces new events (eventsAppended); the first
+// announcement starts a single-shot flush timer, and the flush inserts everything that arrived meanwhile with one
+// beginInsertRows(), so a burst of 100,000 appends costs the view one insert (or a few steps, see flushStep()) and a
+// quiet timeline costs nothing.
 class EventTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -42,13 +44,14 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Inserts every event appended since the last flush (public for tests and benchmarks).
+    // Inserts every stored event not yet inserted, at once (for benchmarks and tests that need the rows now).
     void flush();
     // The timer's step: at most MaxRowsPerStep events, then again at once if more wait, so that views and filters
     // on top never take a whole burst in one go (the event loop runs in between).
     static constexpr int MaxRowsPerStep = 5000;
-    void flushStep();
-    void setFlushInterval(int ms);
+    // How long announced events wait to be inserted together: an interactive delay, and at most 20 inserts a
+    // second while a handshake flood streams in.
+    static constexpr int FlushDelayMs = 50;
 
     // Shared with the other views: a severity's icon and its background tint derived from the current palette.
     static QIcon severityIcon(Model::Severity severity);
@@ -56,6 +59,8 @@ public:
     static QString shortTime(qint64 timeUs);
 
 private:
+    void onEventsAppended();
+    void flushStep();
     // Inserts at most maxRows of the waiting events; true if more are waiting.
     bool insertUpTo(int maxRows);
     void reset();

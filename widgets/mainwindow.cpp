@@ -1,6 +1,7 @@
 #include "widgets/mainwindow.h"
 
 #include "model/certs/certificateio.h"
+#include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/timeline/timelineexport.h"
 #include "model/tls/client.h"
@@ -57,10 +58,9 @@ QScrollArea *scrolled(QWidget *panel, QWidget *parent)
 }
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(Lab &lab, QWidget *parent)
     : QMainWindow(parent)
-    , m_timeline(new Timeline(this))
-    , m_listener(new Listener(m_timeline, this))
+    , m_lab(lab)
 {
     setObjectName(u"mainWindow"_s);
     setWindowTitle(tr("TLS Lab"));
@@ -69,9 +69,9 @@ MainWindow::MainWindow(QWidget *parent)
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
 
     // Panels.
-    m_listenerPanel = new ListenerPanel(m_listener, this);
+    m_listenerPanel = new ListenerPanel(&m_lab.listener(), this);
     m_listenerPanel->setObjectName(u"listenerPanel"_s);
-    m_clientPanel = new ClientPanel(m_timeline, m_listener, this);
+    m_clientPanel = new ClientPanel(&m_lab, this);
     m_clientPanel->setObjectName(u"clientPanel"_s);
     m_listenerDock = new QDockWidget(tr("Listener"), this);
     m_listenerDock->setObjectName(u"listenerDock"_s);
@@ -89,7 +89,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_listenerDock->raise();
 
     // Sessions and their details.
-    m_sessionModel = new SessionTableModel(m_timeline, this);
+    m_sessionModel = new SessionTableModel(&m_lab.timeline(), this);
     m_sessionTable = new QTableView(this);
     m_sessionTable->setObjectName(u"sessionTable"_s);
     m_sessionTable->setModel(m_sessionModel);
@@ -109,8 +109,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_sessionTable->setColumnWidth(SessionTableModel::ProtocolColumn, digit * 9);
     m_sessionTable->setColumnWidth(SessionTableModel::CipherColumn, digit * 24);
     m_sessionTable->setColumnWidth(SessionTableModel::OutcomeColumn, digit * 30);
-    m_sessionDetails = new SessionDetails(m_timeline, this);
-    m_timelineView = new TimelineView(m_timeline, this);
+    m_sessionDetails = new SessionDetails(&m_lab.timeline(), this);
+    m_timelineView = new TimelineView(&m_lab.timeline(), this);
 
     m_topSplitter = new QSplitter(Qt::Horizontal, this);
     m_topSplitter->setObjectName(u"topSplitter"_s);
@@ -128,7 +128,7 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_mainSplitter);
 
     // Status bar with the export progress.
-    m_export = new TimelineExport(m_timeline, this);
+    m_export = new TimelineExport(&m_lab.timeline(), this);
     m_exportProgress = new QProgressBar(this);
     m_exportProgress->setMaximumWidth(220);
     m_exportProgress->hide();
@@ -145,12 +145,11 @@ MainWindow::MainWindow(QWidget *parent)
         m_exportProgress->show();
         m_exportCancel->show();
     });
-    connect(m_export, &TimelineExport::finished, this, [this](const QString &path, bool ok, const QString &message) {
+    connect(m_export, &TimelineExport::finished, this, [this](const QString &, bool, const QString &message) {
         m_exportProgress->hide();
         m_exportCancel->hide();
         statusBar()->showMessage(message, 10000);
         updateActions();
-        Q_EMIT timelineExported(path, ok, message);
     });
 
     createActions();
@@ -158,34 +157,18 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_listenerPanel, &ListenerPanel::plaintextConnectRequested, this, &MainWindow::plaintextConnect);
     connect(
         m_listenerPanel, &ListenerPanel::generateCertificateRequested, this, [this] { openCertificateDialog(true); });
-    connect(this, &MainWindow::generateCertificateRequested, this, [this] { openCertificateDialog(false); });
-
-    // Chains are shown in the certificate viewer: every field, a verdict per certificate, PEM and export.
-    setCertificateViewerFactory(
-        [](const QList<QSslCertificate> &chain, const QString &, const Session &session, QWidget *parent) {
-            auto *viewer = new CertificateViewer(parent);
-            viewer->setObjectName(u"certificateViewerWindow"_s);
-            viewer->setWindowFlag(Qt::Window);
-            viewer->setAttribute(Qt::WA_DeleteOnClose);
-            // A session's chain is judged against what that session trusted (and, for a client, the name it asked
-            // for); a file's against the system's CAs.
-            const QString name = session.side == Side::Client ? session.peerName : QString();
-            viewer->setChain(chain, session.trustAnchors, session.systemTrust, name);
-            viewer->resize(900, 700);
-            return static_cast<QWidget *>(viewer);
-        });
-    connect(m_listener, &Listener::started, this, &MainWindow::updateActions);
-    connect(m_listener, &Listener::stopped, this, &MainWindow::updateActions);
+    connect(&m_lab.listener(), &Listener::started, this, &MainWindow::updateActions);
+    connect(&m_lab.listener(), &Listener::stopped, this, &MainWindow::updateActions);
     connect(m_sessionTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::onSessionSelectionChanged);
     connect(m_sessionDetails, &SessionDetails::certificateChainRequested, this, [this](const auto &chain) {
         showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()),
-            m_timeline->session(m_sessionDetails->sessionId()));
+            m_lab.timeline().session(m_sessionDetails->sessionId()));
     });
     connect(m_sessionDetails, &SessionDetails::exportChainRequested, this, &MainWindow::chooseChainExportFile);
     // Activating a session (double click, Enter) opens its peer's certificate.
     connect(m_sessionTable, &QTableView::activated, this, [this](const QModelIndex &index) {
-        const Session s = m_timeline->session(index.data(SessionTableModel::SessionIdRole).toULongLong());
+        const Session s = m_lab.timeline().session(index.data(SessionTableModel::SessionIdRole).toULongLong());
         if (!s.peerChain.isEmpty())
             showCertificates(s.peerChain, tr("Peer certificate chain of session #%1").arg(s.id), s);
     });
@@ -198,23 +181,7 @@ MainWindow::MainWindow(QWidget *parent)
     updateActions();
 }
 
-MainWindow::~MainWindow()
-{
-    // The export thread and every client and connection record into the timeline: end them while it exists.
-    m_listener->disconnect(this);
-    delete m_export;
-    m_export = nullptr;
-    const QList<Client *> clients = findChildren<Client *>();
-    qDeleteAll(clients);
-    delete m_listener;
-    m_listener = nullptr;
-    // The views and models (and the search index's worker) read the timeline: they go before it.
-    delete takeCentralWidget();
-    delete m_listenerDock;
-    delete m_clientDock;
-    delete m_sessionModel;
-    delete m_timeline;
-}
+MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions()
 {
@@ -246,7 +213,7 @@ void MainWindow::createActions()
         [this] { m_listenerPanel->requestPlaintextConnect(); });
     m_plaintextAction->setObjectName(u"plaintextAction"_s);
     m_generateAction = make(tr("&Generate Certificate…"), u":/icons/certificate.svg"_s, QKeySequence(),
-        [this] { Q_EMIT generateCertificateRequested(); });
+        [this] { openCertificateDialog(false); });
     m_generateAction->setObjectName(u"generateCertificateAction"_s);
 
     m_connectAction = make(tr("&Connect"), u":/icons/connect.svg"_s, QKeySequence(tr("Ctrl+K")), [this] {
@@ -311,12 +278,12 @@ void MainWindow::createActions()
 
 void MainWindow::updateActions()
 {
-    const bool listening = m_listener->isListening();
+    const bool listening = m_lab.listener().isListening();
     m_startAction->setText(listening ? tr("&Stop Listener") : tr("&Start Listener"));
     m_startAction->setIcon(QIcon(listening ? u":/icons/stop.svg"_s : u":/icons/start.svg"_s));
     m_plaintextAction->setEnabled(listening);
     m_exportAction->setEnabled(!m_export->isRunning());
-    m_exportChainAction->setEnabled(!m_timeline->session(m_sessionDetails->sessionId()).peerChain.isEmpty());
+    m_exportChainAction->setEnabled(!m_lab.timeline().session(m_sessionDetails->sessionId()).peerChain.isEmpty());
 }
 
 void MainWindow::openCertificateDialog(bool forListener)
@@ -347,22 +314,23 @@ void MainWindow::openCertificateDialog(bool forListener)
     dialog->open();
 }
 
-void MainWindow::setCertificateViewerFactory(CertificateViewerFactory factory)
-{
-    m_viewerFactory = std::move(factory);
-}
-
 QWidget *MainWindow::showCertificates(const QList<QSslCertificate> &chain, const QString &title, const Session &session)
 {
-    Q_EMIT certificateChainRequested(chain);
-    QWidget *window = m_viewerFactory ? m_viewerFactory(chain, title, session, this) : nullptr;
-    if (!window)
-        return nullptr;
-    window->setWindowTitle(title);
-    window->show();
-    window->raise();
-    window->activateWindow();
-    return window;
+    // Every field, a verdict per certificate, PEM and export, in a window of its own.
+    auto *viewer = new CertificateViewer(this);
+    viewer->setObjectName(u"certificateViewerWindow"_s);
+    viewer->setWindowFlag(Qt::Window);
+    viewer->setAttribute(Qt::WA_DeleteOnClose);
+    // A session's chain is judged against what that session trusted (and, for a client, the name it asked for); a
+    // file's against the system's CAs.
+    const QString name = session.side == Side::Client ? session.peerName : QString();
+    viewer->setChain(chain, session.trustAnchors, session.systemTrust, name);
+    viewer->resize(900, 700);
+    viewer->setWindowTitle(title);
+    viewer->show();
+    viewer->raise();
+    viewer->activateWindow();
+    return viewer;
 }
 
 bool MainWindow::openCertificateFile(const QString &path)
@@ -409,29 +377,17 @@ void MainWindow::dropEvent(QDropEvent *event)
     if (paths.isEmpty())
         return;
     event->acceptProposedAction();
-    Q_EMIT certificateFilesDropped(paths);
     for (const QString &path : std::as_const(paths))
         openCertificateFile(path);
 }
 
 void MainWindow::plaintextConnect(const QByteArray &payload)
 {
-    if (!m_listener->isListening())
+    if (!m_lab.startPlaintextToListener(payload))
         return;
-    ClientConfig config;
-    const QHostAddress a = m_listener->address();
-    config.host = a == QHostAddress::Any || a == QHostAddress::AnyIPv4 ? u"127.0.0.1"_s
-        : a == QHostAddress::AnyIPv6                                   ? u"::1"_s
-                                                                       : a.toString();
-    config.port = m_listener->port();
-    config.mode = ClientMode::Plaintext;
-    config.payload = payload;
-    auto *client = new Client(m_timeline, this);
-    connect(client, &Client::finished, client, &QObject::deleteLater);
     m_timelineView->setFollowTail(true);
     statusBar()->showMessage(
         tr("Plaintext client sent %n byte(s) to the listener", nullptr, int(payload.size())), 5000);
-    client->start(config);
 }
 
 void MainWindow::exportTimeline(const QString &path)
@@ -467,7 +423,7 @@ void MainWindow::chooseExportFile()
 
 bool MainWindow::exportSessionChain(quint64 sessionId, const QString &path)
 {
-    const Session s = m_timeline->session(sessionId);
+    const Session s = m_lab.timeline().session(sessionId);
     if (s.peerChain.isEmpty()) {
         statusBar()->showMessage(tr("Session #%1 has no peer certificate").arg(sessionId), 5000);
         return false;
@@ -504,7 +460,7 @@ void MainWindow::chooseChainExportFile(quint64 sessionId)
 void MainWindow::clearTimeline()
 {
     m_sessionDetails->showSession(0);
-    m_timeline->clear();
+    m_lab.timeline().clear();
     statusBar()->showMessage(tr("Timeline cleared"), 3000);
 }
 
@@ -526,7 +482,7 @@ void MainWindow::onSessionSelectionChanged()
     QList<quint64> ids;
     if (id) {
         ids.append(id);
-        if (const quint64 linked = m_timeline->session(id).linkedSession)
+        if (const quint64 linked = m_lab.timeline().session(id).linkedSession)
             ids.append(linked);
     }
     m_timelineView->setSelectedSessions(ids);

@@ -7,8 +7,6 @@
 #include <QPointer>
 #include <QSslCertificate>
 
-#include <functional>
-
 class QAction;
 class QDockWidget;
 class QLabel;
@@ -18,8 +16,7 @@ class QTableView;
 class QToolButton;
 
 namespace TlsLab::Model {
-class Listener;
-class Timeline;
+class Lab;
 class TimelineExport;
 } // namespace TlsLab::Model
 
@@ -31,30 +28,18 @@ class SessionDetails;
 class SessionTableModel;
 class TimelineView;
 
-// The TLS Lab main window: it owns the run's Timeline, the Listener and every client, and composes the listener and
-// client panels (docks), the sessions list with the selected session's details, and the timeline.
-//
-// Hooks for the certificate viewer and generation dialog (built elsewhere):
-//  - setCertificateViewerFactory(): how to show a chain (a peer's chain, a dropped or opened file); the default is
-//    the CertificateViewer. certificateChainRequested() is emitted in every case.
-//  - generateCertificateAction() and the listener's "Generate…" open the CertificateDialog.
+// The TLS Lab main window: a view of a Lab (which owns the timeline, the listener and the clients, and outlives the
+// window). It composes the listener and client panels (docks), the sessions list with the selected session's
+// details, and the timeline; chains open in the CertificateViewer, "Generate…" opens the CertificateDialog.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    // Returns a top-level widget (parented to the given parent, with Qt::Window) showing the chain; the window
-    // shows it. `session` is the session the chain was presented in (id 0 for a file): its trust anchors and
-    // checked name give the verdict that session reached.
-    using CertificateViewerFactory = std::function<QWidget *(
-        const QList<QSslCertificate> &chain, const QString &title, const Model::Session &session, QWidget *parent)>;
-
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(Model::Lab &lab, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    Model::Timeline *timeline() const { return m_timeline; }
-    Model::Listener *listener() const { return m_listener; }
     ListenerPanel *listenerPanel() const { return m_listenerPanel; }
     ClientPanel *clientPanel() const { return m_clientPanel; }
     TimelineView *timelineView() const { return m_timelineView; }
@@ -63,8 +48,8 @@ public:
     SessionDetails *sessionDetails() const { return m_sessionDetails; }
     QAction *generateCertificateAction() const { return m_generateAction; }
 
-    void setCertificateViewerFactory(CertificateViewerFactory factory);
-    // Shows a chain in the viewer (or the fallback summary window). Returns the window.
+    // Shows a chain in a new CertificateViewer window. `session` is the session the chain was presented in (id 0 for
+    // a file): its trust anchors and checked name give the verdict that session reached. Returns the window.
     QWidget *showCertificates(
         const QList<QSslCertificate> &chain, const QString &title, const Model::Session &session = {});
     // The certificate generation dialog; forListener: its certificate becomes the listener's.
@@ -80,12 +65,6 @@ public:
     // Writes the peer chain of a session as PEM.
     bool exportSessionChain(quint64 sessionId, const QString &path);
     void selectSession(quint64 id);
-
-Q_SIGNALS:
-    void certificateChainRequested(const QList<QSslCertificate> &chain);
-    void certificateFilesDropped(const QStringList &paths);
-    void generateCertificateRequested();
-    void timelineExported(const QString &path, bool ok, const QString &message);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -104,8 +83,7 @@ private:
     void loadSettings();
     void saveSettings() const;
 
-    Model::Timeline *m_timeline;
-    Model::Listener *m_listener;
+    Model::Lab &m_lab;
     ListenerPanel *m_listenerPanel = nullptr;
     ClientPanel *m_clientPanel = nullptr;
     TimelineView *m_timelineView = nullptr;
@@ -119,7 +97,6 @@ private:
     QProgressBar *m_exportProgress = nullptr;
     QToolButton *m_exportCancel = nullptr;
     Model::TimelineExport *m_export = nullptr;
-    CertificateViewerFactory m_viewerFactory;
     QPointer<QDialog> m_certificateDialog;
 
     QAction *m_startAction = nullptr;

@@ -1,11 +1,11 @@
 #include "widgets/sessiondetails.h"
 
+#include "model/certs/certificatedetails.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/diagnosis/verdict.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
-#include "widgets/certificatesummary.h"
 #include "widgets/sessiontablemodel.h"
 
 #include <QClipboard>
@@ -30,6 +30,45 @@ QString row(const QString &name, const QString &value)
 {
     return u"<tr><td style='padding-right:12px'><b>"_s + name.toHtmlEscaped() + u"</b></td><td>"_s
         + value.toHtmlEscaped() + u"</td></tr>"_s;
+}
+
+// The peer's chain in brief, from the model's CertificateDetails (the texts `openssl x509` prints, the same ones
+// the certificate viewer shows in full), with what this session's verification said about each certificate.
+QString chainHtml(const Session &s)
+{
+    QString html;
+    for (qsizetype i = 0; i < s.peerChain.size(); ++i) {
+        const QSslCertificate &certificate = s.peerChain.at(i);
+        const CertificateDetails d = CertificateDetails::fromCertificate(certificate);
+        html += u"<h4>"_s
+            + (i == 0 ? SessionDetails::tr("Certificate %1 (leaf)") : SessionDetails::tr("Certificate %1"))
+                  .arg(i + 1)
+                  .toHtmlEscaped()
+            + u": "_s + TlsText::certificateName(certificate).toHtmlEscaped() + u"</h4><table>"_s;
+        html += row(SessionDetails::tr("Subject"), d.subjectText);
+        html += row(SessionDetails::tr("Issuer"), d.issuerText);
+        QStringList names;
+        for (const CertificateDetails::AltName &name : d.subjectAltNames)
+            names.append(name.type + u':' + name.value);
+        if (!names.isEmpty())
+            html += row(SessionDetails::tr("Subject Alternative Name"), names.join(u", "_s));
+        html += row(SessionDetails::tr("SHA-256 Fingerprint"), d.sha256Fingerprint);
+        html += row(SessionDetails::tr("Serial"), d.serialHex);
+        html += row(SessionDetails::tr("Valid"),
+            SessionDetails::tr("%1 to %2 (%3)").arg(d.notBeforeText, d.notAfterText, d.validityStatus()));
+        if (s.side == Side::Client) {
+            // Only a client verifies here; a listener's view of a client certificate has its own errors list.
+            QStringList problems;
+            for (const QSslError &e : s.verifyErrors) {
+                if (e.certificate() == certificate || (e.certificate().isNull() && i == 0))
+                    problems.append(TlsText::errorWords(e.error()));
+            }
+            html += row(SessionDetails::tr("Verdict"),
+                problems.isEmpty() ? SessionDetails::tr("no verification error") : problems.join(u"; "_s));
+        }
+        html += u"</table>"_s;
+    }
+    return html;
 }
 } // namespace
 
@@ -197,7 +236,7 @@ void SessionDetails::refresh()
     }
     if (!s.peerChain.isEmpty()) {
         html += u"<h4>"_s + tr("Peer certificate chain") + u"</h4>"_s;
-        html += certificateChainHtml(s.peerChain, s.verifyErrors, s.side == Side::Client);
+        html += chainHtml(s);
     }
     const int scroll = m_browser->verticalScrollBar() ? m_browser->verticalScrollBar()->value() : 0;
     m_browser->setHtml(html);

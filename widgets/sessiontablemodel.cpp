@@ -75,14 +75,14 @@ SessionTableModel::SessionTableModel(Timeline *timeline, QObject *parent)
     , m_timeline(timeline)
     , m_timer(new QTimer(this))
 {
-    m_timer->setInterval(50);
+    m_timer->setSingleShot(true);
+    m_timer->setInterval(FlushDelayMs);
     connect(m_timer, &QTimer::timeout, this, &SessionTableModel::flush);
     connect(m_timeline, &Timeline::sessionUpdated, this, &SessionTableModel::onSessionUpdated);
     connect(m_timeline, &Timeline::cleared, this, &SessionTableModel::reset);
     m_sessions = m_timeline->sessions();
     for (int i = 0; i < m_sessions.size(); ++i)
         m_rowById.insert(m_sessions.at(i).id, i);
-    m_timer->start();
 }
 
 SessionTableModel::~SessionTableModel() = default;
@@ -93,21 +93,36 @@ void SessionTableModel::onSessionUpdated(quint64 id)
     if (!m_rowById.contains(id) && !m_pending.contains(id))
         m_pendingNew.append(id);
     m_pending.insert(id);
+    if (!m_timer->isActive())
+        m_timer->start();
+}
+
+QList<std::pair<int, int>> SessionTableModel::contiguousRanges(QList<int> rows)
+{
+    std::sort(rows.begin(), rows.end());
+    QList<std::pair<int, int>> ranges;
+    for (int row : std::as_const(rows)) {
+        if (!ranges.isEmpty() && row <= ranges.last().second + 1)
+            ranges.last().second = std::max(ranges.last().second, row);
+        else
+            ranges.append({row, row});
+    }
+    return ranges;
 }
 
 void SessionTableModel::flush()
 {
+    m_timer->stop();
     if (m_pending.isEmpty())
         return;
-    int firstChanged = INT_MAX;
-    int lastChanged = -1;
+    // Only the rows that changed: one dataChanged spanning rows 3 and 3,000 would make views repaint all between.
+    QList<int> changed;
     for (quint64 id : std::as_const(m_pending)) {
         const int row = m_rowById.value(id, -1);
         if (row < 0)
             continue;
         m_sessions[row] = m_timeline->session(id);
-        firstChanged = std::min(firstChanged, row);
-        lastChanged = std::max(lastChanged, row);
+        changed.append(row);
     }
     QList<Session> added;
     for (quint64 id : std::as_const(m_pendingNew)) {
@@ -117,8 +132,8 @@ void SessionTableModel::flush()
     }
     m_pending.clear();
     m_pendingNew.clear();
-    if (lastChanged >= 0)
-        Q_EMIT dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+    for (const auto &[first, last] : contiguousRanges(changed))
+        Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
     if (!added.isEmpty()) {
         const int first = int(m_sessions.size());
         beginInsertRows({}, first, first + int(added.size()) - 1);
@@ -139,6 +154,7 @@ void SessionTableModel::reset()
         m_rowById.insert(m_sessions.at(i).id, i);
     m_pending.clear();
     m_pendingNew.clear();
+    m_timer->stop();
     endResetModel();
 }
 

@@ -7,6 +7,8 @@
 #include <QList>
 #include <QSet>
 
+#include <utility>
+
 class QTimer;
 
 namespace TlsLab::Model {
@@ -15,8 +17,9 @@ class Timeline;
 
 namespace TlsLab::Widgets {
 
-// Every session of both ends, in order of creation. Updates from the Timeline are buffered and applied on a short
-// timer: new sessions are appended with one beginInsertRows() per flush, changed ones merged into dataChanged ranges.
+// Every session of both ends, in order of creation. The Timeline pushes each update (sessionUpdated); the first one
+// starts a single-shot flush timer, and the flush applies everything buffered meanwhile: new sessions appended with
+// one beginInsertRows(), changed rows merged into contiguous dataChanged ranges (one signal per run of rows).
 // The two ends of one connection made in this process name each other in the "Linked" column.
 class SessionTableModel final : public QAbstractTableModel
 {
@@ -53,8 +56,12 @@ public:
     Model::Session session(int row) const { return m_sessions.value(row); }
     int rowForSession(quint64 id) const { return m_rowById.value(id, -1); }
 
-    // Applies the buffered updates (called by the timer; public for tests).
+    // Applies the buffered updates now (the timer does it FlushDelayMs after the first update).
     void flush();
+    static constexpr int FlushDelayMs = 50;
+
+    // Sorted rows as [first, last] runs: {0, 1, 2, 5, 7, 8} -> {[0, 2], [5, 5], [7, 8]}.
+    static QList<std::pair<int, int>> contiguousRanges(QList<int> rows);
 
 private:
     void onSessionUpdated(quint64 id);

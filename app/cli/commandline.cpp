@@ -51,14 +51,14 @@ bool isCommandLineInvocation(const QStringList &arguments)
     return commands.contains(first);
 }
 
-int runCommandLine(const QStringList &arguments)
+int runCommandLine(Model::Lab &lab, const QStringList &arguments)
 {
     const QString command = arguments.value(1);
     const QStringList rest = arguments.mid(1);
     if (command == u"serve")
-        return runServeCommand(rest);
+        return runServeCommand(lab, rest);
     if (command == u"connect")
-        return runConnectCommand(rest);
+        return runConnectCommand(lab, rest);
     if (command == u"cert")
         return runCertCommand(rest);
     if (command == u"hello")
@@ -69,7 +69,7 @@ int runCommandLine(const QStringList &arguments)
         return ExitOk;
     }
     if (command == u"help" && arguments.size() > 2)
-        return runCommandLine({arguments.at(0), arguments.at(2), u"--help"_s});
+        return runCommandLine(lab, {arguments.at(0), arguments.at(2), u"--help"_s});
     printOut(QString::fromLatin1(UsageText));
     return ExitOk;
 }

@@ -14,6 +14,10 @@
 #include <memory>
 #include <optional>
 
+namespace TlsLab::Model {
+class Lab;
+}
+
 namespace TlsLab::Cli {
 
 // Exit codes shared by every subcommand.
@@ -21,8 +25,8 @@ enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2 };
 
 // True when the arguments name a subcommand (or --version/--help), i.e. the run is headless.
 bool isCommandLineInvocation(const QStringList &arguments);
-// Runs a subcommand; arguments[0] is the program name. Needs a QCoreApplication.
-int runCommandLine(const QStringList &arguments);
+// Runs a subcommand; arguments[0] is the program name. Needs a QCoreApplication. serve and connect run on the lab.
+int runCommandLine(Model::Lab &lab, const QStringList &arguments);
 
 // Helpers for the subcommands.
 struct Endpoint

@@ -4,6 +4,7 @@
 #include "app/cli/exitstatus.h"
 #include "app/cli/jsonprinter.h"
 #include "model/diagnosis/diagnoser.h"
+#include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
 #include "model/tls/plaintextpayload.h"
@@ -52,7 +53,7 @@ QJsonObject sessionResult(const Session &s, bool succeeded)
 
 } // namespace
 
-int runConnectCommand(const QStringList &arguments)
+int runConnectCommand(Lab &lab, const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -139,11 +140,13 @@ int runConnectCommand(const QStringList &arguments)
         return *exit;
     const EventPrinter &printer = *printerOwner;
 
-    Timeline timeline;
+    Timeline &timeline = lab.timeline();
+    // The lab outlives this function; the printer does not: the connection ends with it.
+    const QObject printing;
     QObject::connect(
-        &timeline, &Timeline::eventAppended, &timeline, [&printer](const Event &event) { printer.print(event); });
+        &timeline, &Timeline::eventAppended, &printing, [&printer](const Event &event) { printer.print(event); });
     Diagnoser::of(&timeline); // judges the session when it ends (Session::diagnosis)
-    Client client(&timeline);
+    Client &client = *lab.createClient();
 
     // Once the connection is up, wait for the server to close or to stay quiet for quietMs.
     QTimer quiet;

@@ -3,6 +3,7 @@
 #include "app/cli/commandline.h"
 #include "app/cli/jsonprinter.h"
 #include "model/diagnosis/diagnoser.h"
+#include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
 #include "model/tls/tlstext.h"
@@ -51,7 +52,7 @@ void quitOnSignals(QObject *context, std::function<void()> quit)
 
 } // namespace
 
-int runServeCommand(const QStringList &arguments)
+int runServeCommand(Lab &lab, const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -142,13 +143,15 @@ int runServeCommand(const QStringList &arguments)
     if (const auto exit = output.read(parser, printer))
         return *exit;
 
-    Timeline timeline;
-    QObject::connect(&timeline, &Timeline::eventAppended, &timeline,
+    Timeline &timeline = lab.timeline();
+    // The lab outlives this function; the printer does not: the connection ends with it.
+    const QObject printing;
+    QObject::connect(&timeline, &Timeline::eventAppended, &printing,
         [printer = printer.get()](const Event &event) { printer->print(event); });
     // Every session that ends badly gets its verdict as its last event ("diagnosis").
     Diagnoser *diagnoser = Diagnoser::of(&timeline);
     diagnoser->setRecordsEvents(true);
-    Listener listener(&timeline);
+    Listener &listener = lab.listener();
     const Status status = listener.start(config);
     if (!status) {
         printError(status.error());

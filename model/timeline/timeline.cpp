@@ -53,6 +53,21 @@ void Timeline::append(const Event &event)
             event.side, event.kind, event.severity});
     }
     Q_EMIT eventAppended(event);
+    // One queued announcement per burst: only the append that finds none pending posts one. The load first keeps
+    // the common case (one already pending) free of a read-modify-write on a shared cache line.
+    if (!m_announcePending.load(std::memory_order_relaxed) && !m_announcePending.exchange(true))
+        QMetaObject::invokeMethod(this, &Timeline::announceAppended, Qt::QueuedConnection);
+}
+
+void Timeline::announceAppended()
+{
+    // Cleared before counting: an append racing with this call posts the next announcement, so nothing is missed.
+    m_announcePending.store(false);
+    const qsizetype count = eventCount();
+    const qsizetype first = m_announced;
+    m_announced = count;
+    if (count > first)
+        Q_EMIT eventsAppended(first, count - 1);
 }
 
 void Timeline::record(
@@ -268,6 +283,7 @@ void Timeline::clear()
         m_sessions.clear();
         m_sessionOrder.clear();
         m_unlinkedByEndpoints.clear();
+        m_announced = 0;
     }
     Q_EMIT cleared();
 }

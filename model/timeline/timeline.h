@@ -9,6 +9,7 @@
 #include <QReadWriteLock>
 #include <QStringEncoder>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -40,6 +41,10 @@ struct EventFilter
 // Every event and session of a run, in order. Appending is cheap and thread-safe; events are kept compactly
 // (a fixed header plus the summary as UTF-8 and the details as CBOR in a chunked arena), so a million events fit
 // in well under 200 MB and can be read back at any time by index.
+//
+// Views are pushed, not polled: eventsAppended(first, last) names the new rows. It is emitted in the thread the
+// Timeline lives in (the GUI thread in the window), from the event loop, whichever thread appended, and once per
+// event-loop turn however many events arrived: a burst of 100,000 appends is one signal, not 100,000.
 class Timeline final : public QObject
 {
     Q_OBJECT
@@ -49,7 +54,8 @@ public:
     explicit Timeline(QObject *parent = nullptr);
     ~Timeline() override;
 
-    // Thread-safe. Emits eventAppended() in the calling thread.
+    // Thread-safe. Emits eventAppended() in the calling thread, then (coalesced, later) eventsAppended() in the
+    // Timeline's thread.
     void append(const Event &event);
     // Appends an event stamped now.
     void record(quint64 session, Side side, EventKind kind, Severity severity, const QString &summary,
@@ -73,14 +79,23 @@ public:
     QList<Session> sessions() const; // in order of creation
     qsizetype sessionCount() const;
 
+    // From the Timeline's thread only: the views reset on cleared() in the same turn.
     void clear();
 
 Q_SIGNALS:
+    // Every single event, emitted synchronously in the appending thread, for consumers that must see each one in
+    // order right away (the command line prints it). Views use eventsAppended() instead.
     void eventAppended(const TlsLab::Model::Event &event);
+    // Events [first, last] (inclusive) were appended since the previous emission or since cleared(). Emitted in the
+    // Timeline's thread from its event loop; coalesced.
+    void eventsAppended(qsizetype first, qsizetype last);
+    // Emitted in the thread that updated the session (queued to the GUI thread by an automatic connection).
     void sessionUpdated(quint64 id);
     void cleared();
 
 private:
+    void announceAppended();
+
     struct Record
     {
         qint64 timeUs;
@@ -114,6 +129,11 @@ private:
     QList<quint64> m_sessionOrder;
     QHash<quint64, Session> m_sessions;
     QHash<QString, quint64> m_unlinkedByEndpoints;
+
+    // The events announced by eventsAppended() so far (touched in the Timeline's thread only), and whether an
+    // announcement is queued.
+    qsizetype m_announced = 0;
+    std::atomic<bool> m_announcePending {false};
 };
 
 } // namespace TlsLab::Model

@@ -1,5 +1,6 @@
 // GUI figures: window start-up, re-filtering a million events, and the longest event-loop stall while a burst of
 // 100,000 events arrives. Prints "gui.<name>: <value>" lines; nothing here asserts on time.
+#include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
 #include "widgets/eventfiltermodel.h"
@@ -99,7 +100,8 @@ int main(int argc, char *argv[])
     // 1. Start-up: constructing the window until it is exposed.
     QElapsedTimer startup;
     startup.start();
-    MainWindow window;
+    Lab lab;
+    MainWindow window(lab);
     window.show();
     if (!QTest::qWaitForWindowExposed(&window))
         return 1;
@@ -109,13 +111,13 @@ int main(int argc, char *argv[])
     auto flood = [&](const char *label) {
         window.listenerPanel()->findChild<QSpinBox *>(u"portSpin"_s)->setValue(0);
         if (window.listenerPanel()->startListener()) {
-            const quint64 before = window.listener()->counters().encrypted;
+            const quint64 before = lab.listener().counters().encrypted;
             QProcess stime;
             stime.setProcessChannelMode(QProcess::MergedChannels);
             double stall = 0;
             // Started outside the measurement: forking a process of this size alone blocks for tens of ms.
             stime.start(u"openssl"_s,
-                {u"s_time"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(window.listener()->port()), u"-new"_s, u"-time"_s,
+                {u"s_time"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(lab.listener().port()), u"-new"_s, u"-time"_s,
                     u"3"_s});
             stime.waitForStarted();
             stall = longestStall(
@@ -133,13 +135,13 @@ int main(int argc, char *argv[])
                     rate = line.trimmed();
             print(qPrintable(u"handshake_flood_%1_longest_stall_ms"_s.arg(QLatin1StringView(label))), stall);
             std::printf("gui.handshake_flood_%s_encrypted: %llu (s_time: %s)\n", label,
-                static_cast<unsigned long long>(window.listener()->counters().encrypted - before), qPrintable(rate));
+                static_cast<unsigned long long>(lab.listener().counters().encrypted - before), qPrintable(rate));
             window.listenerPanel()->stopListener();
         }
     };
     flood("empty");
 
-    Timeline *timeline = window.timeline();
+    Timeline *timeline = &lab.timeline();
     TimelineView *view = window.timelineView();
     EventFilterModel *filter = view->filterModel();
 

@@ -8,7 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <sys/stat.h>
+#include "testutil.h"
 
 using namespace Qt::StringLiterals;
 
@@ -43,12 +43,7 @@ private:
     }
     Run openssl(const QStringList &args) { return run(u"openssl"_s, args); }
     QString path(const QString &name) const { return m_dir.filePath(name); }
-    mode_t modeOf(const QString &name) const
-    {
-        struct stat st = {};
-        ::stat(QFile::encodeName(path(name)).constData(), &st);
-        return st.st_mode & 07777;
-    }
+    int modeOf(const QString &name) const { return TlsLab::Test::fileMode(path(name)); }
 
 private slots:
     void initTestCase()
@@ -82,13 +77,13 @@ private slots:
         Run r = tlslab(
             {u"new"_s, u"--profile"_s, u"ca"_s, u"--key-type"_s, keyType, u"--cn"_s, u"CLI Test CA"_s, u"--out"_s, ca});
         QVERIFY2(r.code == 0, r.err.constData());
-        QCOMPARE(modeOf(ca + u".key"_s), mode_t(0600));
+        QCOMPARE(modeOf(ca + u".key"_s), 0600);
         const QString server = u"srv-"_s + keyType;
         r = tlslab({u"new"_s, u"--profile"_s, u"server"_s, u"--key-type"_s, keyType, u"--cn"_s, u"cli.example"_s,
             u"--san"_s, u"DNS:cli.example,IP:127.0.0.1"_s, u"--days"_s, u"30"_s, u"--ca"_s, ca, u"--out"_s, server});
         QVERIFY2(r.code == 0, r.err.constData());
         QVERIFY(QFile::exists(path(server + u".chain.pem"_s)));
-        QCOMPARE(modeOf(server + u".key"_s), mode_t(0600));
+        QCOMPARE(modeOf(server + u".key"_s), 0600);
         r = openssl({u"verify"_s, u"-purpose"_s, u"sslserver"_s, u"-verify_ip"_s, u"127.0.0.1"_s, u"-CAfile"_s,
             path(ca + u".pem"_s), path(server + u".pem"_s)});
         QVERIFY2(r.code == 0, QByteArray(r.out + r.err).constData());

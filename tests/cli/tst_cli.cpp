@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -293,6 +294,18 @@ void TestCli::serveStopsCleanlyOnSigterm()
     QCOMPARE(serve.process().exitStatus(), QProcess::NormalExit);
     QCOMPARE(serve.exitCode(), 0);
     QVERIFY(kinds(jsonLines(serve.output())).endsWith(u"listener-stopped"_s));
+}
+
+// Until something accepts TCP connections on the port (bounded); the connection it makes counts as a client.
+static bool waitForPort(quint16 port)
+{
+    return QTest::qWaitFor(
+        [port] {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, port);
+            return probe.waitForConnected(200);
+        },
+        10000);
 }
 
 void TestCli::csvAndGrep()

@@ -13,7 +13,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
-using CertTest::openssl;
+using TlsLab::Test::openssl;
 
 namespace {
 

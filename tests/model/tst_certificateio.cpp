@@ -4,16 +4,15 @@
 #include "certtestutil.h"
 #include "model/certs/certificategenerator.h"
 #include "model/certs/certificateio.h"
+#include "testutil.h"
 
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <sys/stat.h>
-
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
-using CertTest::openssl;
+using TlsLab::Test::openssl;
 
 class TestCertificateIo : public QObject
 {
@@ -24,12 +23,6 @@ private:
     Identity m_ca;
     Identity m_server;
     QString path(const QString &name) const { return m_dir.filePath(name); }
-    static mode_t modeOf(const QString &p)
-    {
-        struct stat st = {};
-        ::stat(QFile::encodeName(p).constData(), &st);
-        return st.st_mode & 07777;
-    }
     void write(const QString &name, const QByteArray &data)
     {
         QFile f(path(name));
@@ -62,10 +55,10 @@ private slots:
         QVERIFY(CertificateIo::writeKeyPem(path(u"s.key"_s), m_server.key, {}, O::No).ok());
         QVERIFY(CertificateIo::writeKeyPem(path(u"s.enc.key"_s), m_server.key, "pass phrase", O::No).ok());
         QVERIFY(CertificateIo::writePkcs12(path(u"s.p12"_s), m_server, "p12pass", O::No, u"io"_s).ok());
-        QCOMPARE(modeOf(path(u"s.key"_s)), mode_t(0600));
-        QCOMPARE(modeOf(path(u"s.enc.key"_s)), mode_t(0600));
-        QCOMPARE(modeOf(path(u"s.p12"_s)), mode_t(0600));
-        QCOMPARE(modeOf(path(u"s.pem"_s)), mode_t(0644));
+        QCOMPARE(TlsLab::Test::fileMode(path(u"s.key"_s)), 0600);
+        QCOMPARE(TlsLab::Test::fileMode(path(u"s.enc.key"_s)), 0600);
+        QCOMPARE(TlsLab::Test::fileMode(path(u"s.p12"_s)), 0600);
+        QCOMPARE(TlsLab::Test::fileMode(path(u"s.pem"_s)), 0644);
 
         // openssl reads each of them.
         QVERIFY(openssl({u"x509"_s, u"-in"_s, path(u"s.der"_s), u"-inform"_s, u"DER"_s, u"-noout"_s}).ok());
@@ -95,7 +88,7 @@ private slots:
         // With the flag, replaced; a world-readable file becomes 0600 when it receives a key.
         QFile::setPermissions(path(u"existing.pem"_s), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther);
         QVERIFY(CertificateIo::writeKeyPem(path(u"existing.pem"_s), m_ca.key, {}, O::Yes).ok());
-        QCOMPARE(modeOf(path(u"existing.pem"_s)), mode_t(0600));
+        QCOMPARE(TlsLab::Test::fileMode(path(u"existing.pem"_s)), 0600);
         QVERIFY(PrivateKey::fromFile(path(u"existing.pem"_s)).ok());
     }
 

@@ -4,11 +4,12 @@
 #include "model/certs/certificategenerator.h"
 #include "model/certs/certificateio.h"
 #include "model/certs/devcertificate.h"
+#include "testutil.h"
 
 #include <QFileInfo>
 #include <QTemporaryDir>
-#include <QtTest>
 
+#include <QtTest>
 #include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
@@ -20,13 +21,6 @@ class TestDevCertificate : public QObject
 
 private:
     QTemporaryDir m_dir;
-
-    static mode_t modeOf(const QString &path)
-    {
-        struct stat st = {};
-        ::stat(QFile::encodeName(path).constData(), &st);
-        return st.st_mode & 07777;
-    }
 
 private slots:
     void initTestCase()
@@ -45,8 +39,8 @@ private slots:
         QVERIFY2(first.ok(), qPrintable(first.error()));
         QVERIFY(first->isDevelopmentCertificate);
         QCOMPARE(first->description(), u"ECDSA P-256 development certificate"_s);
-        QCOMPARE(modeOf(DevCertificate::keyPath()), mode_t(0600));
-        QCOMPARE(modeOf(DevCertificate::directory()), mode_t(0700));
+        QCOMPARE(TlsLab::Test::fileMode(DevCertificate::keyPath()), 0600);
+        QCOMPARE(TlsLab::Test::fileMode(DevCertificate::directory()), 0700);
         const QSslCertificate leaf = first->leaf();
         QCOMPARE(leaf.subjectInfo(QSslCertificate::CommonName), QStringList {u"localhost"_s});
         const auto sans = leaf.subjectAlternativeNames();
@@ -54,11 +48,11 @@ private slots:
         QVERIFY(sans.values(QSsl::IpAddressEntry).contains(u"127.0.0.1"_s));
         const QStringList ips = sans.values(QSsl::IpAddressEntry);
         QVERIFY2(ips.size() == 2 && ips.contains(u"127.0.0.1"_s) && ips.contains(u"::1"_s), qPrintable(ips.join(u' ')));
-        const auto verify = CertTest::openssl({u"verify"_s, u"-purpose"_s, u"sslserver"_s, u"-verify_ip"_s,
+        const auto verify = TlsLab::Test::openssl({u"verify"_s, u"-purpose"_s, u"sslserver"_s, u"-verify_ip"_s,
             u"127.0.0.1"_s, u"-CAfile"_s, DevCertificate::certificatePath(), DevCertificate::certificatePath()});
         QVERIFY2(verify.ok(), verify.err.constData());
         // Clients that trust it can talk to it.
-        QVERIFY(CertTest::handshake(*first, first->chain).encrypted);
+        QVERIFY(TlsLab::Test::handshake(*first, first->chain).encrypted);
 
         auto second = DevCertificate::loadOrCreate();
         QVERIFY(second.ok());
@@ -85,7 +79,7 @@ private slots:
         QVERIFY(renewed->sha256Fingerprint() != before);
         QVERIFY(renewed->leaf() != expired->leaf());
         QVERIFY(renewed->leaf().expiryDate() > QDateTime::currentDateTimeUtc().addDays(300));
-        QCOMPARE(modeOf(DevCertificate::keyPath()), mode_t(0600));
+        QCOMPARE(TlsLab::Test::fileMode(DevCertificate::keyPath()), 0600);
     }
 
     void regeneratedWhenUnreadable()

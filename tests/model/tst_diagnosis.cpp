@@ -318,7 +318,7 @@ void TestDiagnosis::wrongPurpose()
 void TestDiagnosis::weakKey()
 {
     QTemporaryDir dir;
-    const auto run = CertTest::openssl(
+    const auto run = TlsLab::Test::openssl(
         {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:1024"_s, u"-nodes"_s, u"-keyout"_s, dir.filePath(u"k.pem"_s),
             u"-out"_s, dir.filePath(u"c.pem"_s), u"-subj"_s, u"/CN=weak.test"_s, u"-days"_s, u"2"_s});
     QVERIFY2(run.ok(), run.err.constData());

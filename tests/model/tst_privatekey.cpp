@@ -12,7 +12,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
-using CertTest::openssl;
+using TlsLab::Test::openssl;
 
 class TestPrivateKey : public QObject
 {
@@ -229,7 +229,7 @@ private slots:
         QFETCH(QString, base);
         const auto identity = CertificateIo::loadIdentity(path(base + u".crt"_s), path(base + u".pem"_s));
         QVERIFY2(identity.ok(), qPrintable(identity.error()));
-        const auto h = CertTest::handshake(*identity, identity->chain);
+        const auto h = TlsLab::Test::handshake(*identity, identity->chain);
         QVERIFY2(h.encrypted, qPrintable(h.clientError + u" / "_s + h.serverError));
         QVERIFY(h.clientErrors.isEmpty());
     }

@@ -25,6 +25,8 @@ private Q_SLOTS:
     void jsonLine();
     void fastJsonLineEqualsJsonObject();
     void clear();
+    void appendsAreAnnouncedAsRanges();
+    void appendsFromAnotherThreadAreAnnouncedInTheTimelinesThread();
 };
 
 void TestTimeline::roundTrip()
@@ -269,6 +271,60 @@ void TestTimeline::clear()
     QCOMPARE(timeline.eventCount(), 0);
     timeline.record(1, Side::Server, EventKind::Closed, Severity::Info, u"after"_s);
     QCOMPARE(timeline.event(0).summary, u"after"_s);
+}
+
+void TestTimeline::appendsAreAnnouncedAsRanges()
+{
+    Timeline timeline;
+    QSignalSpy announced(&timeline, &Timeline::eventsAppended);
+    for (int i = 0; i < 1000; ++i)
+        timeline.record(1, Side::Server, EventKind::DataReceived, Severity::Info, u"burst %1"_s.arg(i));
+    QCOMPARE(announced.size(), 0); // never from inside append(): from the event loop
+    QVERIFY(announced.wait(5000));
+    QCOMPARE(announced.size(), 1); // one announcement for the whole burst
+    QCOMPARE(announced.first().at(0).value<qsizetype>(), 0);
+    QCOMPARE(announced.first().at(1).value<qsizetype>(), 999); // inclusive
+    QCoreApplication::processEvents();
+    QCOMPARE(announced.size(), 1); // nothing new, nothing announced
+
+    timeline.record(1, Side::Client, EventKind::DataSent, Severity::Info, u"one more"_s);
+    QVERIFY(announced.wait(5000));
+    QCOMPARE(announced.last().at(0).value<qsizetype>(), 1000);
+    QCOMPARE(announced.last().at(1).value<qsizetype>(), 1000);
+
+    // After clear() the indices start again at 0, also for an announcement queued before it.
+    timeline.record(1, Side::Client, EventKind::DataSent, Severity::Info, u"before clear"_s);
+    timeline.clear();
+    timeline.record(1, Side::Client, EventKind::DataSent, Severity::Info, u"after clear 1"_s);
+    timeline.record(1, Side::Client, EventKind::DataSent, Severity::Info, u"after clear 2"_s);
+    QVERIFY(announced.wait(5000));
+    QCOMPARE(announced.last().at(0).value<qsizetype>(), 0);
+    QCOMPARE(announced.last().at(1).value<qsizetype>(), 1);
+}
+
+void TestTimeline::appendsFromAnotherThreadAreAnnouncedInTheTimelinesThread()
+{
+    Timeline timeline;
+    QList<std::pair<qsizetype, qsizetype>> ranges;
+    bool inOwnThread = true;
+    connect(&timeline, &Timeline::eventsAppended, this, [&](qsizetype first, qsizetype last) {
+        inOwnThread = inOwnThread && QThread::currentThread() == timeline.thread();
+        ranges.append({first, last});
+    });
+    constexpr int Count = 50'000;
+    QThread *worker = QThread::create([&timeline] {
+        for (int i = 0; i < Count; ++i)
+            timeline.record(2, Side::Server, EventKind::DataReceived, Severity::Info, u"from a worker"_s);
+    });
+    worker->start();
+    QVERIFY(worker->wait(30000));
+    delete worker;
+    QTRY_VERIFY_WITH_TIMEOUT(!ranges.isEmpty() && ranges.last().second == Count - 1, 5000);
+    QVERIFY(inOwnThread);
+    // This thread was blocked in wait() all along: the first append queued the one announcement, and it names all.
+    QCOMPARE(ranges.size(), 1);
+    QCOMPARE(ranges.first().first, 0);
+    QCOMPARE(ranges.first().second, qsizetype(Count - 1));
 }
 
 QTEST_GUILESS_MAIN(TestTimeline)

@@ -1,8 +1,6 @@
 #include "peerprocess.h"
 
-#include <QDeadlineTimer>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
 
 namespace TlsLab::Test {
@@ -13,21 +11,6 @@ quint16 freePort()
     if (!server.listen(QHostAddress::LocalHost, 0))
         return 0;
     return server.serverPort();
-}
-
-bool waitForPort(quint16 port, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        QTcpSocket probe;
-        probe.connectToHost(QHostAddress::LocalHost, port);
-        if (probe.waitForConnected(200)) {
-            probe.abort();
-            return true;
-        }
-        QTest::qWait(50); // a peer starting up; nothing in this process to settle
-    }
-    return false;
 }
 
 PeerProcess::~PeerProcess()

@@ -10,9 +10,6 @@ namespace TlsLab::Test {
 // A free TCP port on 127.0.0.1 (bound and released; good enough for tests that start a server right away).
 quint16 freePort();
 
-// Waits until something accepts TCP connections on 127.0.0.1:port.
-bool waitForPort(quint16 port, int timeoutMs = 10000);
-
 // Runs a peer program (openssl, gnutls-cli, curl, ncat) with a bound lifetime; kills it on destruction.
 class PeerProcess
 {

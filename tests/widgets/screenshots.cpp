@@ -1,6 +1,7 @@
 // Takes the README's screenshots of the real window over loopback: a live TLS session, a refused plaintext client,
 // a certificate's details, and the main window in a dark palette. Usage: tlslab_screenshots OUTPUT_DIR
 // (run by scripts/screenshots.sh under the offscreen platform or Xvfb).
+#include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
 #include "widgets/clientpanel.h"
@@ -83,7 +84,8 @@ QPalette darkPalette()
 
 int run(const QString &outDir, bool dark)
 {
-    MainWindow window;
+    Lab lab;
+    MainWindow window(lab);
     window.resize(1280, 800);
     window.show();
     if (!QTest::qWaitForWindowExposed(&window))
@@ -109,7 +111,7 @@ int run(const QString &outDir, bool dark)
     // A refused plaintext client (HTTP GET).
     window.listenerPanel()->findChild<QComboBox *>(u"payloadCombo"_s)->setCurrentIndex(1);
     window.listenerPanel()->requestPlaintextConnect();
-    if (!waitFor([&] { return window.listener()->counters().refused >= 1; }))
+    if (!waitFor([&] { return lab.listener().counters().refused >= 1; }))
         return 4;
     settle(400);
 
@@ -138,7 +140,7 @@ int run(const QString &outDir, bool dark)
     // The refusal: select the refused server session and its refusal event.
     window.findChild<QDockWidget *>(u"listenerDock"_s)->raise();
     quint64 refused = 0;
-    for (const Session &s : window.timeline()->sessions())
+    for (const Session &s : lab.timeline().sessions())
         if (s.state == SessionState::Refused)
             refused = s.id;
     window.selectSession(refused);

@@ -66,8 +66,8 @@ private Q_SLOTS:
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         for (int i = 0; i < 1000; ++i)
             timeline.append(makeEvent(i));
-        QCOMPARE(model.rowCount(), 0); // nothing until the flush
-        model.flush();
+        QCOMPARE(model.rowCount(), 0); // nothing inside append(): the timeline announces from the event loop
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1000, 5000); // pushed, no flush() called
         QCOMPARE(inserted.size(), 1); // one insert for the burst
         QCOMPARE(inserted.first().at(1).toInt(), 0);
         QCOMPARE(inserted.first().at(2).toInt(), 999);
@@ -80,15 +80,35 @@ private Q_SLOTS:
         QVERIFY(!model.index(1, 0).data(Qt::BackgroundRole).isValid()); // info is not
         QVERIFY(!model.index(4, EventTableModel::KindColumn).data(Qt::DecorationRole).value<QIcon>().isNull());
 
-        // The timer flushes on its own.
+        // A later event comes on its own too, as one more insert.
         timeline.append(makeEvent(1000));
-        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1001, 2000);
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1001, 5000);
+        QCOMPARE(inserted.size(), 2);
+        QCOMPARE(inserted.last().at(1).toInt(), 1000);
+        QCOMPARE(inserted.last().at(2).toInt(), 1000);
 
         timeline.clear();
         QCOMPARE(model.rowCount(), 0);
         timeline.append(makeEvent(1));
-        model.flush();
-        QCOMPARE(model.rowCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 5000);
+    }
+
+    void bigBurstIsInsertedInSteps()
+    {
+        Timeline timeline;
+        EventTableModel model(&timeline);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        const int count = 3 * EventTableModel::MaxRowsPerStep + 17;
+        for (int i = 0; i < count; ++i)
+            timeline.append(makeEvent(i));
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), count, 5000);
+        // Steps of MaxRowsPerStep with the event loop in between, contiguous, the last one the remainder.
+        QCOMPARE(inserted.size(), 4);
+        for (int i = 0; i < inserted.size(); ++i) {
+            QCOMPARE(inserted.at(i).at(1).toInt(), i * EventTableModel::MaxRowsPerStep);
+            QCOMPARE(inserted.at(i).at(2).toInt(), std::min(count, (i + 1) * EventTableModel::MaxRowsPerStep) - 1);
+        }
     }
 
     void filterMatchesBruteForce_data()
@@ -138,6 +158,43 @@ private Q_SLOTS:
         const int row = filtered.rowCount() / 2;
         QCOMPARE(filtered.rowForSourceRow(filtered.sourceRow(row)), row);
         QCOMPARE(filtered.rowForSourceRow(1), -1); // session 1 is filtered out
+        // The proxy contract: every shown index maps to its source index and back; a hidden source row maps to
+        // nothing.
+        for (int r : {0, row, filtered.rowCount() - 1}) {
+            const QModelIndex proxy = filtered.index(r, EventTableModel::SummaryColumn);
+            const QModelIndex src = filtered.mapToSource(proxy);
+            QCOMPARE(src.model(), &source);
+            QCOMPARE(src.row(), filtered.sourceRow(r));
+            QCOMPARE(src.column(), int(EventTableModel::SummaryColumn));
+            QCOMPARE(filtered.mapFromSource(src), proxy);
+            QCOMPARE(proxy.data(), src.data());
+            QCOMPARE(filtered.sibling(r, 0, proxy), filtered.index(r, 0));
+        }
+        QVERIFY(!filtered.mapFromSource(source.index(1, 0)).isValid());
+        // A change in the source reaches the shown rows it covers, as one range (events never change today, but
+        // the proxy keeps its side of the contract).
+        {
+            QSignalSpy changed(&filtered, &QAbstractItemModel::dataChanged);
+            const int top = int(filtered.sourceRow(1));
+            const int bottom = int(filtered.sourceRow(3));
+            Q_EMIT source.dataChanged(source.index(top - 1, 1), source.index(bottom + 1, 2));
+            QCOMPARE(changed.size(), 1);
+            QCOMPARE(changed.first().at(0).value<QModelIndex>(), filtered.index(1, 1));
+            QCOMPARE(changed.first().at(1).value<QModelIndex>(), filtered.index(3, 2));
+            changed.clear();
+            Q_EMIT source.dataChanged(source.index(1, 0), source.index(1, 4)); // filtered out: nothing to say
+            QCOMPARE(changed.size(), 0);
+        }
+        QVERIFY(!filtered.mapToSource(QModelIndex()).isValid());
+        QCOMPARE(filtered.headerData(EventTableModel::KindColumn, Qt::Horizontal).toString(), u"Kind"_s);
+
+        // With nothing shown the header still names the columns.
+        EventFilter none;
+        none.sideMask = 0;
+        filtered.setFilter(none);
+        QCOMPARE(filtered.rowCount(), 0);
+        QVERIFY(!filtered.hasChildren());
+        QCOMPARE(filtered.headerData(EventTableModel::KindColumn, Qt::Horizontal).toString(), u"Kind"_s);
 
         filtered.setFilter(EventFilter());
         QCOMPARE(filtered.rowCount(), events + 5000);
@@ -225,6 +282,85 @@ private Q_SLOTS:
 
         timeline.clear();
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void sessionUpdatesArePushed()
+    {
+        Timeline timeline;
+        SessionTableModel model(&timeline);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Session s;
+        s.id = Timeline::newSessionId();
+        timeline.updateSession(s);
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 5000); // no flush() called
+        s.state = SessionState::Failed;
+        timeline.updateSession(s);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            model.index(0, 0).data(SessionTableModel::StateRole).toInt(), int(SessionState::Failed), 5000);
+    }
+
+    void contiguousRanges()
+    {
+        using Ranges = QList<std::pair<int, int>>;
+        QCOMPARE(SessionTableModel::contiguousRanges({}), Ranges {});
+        QCOMPARE(SessionTableModel::contiguousRanges({4}), (Ranges {{4, 4}}));
+        QCOMPARE(SessionTableModel::contiguousRanges({8, 0, 5, 2, 7, 1}), (Ranges {{0, 2}, {5, 5}, {7, 8}}));
+        QCOMPARE(SessionTableModel::contiguousRanges({3, 3, 4, 3}), (Ranges {{3, 4}})); // duplicates
+    }
+
+    void changedSessionsAreMergedIntoContiguousRanges()
+    {
+        Timeline timeline;
+        SessionTableModel model(&timeline);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<Session> sessions;
+        for (int i = 0; i < 10; ++i) {
+            Session s;
+            s.id = Timeline::newSessionId();
+            s.side = Side::Server;
+            sessions.append(s);
+            timeline.updateSession(s);
+        }
+        model.flush();
+        QCOMPARE(model.rowCount(), 10);
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        // Rows 8, 0, 5, 2, 7, 1 change (one of them twice), in that order.
+        for (int row : {8, 0, 5, 2, 7, 1, 5}) {
+            sessions[row].state = SessionState::Encrypted;
+            sessions[row].protocol = u"TLSv1.3"_s;
+            timeline.updateSession(sessions[row]);
+        }
+        model.flush();
+        QCOMPARE(inserted.size(), 0);
+        QList<std::pair<int, int>> ranges;
+        for (const QList<QVariant> &signal : std::as_const(changed)) {
+            const auto topLeft = signal.at(0).value<QModelIndex>();
+            const auto bottomRight = signal.at(1).value<QModelIndex>();
+            QCOMPARE(topLeft.column(), 0);
+            QCOMPARE(bottomRight.column(), SessionTableModel::ColumnCount - 1);
+            ranges.append({topLeft.row(), bottomRight.row()});
+        }
+        QCOMPARE(ranges, (QList<std::pair<int, int>> {{0, 2}, {5, 5}, {7, 8}}));
+        for (int row : {0, 1, 2, 5, 7, 8})
+            QCOMPARE(model.index(row, SessionTableModel::ProtocolColumn).data().toString(), u"TLSv1.3"_s);
+        for (int row : {3, 4, 6, 9})
+            QCOMPARE(model.index(row, SessionTableModel::ProtocolColumn).data().toString(), QString());
+
+        // A change and a new session in one flush: the change as a range, the new one as one insert after it.
+        changed.clear();
+        sessions[9].state = SessionState::Closed;
+        timeline.updateSession(sessions[9]);
+        Session added;
+        added.id = Timeline::newSessionId();
+        timeline.updateSession(added);
+        model.flush();
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().at(0).value<QModelIndex>().row(), 9);
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(inserted.first().at(1).toInt(), 10);
+        QCOMPARE(model.rowForSession(added.id), 10);
     }
 };
 

@@ -3,6 +3,7 @@
 // connect`, the listener panel and the client panel; a PKCS#12 identity made by `openssl pkcs12 -export` is served by
 // `tlslab serve --cert x.p12` and by the listener panel, and `openssl s_client` completes a verified handshake with
 // each; and the plaintext HTTP GET of `tlslab connect --http` and of the client panel arrive as the same bytes.
+#include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
 #include "model/tls/plaintextpayload.h"
@@ -120,8 +121,8 @@ void TestOptionsParity::badAlpnSameEverywhere()
     }
 
     // The listener panel shows the same words and does not start.
-    Timeline timeline;
-    Listener listener(&timeline);
+    Lab lab;
+    Listener &listener = lab.listener();
     ListenerPanel listenerPanel(&listener);
     child<QLineEdit>(&listenerPanel, u"addressEdit"_s)->setText(u"127.0.0.1"_s);
     child<QSpinBox>(&listenerPanel, u"portSpin"_s)->setValue(freePort());
@@ -131,7 +132,7 @@ void TestOptionsParity::badAlpnSameEverywhere()
     QVERIFY(!listener.isListening());
 
     // So does the client panel, which used to send such a name.
-    ClientPanel clientPanel(&timeline, &listener);
+    ClientPanel clientPanel(&lab);
     child<QLineEdit>(&clientPanel, u"hostEdit"_s)->setText(u"127.0.0.1"_s);
     child<QLineEdit>(&clientPanel, u"alpnEdit"_s)->setText(alpn);
     clientPanel.setMode(ClientMode::Tls);
@@ -158,8 +159,9 @@ void TestOptionsParity::pkcs12ServedByCommandLine()
 
 void TestOptionsParity::pkcs12ServedByListenerPanel()
 {
-    Timeline timeline;
-    Listener listener(&timeline);
+    Lab lab;
+    Timeline &timeline = lab.timeline();
+    Listener &listener = lab.listener();
     ListenerPanel panel(&listener);
     panel.useCertificateFiles(m_bundle, {}); // a bundle: no key file
     child<QLineEdit>(&panel, u"passphraseEdit"_s)->setText(u"p12 secret"_s);
@@ -190,9 +192,8 @@ void TestOptionsParity::pkcs12ReadByClientPanel()
 {
     // The client panel takes a client identity the way the command line does (tlslab connect --cert x.p12
     // --passphrase-env VAR): from a bundle, with its passphrase, and says the same when the passphrase is wrong.
-    Timeline timeline;
-    Listener listener(&timeline);
-    ClientPanel panel(&timeline, &listener);
+    Lab lab;
+    ClientPanel panel(&lab);
     panel.setMode(ClientMode::Tls);
     panel.setTrust(ClientPanel::Trust::System);
     child<QLineEdit>(&panel, u"hostEdit"_s)->setText(u"127.0.0.1"_s);
@@ -243,9 +244,8 @@ void TestOptionsParity::httpGetSameEverywhere()
     QCOMPARE(cli.exitCode(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(requests.size(), 1, 10000);
 
-    Timeline timeline;
-    Listener listener(&timeline);
-    ClientPanel panel(&timeline, &listener);
+    Lab lab;
+    ClientPanel panel(&lab);
     panel.setMode(ClientMode::Plaintext);
     child<QLineEdit>(&panel, u"hostEdit"_s)->setText(u"127.0.0.1"_s);
     child<QSpinBox>(&panel, u"portSpin"_s)->setValue(server.serverPort());
@@ -262,10 +262,10 @@ void TestOptionsParity::httpGetSameEverywhere()
 void TestOptionsParity::combosCarryTheirValues()
 {
     // Every choice of the panels and the dialog carries its value, so no form reads a value from an item's position.
-    Timeline timeline;
-    Listener listener(&timeline);
+    Lab lab;
+    Listener &listener = lab.listener();
     ListenerPanel listenerPanel(&listener);
-    ClientPanel clientPanel(&timeline, &listener);
+    ClientPanel clientPanel(&lab);
     CertificateDialog dialog;
     int combos = 0;
     for (QWidget *form : {static_cast<QWidget *>(&listenerPanel), static_cast<QWidget *>(&clientPanel),

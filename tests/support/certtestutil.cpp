@@ -1,33 +1,15 @@
-#pragma once
+#include "certtestutil.h"
 
-// Helpers shared by the certificate tests: run the real openssl program and a real Qt TLS handshake on loopback.
-
-#include "model/certs/identity.h"
-
-#include <QByteArray>
-#include <QDir>
 #include <QEventLoop>
 #include <QProcess>
-#include <QSignalSpy>
 #include <QSslConfiguration>
 #include <QSslServer>
 #include <QSslSocket>
-#include <QString>
-#include <QStringList>
-#include <QTest>
 #include <QTimer>
 
-namespace CertTest {
+namespace TlsLab::Test {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    bool ok() const { return exitCode == 0; }
-};
-
-inline Run openssl(const QStringList &arguments, const QByteArray &input = {}, const QString &dir = {})
+OpensslRun openssl(const QStringList &arguments, const QByteArray &input, const QString &dir)
 {
     QProcess p;
     if (!dir.isEmpty())
@@ -43,17 +25,8 @@ inline Run openssl(const QStringList &arguments, const QByteArray &input = {}, c
         p.readAllStandardError()};
 }
 
-struct Handshake
-{
-    bool encrypted = false;
-    QList<QSslError> clientErrors;
-    QString clientError;
-    QString serverError;
-};
-
-// A QSslServer presenting `server` and a verifying QSslSocket trusting `trusted`, over 127.0.0.1.
-inline Handshake handshake(const TlsLab::Model::Identity &server, const QList<QSslCertificate> &trusted,
-    const QString &peerName = QStringLiteral("localhost"))
+Handshake handshake(
+    const TlsLab::Model::Identity &server, const QList<QSslCertificate> &trusted, const QString &peerName)
 {
     Handshake result;
     QSslServer listener;
@@ -98,7 +71,7 @@ inline Handshake handshake(const TlsLab::Model::Identity &server, const QList<QS
     return result;
 }
 
-inline bool hasError(const Handshake &h, QSslError::SslError error)
+bool hasError(const Handshake &h, QSslError::SslError error)
 {
     for (const QSslError &e : h.clientErrors) {
         if (e.error() == error)
@@ -107,4 +80,4 @@ inline bool hasError(const Handshake &h, QSslError::SslError error)
     return false;
 }
 
-} // namespace CertTest
+} // namespace TlsLab::Test

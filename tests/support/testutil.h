@@ -1,0 +1,28 @@
+#pragma once
+
+// Small helpers every kind of test uses. Failures are returned, for the test function to QVERIFY: a helper that
+// aborted (qFatal) would take every later test of the executable down with it.
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+class QObject;
+struct QMetaObject;
+
+namespace TlsLab::Test {
+
+struct ExpectedChild
+{
+    const QMetaObject *type;
+    QString name;
+};
+
+// The expected children that `parent` lacks (or has with another type), as "QSpinBox portSpin"; empty when all are
+// there. A GUI test checks its widgets once with it, so that looking them up later needs no check.
+QStringList missingChildren(const QObject *parent, const QList<ExpectedChild> &expected);
+
+// The permission bits of a file (0600), or -1 when it cannot be read.
+int fileMode(const QString &path);
+
+} // namespace TlsLab::Test
