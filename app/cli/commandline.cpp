@@ -122,6 +122,11 @@ void printError(const QString &message)
     std::fflush(stderr);
 }
 
+void printWarning(const QString &message)
+{
+    printError(u"warning: "_s + message);
+}
+
 TlsCommandOptions::TlsCommandOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp)
     : m_cert(u"cert"_s, certificateHelp, u"FILE"_s)
     , m_key(u"key"_s,
@@ -133,11 +138,18 @@ TlsCommandOptions::TlsCommandOptions(const QString &certificateHelp, const QStri
     , m_ca(u"ca"_s, caHelp, u"FILE"_s)
     , m_tls(u"tls"_s, u"TLS versions: 1.2, 1.3, 1.2+ or 1.3+ (default 1.2+)."_s, u"VERSION"_s)
     , m_alpn(u"alpn"_s, alpnHelp, u"LIST"_s)
+    , m_keyLog(u"keylog"_s,
+          u"Append the TLS secrets of every connection to FILE (SSLKEYLOGFILE format, mode 0600), so that Wireshark "
+          "can decrypt a capture of them. Anyone with the file can read that traffic."_s,
+          u"FILE"_s)
+    , m_noTap(u"no-tap"_s,
+          u"Do not record the TLS messages, the alerts as they cross the wire and the wire bytes of each "
+          "connection (on by default)."_s)
 { }
 
 void TlsCommandOptions::addTo(QCommandLineParser &parser) const
 {
-    parser.addOptions({m_cert, m_key, m_passphraseEnv, m_ca, m_tls, m_alpn});
+    parser.addOptions({m_cert, m_key, m_passphraseEnv, m_ca, m_tls, m_alpn, m_keyLog, m_noTap});
 }
 
 std::optional<int> TlsCommandOptions::read(const QCommandLineParser &parser, Values &values) const
@@ -154,6 +166,17 @@ std::optional<int> TlsCommandOptions::read(const QCommandLineParser &parser, Val
             return ExitFailed;
         }
         values.identity = identity.value();
+    }
+    values.tap = !parser.isSet(m_noTap);
+    if (parser.isSet(m_keyLog)) {
+        if (!values.tap) {
+            printError(u"--keylog needs the TLS tap: drop --no-tap"_s);
+            return ExitUsage;
+        }
+        values.keyLogPath = parser.value(m_keyLog);
+        // The secrets decrypt every recorded connection: say so where the user will see it, every time.
+        printWarning(u"writing TLS secrets to %1: anyone who can read it can decrypt these connections"_s.arg(
+            values.keyLogPath));
     }
     if (parser.isSet(m_ca)) {
         auto cas = Model::TlsOptions::trustAnchors(parser.value(m_ca));

@@ -40,6 +40,7 @@ Model::Result<Endpoint> parseEndpoint(const QString &text, quint16 defaultPort);
 QByteArray passphraseFromEnv(const QString &variable);
 // Prints "tlslab: <message>" on stderr.
 void printError(const QString &message);
+void printWarning(const QString &message); // "tlslab: warning: ..." on stderr
 // The TLS options that serve and connect share: certificate and key or a PKCS#12 bundle (with a passphrase from the
 // environment), a CA file, TLS versions and ALPN protocols. The values are read by Model::TlsOptions, as the
 // window's panels read theirs, and its messages are printed as they are.
@@ -52,6 +53,8 @@ public:
         std::optional<QList<QSslCertificate>> caCertificates;
         std::optional<QSsl::SslProtocol> protocol;
         QList<QByteArray> alpn;
+        QString keyLogPath; // --keylog
+        bool tap = true; // --no-tap turns it off
     };
     TlsCommandOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp);
     void addTo(QCommandLineParser &parser) const;
@@ -59,7 +62,7 @@ public:
     std::optional<int> read(const QCommandLineParser &parser, Values &values) const;
 
 private:
-    QCommandLineOption m_cert, m_key, m_passphraseEnv, m_ca, m_tls, m_alpn;
+    QCommandLineOption m_cert, m_key, m_passphraseEnv, m_ca, m_tls, m_alpn, m_keyLog, m_noTap;
 };
 
 // How the commands that print events print them: --format json|text|csv (--text: text) and --grep TEXT.

@@ -13,6 +13,7 @@
 
 #include <QCborArray>
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QTimer>
 
@@ -35,6 +36,10 @@ QJsonObject sessionResult(const Session &s, bool succeeded)
         o.insert(u"cipher"_s, s.cipher);
     if (!s.alpn.isEmpty())
         o.insert(u"alpn"_s, s.alpn);
+    if (!s.group.isEmpty())
+        o.insert(u"group"_s, s.group);
+    if (s.side == Side::Client && !s.protocol.isEmpty())
+        o.insert(u"resumed"_s, s.resumed);
     if (s.untrusted)
         o.insert(u"untrusted"_s, true);
     if (!s.reason.isEmpty())
@@ -74,6 +79,8 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         "recorded, then ignored for this connection only."_s);
     const QCommandLineOption timeout(
         u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s, u"MS"_s, u"10000"_s);
+    const QCommandLineOption resume(u"resume"_s,
+        u"Connect twice: the second connection resumes the session of the first (a ticket, or a TLS 1.2 session)."_s);
     const QCommandLineOption wait(
         u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s, u"MS"_s, u"1000"_s);
     const OutputOptions output;
@@ -82,7 +89,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         u"ALPN protocols to offer, comma-separated."_s);
     tlsOptions.addTo(parser);
     output.addTo(parser);
-    parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait});
+    parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, resume});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -123,6 +130,11 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     config.alpnProtocols = tlsValues.alpn;
     config.useSystemCaCertificates = !parser.isSet(noSystemCa);
     config.continueOnVerifyErrors = parser.isSet(insecure);
+    // Nobody is asked: a certificate that fails verification is rejected at once, with the fatal alert that tells
+    // the server why (unknown_ca, certificate_expired, ...), as a TLS client should.
+    config.askOnVerifyErrors = false;
+    config.tap = tlsValues.tap;
+    config.keyLogPath = tlsValues.keyLogPath;
     bool ok = false;
     config.timeoutMs = parser.value(timeout).toInt(&ok);
     if (!ok || config.timeoutMs <= 0) {
@@ -146,30 +158,38 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     QObject::connect(
         &timeline, &Timeline::eventAppended, &printing, [&printer](const Event &event) { printer.print(event); });
     Diagnoser::of(&timeline); // judges the session when it ends (Session::diagnosis)
-    Client &client = *lab.createClient();
-
-    // Once the connection is up, wait for the server to close or to stay quiet for quietMs.
-    QTimer quiet;
-    quiet.setSingleShot(true);
-    quiet.setInterval(quietMs);
-    QObject::connect(&quiet, &QTimer::timeout, &client, [&client] {
-        client.close();
-        QCoreApplication::quit();
-    });
-    QObject::connect(&client, &Client::encrypted, &quiet, qOverload<>(&QTimer::start));
-    QObject::connect(&client, &Client::connected, &quiet, [&] {
-        if (config.mode == ClientMode::Plaintext)
-            quiet.start();
-    });
-    QObject::connect(&client, &Client::dataReceived, &quiet, [&quiet] {
-        if (quiet.isActive())
-            quiet.start();
-    });
-    QObject::connect(&client, &Client::verificationFailed, &client, [&client] { client.abandon(); });
-    QObject::connect(&client, &Client::finished, &client, [] { QTimer::singleShot(0, qApp, &QCoreApplication::quit); });
-
-    QTimer::singleShot(0, &client, [&client, &config] { client.start(config); });
-    QCoreApplication::exec();
+    // One connection: wait for the server to close, or to stay quiet for quietMs once it has accepted us.
+    auto run = [&lab, &config, quietMs](const QByteArray &ticket) -> Client * {
+        Client *client = lab.createClient();
+        ClientConfig c = config;
+        c.sessionTicket = ticket;
+        QEventLoop loop; // one per connection: a quit meant for the first never ends the second early
+        QTimer quiet;
+        quiet.setSingleShot(true);
+        quiet.setInterval(quietMs);
+        QObject::connect(&quiet, &QTimer::timeout, client, [client, &loop] {
+            client->close();
+            loop.quit();
+        });
+        // A TLS 1.3 server judges a client certificate after our Finished: not before its ticket, data or alert
+        // (or a short wait without any) is the connection counted as accepted.
+        QObject::connect(client, &Client::accepted, &quiet, qOverload<>(&QTimer::start));
+        QObject::connect(client, &Client::connected, &quiet, [&quiet, &c] {
+            if (c.mode == ClientMode::Plaintext)
+                quiet.start();
+        });
+        QObject::connect(client, &Client::dataReceived, &quiet, [&quiet] {
+            if (quiet.isActive())
+                quiet.start();
+        });
+        QObject::connect(client, &Client::verificationFailed, client, [client] { client->abandon(); });
+        QObject::connect(client, &Client::finished, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+        QTimer::singleShot(0, client, [client, &c] { client->start(c); });
+        loop.exec();
+        return client;
+    };
+    Client *first = run({});
+    Client &client = parser.isSet(resume) && first->succeeded() ? *run(first->sessionTicket()) : *first;
 
     const bool succeeded = client.succeeded();
     Session s = client.session();
@@ -179,9 +199,11 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     if (printer.isText()) {
         if (!client.received().isEmpty())
             printer.printLine(u"--- received ---\n"_s + QString::fromUtf8(client.received()));
-        printer.printLine(succeeded
-                ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s : s.protocol + u", "_s + s.cipher)
-                : u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
+        printer.printLine(succeeded ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s
+                                                                           : s.protocol + u", "_s + s.cipher
+                                      + (s.group.isEmpty() ? QString() : u", "_s + s.group)
+                                      + (s.resumed ? u", resumed"_s : QString()))
+                                    : u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
         if (!verdict.causeCode.isEmpty())
             printer.printLine(verdict.toTextLines().join(u'\n'));
     } else if (printer.format() == EventPrinter::Format::Json) {

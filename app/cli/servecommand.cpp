@@ -112,6 +112,8 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     config.caCertificates = tlsValues.caCertificates.value_or(QList<QSslCertificate> {});
     config.protocol = tlsValues.protocol.value_or(config.protocol);
     config.alpnProtocols = tlsValues.alpn;
+    config.tap = tlsValues.tap;
+    config.keyLogPath = tlsValues.keyLogPath;
     const auto mode = peerVerifyFromName(parser.value(verify));
     if (!mode) {
         printError(u"--verify takes none, request or require, not '%1'"_s.arg(parser.value(verify)));

@@ -160,8 +160,11 @@ void Client::start(const ClientConfig &config)
 void Client::startTls()
 {
     std::shared_ptr<TlsTap> tap;
-    if (m_config.tap && TlsTap::isAvailable()) {
+    if (TlsTap::isAvailable()) {
+        // Always bound (a rejection's real alert comes through it); recording messages and wire bytes is the option.
         TlsTap::Options options;
+        options.messages = m_config.tap;
+        options.wireLimit = m_config.tap ? options.wireLimit : 0;
         options.keyLog = bool(m_keyLog);
         if (!m_config.continueOnVerifyErrors && !m_config.askOnVerifyErrors) {
             options.verify = TlsTap::Verify::RejectWithAlert;

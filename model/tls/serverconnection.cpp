@@ -177,9 +177,11 @@ void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes
         u"First bytes: "_s + firstBytesDescription(first) + (usual ? QString() : u"; handed to the TLS stack"_s), d);
 
     std::shared_ptr<TlsTap> tap;
-    if (m_settings.tap && TlsTap::isAvailable()) {
+    if (TlsTap::isAvailable()) {
+        // Always bound (the alerts and the ALPN choice a TLS server owes come through it); recording is the option.
         TlsTap::Options options;
-        options.wireLimit = m_settings.wireLimit;
+        options.messages = m_settings.tap;
+        options.wireLimit = m_settings.tap ? m_settings.wireLimit : 0;
         options.keyLog = bool(m_settings.keyLog);
         options.stableTickets = true;
         options.serverAlpn = m_settings.alpn;
@@ -196,7 +198,8 @@ void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes
         m_recorder.attachTap(tap, this);
         if (m_settings.keyLog)
             m_recorder.setKeyLogSink([log = m_settings.keyLog](const QByteArray &line) { log->append(line); });
-    } else if (first.kind == FirstBytes::Kind::TlsHandshake && first.helloComplete) {
+    }
+    if (!m_settings.tap && first.kind == FirstBytes::Kind::TlsHandshake && first.helloComplete) {
         // Without the tap, what the first record showed is all there is to say about the hello.
         const ClientHelloInfo &hello = first.hello;
         QStringList alpn;

@@ -250,9 +250,14 @@ void SessionRecorder::recordTapItem(const TapItem &item)
             ++m_session.ticketsReceived;
     }
     d.insert(u"type"_s, type);
-    const QString summary = (kind == EventKind::ClientHello ? QString() : type + u' ' + direction + u": "_s)
-        + (facts.isEmpty() ? u"%1 bytes"_s.arg(item.bytes.size()) : facts)
-        + (item.encrypted ? u" (encrypted)"_s : QString());
+    // "ServerHello received: TLS 1.3, ...": the dissection's own line starts with the message's name.
+    QString summary;
+    if (facts.startsWith(type))
+        summary = kind == EventKind::ClientHello ? facts : type + u' ' + direction + facts.mid(type.size());
+    else
+        summary = type + u' ' + direction + u": "_s + (facts.isEmpty() ? u"%1 bytes"_s.arg(item.bytes.size()) : facts);
+    if (item.encrypted)
+        summary += u" (encrypted)"_s;
     stamp(item.timeUs, kind, severity, summary, d);
 }
 

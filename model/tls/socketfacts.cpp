@@ -70,6 +70,9 @@ EventDetails encryptedDetails(const Session &session)
         d.insert(u"alpn"_s, session.alpn);
     if (!session.ephemeralKey.isEmpty())
         d.insert(u"key_exchange"_s, session.ephemeralKey);
+    if (!session.group.isEmpty())
+        d.insert(u"group"_s, session.group);
+    d.insert(u"resumed"_s, session.resumed);
     if (!session.peerChain.isEmpty())
         d.insert(u"peer_chain"_s, chainSummary(session.peerChain));
     if (session.untrusted)
@@ -80,6 +83,10 @@ EventDetails encryptedDetails(const Session &session)
 QString encryptedSummary(const Session &session)
 {
     QString s = u"Encrypted: "_s + session.protocol + u", "_s + session.cipher;
+    if (!session.group.isEmpty())
+        s += u", "_s + session.group;
+    if (session.resumed)
+        s += u", resumed"_s;
     if (!session.alpn.isEmpty())
         s += u", ALPN "_s + session.alpn;
     if (session.untrusted)

@@ -109,8 +109,12 @@ struct TlsTap::Callbacks
         TlsTap *tap = tapOf(ssl);
         if (!tap)
             return;
-        if (!tap->m_biosAttached)
+        if (!tap->m_biosAttached) {
+            // The first callback of a connection comes before OpenSSL has processed any message, and after Qt has
+            // finished setting the connection up (Qt sets its own ALPN choice on the context after SSL_new).
             tap->attachBios();
+            tap->applyOverrides();
+        }
         const auto *bytes = static_cast<const unsigned char *>(buf);
         const int dir = writeP ? 1 : 0;
         switch (contentType) {
@@ -318,6 +322,11 @@ void TlsTap::bind(ssl_st *ssl)
 {
     m_ssl = ssl;
     m_bound = true;
+}
+
+void TlsTap::applyOverrides()
+{
+    SSL *ssl = m_ssl;
     if (m_options.verify == Verify::RejectWithAlert) {
         int mode = SSL_VERIFY_PEER;
         if (m_options.requirePeerCertificate)

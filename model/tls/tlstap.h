@@ -151,6 +151,7 @@ private:
     void addWire(bool sent, const char *data, size_t size);
     void bind(ssl_st *ssl);
     void attachBios();
+    void applyOverrides(); // verification, client CA names, ALPN choice: what Qt does not offer
     void released();
 
     Options m_options;
