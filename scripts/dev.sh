@@ -80,7 +80,7 @@ bench)
     log "Benchmarks"
     # One line per figure; the benchmarks assert nothing about speed.
     ctest --test-dir build/release-bench -L bench -V 2>&1 |
-        grep -E '(timeline|handshakes|gui|dialog|hello)\.[A-Za-z_0-9]+:|certificate creation|generation cancel' | sed -E 's/^[0-9]+: (QINFO *: [^)]*\) )?//'
+        grep -E '(timeline|handshakes|gui|dialog|hello|trickle)\.[A-Za-z_0-9]+:|certificate creation|generation cancel' | sed -E 's/^[0-9]+: (QINFO *: [^)]*\) )?//'
     ;;
 package)
     install_missing

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Handshake throughput of `tlslab serve` (recording and printing every event) against `openssl s_server`, with the
-# same EC P-256 certificate, TLS 1.3, under the same `openssl s_time -new` load, in one run. Prints the ratio and the
-# server CPU time per handshake of each. A benchmark: it prints figures and asserts nothing about them.
+# Handshake throughput of `tlslab serve` (recording and printing every event, with the TLS tap on: every handshake
+# message dissected and fingerprinted, the wire bytes kept) and of `tlslab serve --no-tap` against `openssl s_server`,
+# with the same EC P-256 certificate, TLS 1.3, under the same `openssl s_time -new` load, in one run. Prints the
+# ratios, the server CPU time per handshake of each, the tap's own cost and the timeline's size per connection.
+# A benchmark: it prints figures and asserts nothing about them.
 # Usage: bench_handshakes.sh PATH/TO/tlslab [seconds per round] [rounds]
 set -euo pipefail
 TLSLAB=${1:?path to tlslab}
@@ -34,11 +36,18 @@ P2=$(free_port)
     >"$WORK/events.jsonl" 2>"$WORK/serve.err" &
 TLSLAB_PID=$!
 PIDS+=("$TLSLAB_PID")
+P3=$(free_port)
+"$TLSLAB" serve --listen "127.0.0.1:$P3" --cert "$WORK/cert.pem" --key "$WORK/key.pem" --tls 1.3 --no-greeting \
+    --no-tap >"$WORK/events-notap.jsonl" 2>"$WORK/serve-notap.err" &
+NOTAP_PID=$!
+PIDS+=("$NOTAP_PID")
 wait_port "$P1"
 wait_port "$P2"
+wait_port "$P3"
 
 TICK=$(getconf CLK_TCK)
-declare -A CONNS=([openssl]=0 [tlslab]=0) TICKS=([openssl]=0 [tlslab]=0) WALL=([openssl]=0 [tlslab]=0)
+declare -A CONNS=([openssl]=0 [tlslab]=0 [notap]=0) TICKS=([openssl]=0 [tlslab]=0 [notap]=0)
+declare -A WALL=([openssl]=0 [tlslab]=0 [notap]=0)
 round() { # name pid port
     local before after out n
     before=$(cpu_ticks "$2")
@@ -54,10 +63,13 @@ round() { # name pid port
 for _ in $(seq "$ROUNDS"); do
     round openssl "$OPENSSL_PID" "$P1"
     round tlslab "$TLSLAB_PID" "$P2"
+    round notap "$NOTAP_PID" "$P3"
 done
 EVENTS=$(wc -l <"$WORK/events.jsonl")
+EVENT_BYTES=$(wc -c <"$WORK/events.jsonl")
 
 awk -v oc="${CONNS[openssl]}" -v tc="${CONNS[tlslab]}" -v ot="${TICKS[openssl]}" -v tt="${TICKS[tlslab]}" \
+    -v nc="${CONNS[notap]}" -v nt="${TICKS[notap]}" -v nw="${WALL[notap]}" -v evb="$EVENT_BYTES" \
     -v ow="${WALL[openssl]}" -v tw="${WALL[tlslab]}" -v hz="$TICK" -v ev="$EVENTS" 'BEGIN {
     printf "handshakes.openssl_s_server_conn_per_s: %.0f\n", oc / ow
     printf "handshakes.tlslab_serve_conn_per_s: %.0f\n", tc / tw
@@ -65,4 +77,11 @@ awk -v oc="${CONNS[openssl]}" -v tc="${CONNS[tlslab]}" -v ot="${TICKS[openssl]}"
     printf "handshakes.openssl_s_server_cpu_ms_per_handshake: %.3f\n", ot * 1000 / hz / oc
     printf "handshakes.tlslab_serve_cpu_ms_per_handshake: %.3f\n", tt * 1000 / hz / tc
     printf "handshakes.tlslab_events_recorded: %d (%.1f per connection)\n", ev, ev / tc
+    printf "handshakes.tlslab_json_bytes_per_connection: %.0f\n", evb / tc
+    printf "handshakes.tlslab_no_tap_conn_per_s: %.0f\n", nc / nw
+    printf "handshakes.ratio_tlslab_no_tap_to_openssl: %.2f\n", (nc / nw) / (oc / ow)
+    printf "handshakes.tlslab_no_tap_cpu_ms_per_handshake: %.3f\n", nt * 1000 / hz / nc
+    printf "handshakes.cpu_ratio_tap_on_to_openssl: %.2f\n", (tt / tc) / (ot / oc)
+    printf "handshakes.cpu_ratio_tap_off_to_openssl: %.2f\n", (nt / nc) / (ot / oc)
+    printf "handshakes.tap_cost_cpu_ms_per_handshake: %.3f\n", tt * 1000 / hz / tc - nt * 1000 / hz / nc
 }'
