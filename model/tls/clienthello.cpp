@@ -1,6 +1,7 @@
 #include "model/tls/clienthello.h"
 
 #include "model/tls/grease.h"
+#include "model/tls/tlsnames.h"
 
 #include <array>
 
@@ -297,22 +298,7 @@ QString recordTypeName(quint8 type)
 
 QString tlsVersionName(quint16 version)
 {
-    switch (version) {
-    case 0x0300:
-        return u"SSL 3.0"_s;
-    case 0x0301:
-        return u"TLS 1.0"_s;
-    case 0x0302:
-        return u"TLS 1.1"_s;
-    case 0x0303:
-        return u"TLS 1.2"_s;
-    case 0x0304:
-        return u"TLS 1.3"_s;
-    default:
-        if ((version & 0xff00) == 0x7f00)
-            return u"TLS 1.3 draft %1"_s.arg(version & 0xff);
-        return u"0x%1"_s.arg(uint(version), 4, 16, QLatin1Char('0'));
-    }
+    return versionLabel(version);
 }
 
 QString kindDescription(FirstBytes::Kind kind)

@@ -2,6 +2,7 @@
 // peers, JSON lines on stdout, and one clear line plus a non-zero status for every bad input.
 #include "peerprocess.h"
 #include "testpki.h"
+#include "testutil.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,28 +15,6 @@ using namespace Qt::StringLiterals;
 using namespace TlsLab::Test;
 
 namespace {
-
-QString tlslab()
-{
-    return qEnvironmentVariable("TLSLAB_BINARY");
-}
-
-QList<QJsonObject> jsonLines(const QByteArray &output)
-{
-    QList<QJsonObject> out;
-    for (const QByteArray &line : output.split('\n')) {
-        if (line.trimmed().isEmpty())
-            continue;
-        QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
-        if (error.error != QJsonParseError::NoError || !doc.isObject()) {
-            qWarning() << "not a JSON line:" << line;
-            return {};
-        }
-        out.append(doc.object());
-    }
-    return out;
-}
 
 QStringList kinds(const QList<QJsonObject> &events, const QString &side = {})
 {

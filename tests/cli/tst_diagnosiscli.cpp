@@ -3,6 +3,7 @@
 // "diagnosis" event.
 #include "peerprocess.h"
 #include "testpki.h"
+#include "testutil.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -14,22 +15,6 @@ using namespace Qt::StringLiterals;
 using namespace TlsLab::Test;
 
 namespace {
-
-QString tlslab()
-{
-    return qEnvironmentVariable("TLSLAB_BINARY");
-}
-
-QList<QJsonObject> jsonLines(const QByteArray &output)
-{
-    QList<QJsonObject> out;
-    for (const QByteArray &line : output.split('\n')) {
-        const QJsonDocument doc = QJsonDocument::fromJson(line);
-        if (doc.isObject())
-            out.append(doc.object());
-    }
-    return out;
-}
 
 // A one-connection python3 server that answers a ClientHello in plaintext, or not at all.
 const char *const PythonServer = R"(

@@ -2,6 +2,7 @@
 // to openssl's own for the same connection, real alerts that tell the peer why (both directions), the ALPN refusal a
 // TLS server owes, resumption on both ends, and the protocol of the session (not of the cipher).
 #include "peerprocess.h"
+#include "testutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,22 +19,6 @@ using namespace Qt::StringLiterals;
 using namespace TlsLab::Test;
 
 namespace {
-
-QString tlslab()
-{
-    return qEnvironmentVariable("TLSLAB_BINARY");
-}
-
-QList<QJsonObject> jsonLines(const QByteArray &output)
-{
-    QList<QJsonObject> out;
-    for (const QByteArray &line : output.split('\n')) {
-        const QJsonDocument doc = QJsonDocument::fromJson(line);
-        if (doc.isObject())
-            out.append(doc.object());
-    }
-    return out;
-}
 
 QList<QJsonObject> eventsOfKind(const QList<QJsonObject> &events, const QString &kind)
 {
@@ -56,6 +41,17 @@ QSet<QByteArray> lines(const QString &path)
             out.insert(line.trimmed());
     }
     return out;
+}
+
+// Runs tlslab to its end; returns what it printed on stdout (its warnings go to stderr).
+QByteArray runTlslab(const QStringList &arguments, int *exitCode = nullptr)
+{
+    PeerProcess process;
+    if (!process.start(tlslab(), arguments) || !process.finish())
+        return {};
+    if (exitCode)
+        *exitCode = process.exitCode();
+    return process.output();
 }
 
 QJsonObject resultOf(const QByteArray &output)
@@ -174,7 +170,7 @@ void TestTap::keyLogOfConnectMatchesOpensslServer()
     PeerProcess server;
     quint16 port = 0;
     QVERIFY(startOpensslServer(server, port, {u"-cert"_s, m_cert, u"-key"_s, m_key, u"-keylogfile"_s, theirs}));
-    const QByteArray out = PeerProcess::run(tlslab(),
+    const QByteArray out = runTlslab(
         {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_cert, u"--keylog"_s, ours, u"--wait"_s, u"300"_s});
     server.finish();
     QVERIFY2(resultOf(out).value(u"ok"_s).toBool(), out.constData());
@@ -189,8 +185,7 @@ void TestTap::connectRejectsWithARealAlert()
     quint16 port = 0;
     QVERIFY(startOpensslServer(server, port, {u"-cert"_s, m_cert, u"-key"_s, m_key}));
     int code = -1;
-    const QByteArray out
-        = PeerProcess::run(tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--no-system-ca"_s}, {}, &code);
+    const QByteArray out = runTlslab({u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--no-system-ca"_s}, &code);
     server.finish();
     QCOMPARE(code, 5); // certificate not trusted
     const QByteArray serverSaid = server.output() + server.errorOutput();
@@ -245,8 +240,8 @@ void TestTap::tls13ClientIsNotOkWhenTheServerRejectsIt()
     quint16 port = 0;
     QVERIFY(startServe(serve, port, {u"--verify"_s, u"require"_s, u"--ca"_s, m_cert, u"--max-connections"_s, u"1"_s}));
     int code = -1;
-    const QByteArray out = PeerProcess::run(tlslab(),
-        {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_cert, u"--tls"_s, u"1.3"_s, u"--wait"_s, u"0"_s}, {},
+    const QByteArray out = runTlslab(
+        {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_cert, u"--tls"_s, u"1.3"_s, u"--wait"_s, u"0"_s},
         &code);
     QVERIFY(serve.finish());
     QVERIFY(code != 0);
@@ -261,8 +256,8 @@ void TestTap::resumeOnBothEnds()
     PeerProcess serve;
     quint16 port = 0;
     QVERIFY(startServe(serve, port, {u"--max-connections"_s, u"2"_s}));
-    const QByteArray out = PeerProcess::run(
-        tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_cert, u"--resume"_s, u"--wait"_s, u"200"_s});
+    const QByteArray out = runTlslab(
+        {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_cert, u"--resume"_s, u"--wait"_s, u"200"_s});
     QVERIFY(serve.finish());
     const QJsonObject result = resultOf(out);
     QVERIFY2(result.value(u"ok"_s).toBool(), out.constData());
@@ -287,8 +282,8 @@ void TestTap::protocolIsTheSessions()
     quint16 port = 0;
     QVERIFY(startOpensslServer(server, port,
         {u"-cert"_s, m_rsaCert, u"-key"_s, m_rsaKey, u"-tls1_2"_s, u"-cipher"_s, u"ECDHE-RSA-AES128-SHA"_s}));
-    const QByteArray out = PeerProcess::run(
-        tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_rsaCert, u"--wait"_s, u"200"_s});
+    const QByteArray out
+        = runTlslab({u"connect"_s, u"127.0.0.1:%1"_s.arg(port), u"--ca"_s, m_rsaCert, u"--wait"_s, u"200"_s});
     server.finish();
     const QJsonObject result = resultOf(out);
     QVERIFY2(result.value(u"ok"_s).toBool(), out.constData());

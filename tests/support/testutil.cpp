@@ -1,6 +1,8 @@
 #include "testutil.h"
 
+#include <QDebug>
 #include <QFile>
+#include <QJsonDocument>
 #include <QMetaObject>
 #include <QObject>
 
@@ -25,6 +27,28 @@ int fileMode(const QString &path)
     if (::stat(QFile::encodeName(path).constData(), &st) != 0)
         return -1;
     return int(st.st_mode & 07777);
+}
+
+QString tlslab()
+{
+    return qEnvironmentVariable("TLSLAB_BINARY");
+}
+
+QList<QJsonObject> jsonLines(const QByteArray &output)
+{
+    QList<QJsonObject> out;
+    for (const QByteArray &line : output.split('\n')) {
+        if (line.trimmed().isEmpty())
+            continue;
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+            qWarning() << "not a JSON line:" << line;
+            return {};
+        }
+        out.append(doc.object());
+    }
+    return out;
 }
 
 } // namespace TlsLab::Test
