@@ -1,5 +1,7 @@
 #include "app/cli/commandline.h"
 
+#include "model/tls/reproducecommand.h"
+
 #include "app/cli/certcommand.h"
 #include "app/cli/connectcommand.h"
 #include "app/cli/hellocommand.h"
@@ -125,6 +127,21 @@ void printError(const QString &message)
 void printWarning(const QString &message)
 {
     printError(u"warning: "_s + message);
+}
+
+void printReproduceCommands(const QList<Model::ReproduceCommand> &commands)
+{
+    QString text;
+    for (const Model::ReproduceCommand &c : commands) {
+        if (c.command.isEmpty())
+            continue;
+        for (const QString &note : c.notes)
+            text += u"# "_s + note + u'\n';
+        text += c.command + u'\n';
+    }
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+    std::fflush(stdout);
 }
 
 TlsCommandOptions::TlsCommandOptions(const QString &certificateHelp, const QString &caHelp, const QString &alpnHelp)

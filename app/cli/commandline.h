@@ -16,7 +16,8 @@
 
 namespace TlsLab::Model {
 class Lab;
-}
+struct ReproduceCommand;
+} // namespace TlsLab::Model
 
 namespace TlsLab::Cli {
 
@@ -41,6 +42,8 @@ QByteArray passphraseFromEnv(const QString &variable);
 // Prints "tlslab: <message>" on stderr.
 void printError(const QString &message);
 void printWarning(const QString &message); // "tlslab: warning: ..." on stderr
+// Each command on its own line, after its notes as "# ..." lines (the files it names).
+void printReproduceCommands(const QList<Model::ReproduceCommand> &commands);
 // The TLS options that serve and connect share: certificate and key or a PKCS#12 bundle (with a passphrase from the
 // environment), a CA file, TLS versions and ALPN protocols. The values are read by Model::TlsOptions, as the
 // window's panels read theirs, and its messages are printed as they are.

@@ -8,6 +8,7 @@
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
 #include "model/tls/plaintextpayload.h"
+#include "model/tls/reproducecommand.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
 
@@ -79,6 +80,8 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         "recorded, then ignored for this connection only."_s);
     const QCommandLineOption timeout(
         u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s, u"MS"_s, u"10000"_s);
+    const QCommandLineOption printCommand(
+        u"print-command"_s, u"Print the openssl s_client and curl commands that make the same connection, and exit."_s);
     const QCommandLineOption resume(u"resume"_s,
         u"Connect twice: the second connection resumes the session of the first (a ticket, or a TLS 1.2 session)."_s);
     const QCommandLineOption wait(
@@ -89,7 +92,8 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         u"ALPN protocols to offer, comma-separated."_s);
     tlsOptions.addTo(parser);
     output.addTo(parser);
-    parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, resume});
+    parser.addOptions(
+        {plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, resume, printCommand});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -145,6 +149,11 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     if (!ok || quietMs < 0) {
         printError(u"--wait takes a number of milliseconds"_s);
         return ExitUsage;
+    }
+
+    if (parser.isSet(printCommand)) {
+        printReproduceCommands({opensslClientCommand(config), curlCommand(config)});
+        return ExitOk;
     }
 
     std::unique_ptr<EventPrinter> printerOwner;

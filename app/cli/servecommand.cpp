@@ -2,10 +2,12 @@
 
 #include "app/cli/commandline.h"
 #include "app/cli/jsonprinter.h"
+#include "model/certs/devcertificate.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
+#include "model/tls/reproducecommand.h"
 #include "model/tls/tlstext.h"
 
 #include <QCoreApplication>
@@ -83,7 +85,10 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         u"ALPN protocols to accept, comma-separated (e.g. h2,http/1.1)."_s);
     tlsOptions.addTo(parser);
     output.addTo(parser);
-    parser.addOptions({listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections});
+    const QCommandLineOption printCommand(
+        u"print-command"_s, u"Print the openssl s_server command that serves with the same options, and exit."_s);
+    parser.addOptions(
+        {listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections, printCommand});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (!parser.positionalArguments().isEmpty()) {
@@ -139,6 +144,18 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
             printError(u"--max-connections takes a positive number"_s);
             return ExitUsage;
         }
+    }
+
+    if (parser.isSet(printCommand)) {
+        Identity identity;
+        if (config.identity) {
+            identity = *config.identity;
+        } else {
+            identity.certificatePath = DevCertificate::certificatePath();
+            identity.keyPath = DevCertificate::keyPath();
+        }
+        printReproduceCommands({opensslServerCommand(config, identity)});
+        return ExitOk;
     }
 
     std::unique_ptr<EventPrinter> printer;

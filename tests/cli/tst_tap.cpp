@@ -80,6 +80,7 @@ private Q_SLOTS:
     void tls13ClientIsNotOkWhenTheServerRejectsIt();
     void resumeOnBothEnds();
     void protocolIsTheSessions();
+    void printedCommandsReproduce();
 
 private:
     bool startServe(PeerProcess &serve, quint16 &port, const QStringList &extra);
@@ -289,6 +290,50 @@ void TestTap::protocolIsTheSessions()
     QVERIFY2(result.value(u"ok"_s).toBool(), out.constData());
     QCOMPARE(result.value(u"cipher"_s).toString(), u"ECDHE-RSA-AES128-SHA"_s);
     QCOMPARE(result.value(u"protocol"_s).toString(), u"TLSv1.2"_s);
+}
+
+void TestTap::printedCommandsReproduce()
+{
+    // The openssl s_client line printed for a connection verifies our listener as TLS Lab does...
+    PeerProcess serve;
+    quint16 port = 0;
+    QVERIFY(startServe(serve, port, {u"--max-connections"_s, u"1"_s}));
+    const QByteArray clientLines = runTlslab(
+        {u"connect"_s, u"localhost:%1"_s.arg(port), u"--ca"_s, m_cert, u"--tls"_s, u"1.3"_s, u"--print-command"_s});
+    QVERIFY2(clientLines.contains("# ca.pem: the CA certificates this connection trusted (CN=localhost)"),
+        clientLines.constData());
+    QByteArray sClient;
+    for (const QByteArray &line : clientLines.split('\n')) {
+        if (line.startsWith("openssl s_client "))
+            sClient = line;
+    }
+    QVERIFY2(
+        sClient.contains("-verify_return_error") && sClient.contains("-servername localhost"), sClient.constData());
+    QFile::copy(m_cert, path(u"ca.pem"_s));
+    QStringList arguments = QString::fromUtf8(sClient).split(u' ');
+    arguments.removeFirst(); // openssl
+    PeerProcess client;
+    client.process().setWorkingDirectory(m_dir.path());
+    QVERIFY(client.start(u"openssl"_s, arguments, "Q\n"));
+    QVERIFY(client.finish());
+    QVERIFY(serve.finish());
+    QVERIFY2(client.output().contains("Verify return code: 0 (ok)"), client.output().constData());
+    QVERIFY(client.output().contains("Protocol  : TLSv1.3") || client.output().contains("TLSv1.3"));
+
+    // ...and the openssl s_server line printed for a listener serves what TLS Lab's client accepts.
+    const QByteArray serverLine = runTlslab({u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(freePort()), u"--cert"_s,
+                                                m_cert, u"--key"_s, m_key, u"--print-command"_s})
+                                      .trimmed();
+    QVERIFY2(serverLine.startsWith("openssl s_server -accept 127.0.0.1:"), serverLine.constData());
+    QStringList serverArguments = QString::fromUtf8(serverLine).split(u' ');
+    serverArguments.removeFirst();
+    const QString accept = serverArguments.at(serverArguments.indexOf(u"-accept"_s) + 1);
+    PeerProcess server;
+    QVERIFY(server.start(u"openssl"_s, serverArguments + QStringList {u"-naccept"_s, u"1"_s}, {}, false));
+    QVERIFY(server.waitForOutput("ACCEPT"));
+    const QByteArray out = runTlslab({u"connect"_s, accept, u"--ca"_s, m_cert, u"--wait"_s, u"200"_s});
+    server.finish();
+    QVERIFY2(resultOf(out).value(u"ok"_s).toBool(), out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestTap)
