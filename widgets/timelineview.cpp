@@ -49,11 +49,14 @@ TimelineView::TimelineView(Timeline *timeline, QWidget *parent)
     m_side->setObjectName(u"sideFilter"_s);
     m_severity->setObjectName(u"severityFilter"_s);
 
-    m_side->addItems({tr("Both sides"), tr("Server side"), tr("Client side")});
+    // Each item carries its side mask (bit 0: server, bit 1: client) as item data.
+    m_side->addItem(tr("Both sides"), 0b11);
+    m_side->addItem(tr("Server side"), 0b01);
+    m_side->addItem(tr("Client side"), 0b10);
     m_side->setToolTip(tr("Show events of this side"));
     for (int s = int(Severity::Debug); s <= int(Severity::Error); ++s)
         m_severity->addItem(EventTableModel::severityIcon(Severity(s)),
-            s == 0 ? tr("All severities") : tr("%1 and above").arg(severityName(Severity(s))));
+            s == 0 ? tr("All severities") : tr("%1 and above").arg(severityName(Severity(s))), s);
     m_severity->setToolTip(tr("Minimum severity"));
     m_kinds->setText(tr("Kinds"));
     m_kinds->setPopupMode(QToolButton::InstantPopup);
@@ -183,8 +186,8 @@ void TimelineView::setSelectedSessions(const QList<quint64> &sessions)
 void TimelineView::applyFilter()
 {
     EventFilter f;
-    f.sideMask = m_side->currentIndex() == 1 ? 0b01 : m_side->currentIndex() == 2 ? 0b10 : 0b11;
-    f.minimumSeverity = Severity(std::max(0, m_severity->currentIndex()));
+    f.sideMask = quint8(m_side->currentData().toInt());
+    f.minimumSeverity = Severity(m_severity->currentData().toInt());
     quint64 mask = 0;
     bool all = true;
     for (QAction *a : m_kinds->menu()->actions()) {

@@ -81,34 +81,35 @@ void EventDetails::appendText(QStringView text)
 EventDetails &EventDetails::insert(QStringView key, const DetailValue &value)
 {
     appendText(key);
-    switch (value.m_type) {
+    switch (value.type()) {
     case DetailValue::Text:
-        appendText(*value.m_text);
+        appendText(value.text());
         break;
     case DetailValue::Integer:
-        if (value.m_integer >= 0)
-            appendHead(MajorUnsigned, quint64(value.m_integer));
+        if (value.integer() >= 0)
+            appendHead(MajorUnsigned, quint64(value.integer()));
         else
-            appendHead(MajorNegative, quint64(-1 - value.m_integer));
+            appendHead(MajorNegative, quint64(-1 - value.integer()));
         break;
     case DetailValue::Boolean:
-        m_fields.append(char(value.m_boolean ? 0xf5 : 0xf4));
+        m_fields.append(char(value.boolean() ? 0xf5 : 0xf4));
         break;
     case DetailValue::Double: {
         m_fields.append(char(0xfb));
+        const double d = value.number();
         quint64 bits;
-        std::memcpy(&bits, &value.m_double, sizeof bits);
+        std::memcpy(&bits, &d, sizeof bits);
         const quint64 be = qToBigEndian(bits);
         m_fields.append(reinterpret_cast<const char *>(&be), 8);
         break;
     }
     case DetailValue::TextList:
-        appendHead(MajorArray, quint64(value.m_list->size()));
-        for (const QString &s : *value.m_list)
+        appendHead(MajorArray, quint64(value.textList().size()));
+        for (const QString &s : value.textList())
             appendText(s);
         break;
     case DetailValue::Cbor:
-        m_fields.append(value.m_cbor.toCbor());
+        m_fields.append(value.cbor().toCbor());
         break;
     }
     return *this;

@@ -61,9 +61,18 @@ public:
         : DetailValue(QCborValue(map))
     { }
 
+    enum Type { Text, Integer, Boolean, Double, TextList, Cbor };
+    // What EventDetails::insert() encodes; each accessor only for its own type.
+    Type type() const { return m_type; }
+    const QString &text() const { return *m_text; }
+    qint64 integer() const { return m_integer; }
+    bool boolean() const { return m_boolean; }
+    double number() const { return m_double; }
+    const QStringList &textList() const { return *m_list; }
+    const QCborValue &cbor() const { return m_cbor; }
+
 private:
-    friend class EventDetails;
-    enum Type { Text, Integer, Boolean, Double, TextList, Cbor } m_type;
+    Type m_type;
     union {
         const QString *m_text;
         qint64 m_integer;
