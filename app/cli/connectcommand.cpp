@@ -3,6 +3,7 @@
 #include "app/cli/commandline.h"
 #include "app/cli/exitstatus.h"
 #include "app/cli/jsonprinter.h"
+#include "model/capture/pcapngexport.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
@@ -76,6 +77,11 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s, u"MS"_s, u"10000"_s);
     const QCommandLineOption wait(
         u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s, u"MS"_s, u"1000"_s);
+    const QCommandLineOption keyLog(
+        u"keylog"_s, u"Append the connection's TLS secrets to FILE (SSLKEYLOGFILE format, mode 0600)."_s, u"FILE"_s);
+    const QCommandLineOption pcap(u"pcap"_s,
+        u"At exit, write the connection as pcapng for Wireshark to FILE (with the secrets when --keylog is on)."_s,
+        u"FILE"_s);
     const OutputOptions output;
     const TlsCommandOptions tlsOptions(u"Client certificate file."_s,
         u"Trust the CA certificates in this file (as well as the system's)."_s,
@@ -83,6 +89,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     tlsOptions.addTo(parser);
     output.addTo(parser);
     parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait});
+    parser.addOptions({keyLog, pcap});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -123,6 +130,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     config.alpnProtocols = tlsValues.alpn;
     config.useSystemCaCertificates = !parser.isSet(noSystemCa);
     config.continueOnVerifyErrors = parser.isSet(insecure);
+    config.keyLogPath = parser.value(keyLog);
     bool ok = false;
     config.timeoutMs = parser.value(timeout).toInt(&ok);
     if (!ok || config.timeoutMs <= 0) {
@@ -172,6 +180,11 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     QCoreApplication::exec();
 
     const bool succeeded = client.succeeded();
+    if (parser.isSet(pcap)) {
+        const auto written = PcapngExport::writePcapng(timeline, {client.session().id}, parser.value(pcap));
+        if (!written)
+            printError(written.error());
+    }
     Session s = client.session();
     // The timeline's copy carries the verdict the diagnoser added when the session ended.
     s.diagnosis = timeline.session(s.id).diagnosis;

@@ -2,6 +2,8 @@
 
 #include "app/cli/commandline.h"
 #include "app/cli/jsonprinter.h"
+#include "model/capture/capturewriter.h"
+#include "model/capture/pcapngexport.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
@@ -76,6 +78,18 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         u"Stop after this many connections have ended (default: run until "
         "interrupted)."_s,
         u"N"_s);
+    const QCommandLineOption keyLog(u"keylog"_s,
+        u"Append the TLS secrets of every connection to FILE (SSLKEYLOGFILE format, mode 0600)."_s, u"FILE"_s);
+    const QCommandLineOption pcap(u"pcap"_s,
+        u"At exit, write every connection as pcapng for Wireshark to FILE (with the secrets when --keylog is on)."_s,
+        u"FILE"_s);
+    const QCommandLineOption capture(u"capture"_s,
+        u"Record every event and session to this capture file (default: a new file in the data folder's "
+        "captures/, kept 14 days, 1 GB in all); read it with 'tlslab show'."_s,
+        u"FILE"_s);
+    const QCommandLineOption noCapture(u"no-capture"_s, u"Write no capture file."_s);
+    const QCommandLineOption captureWire(
+        u"capture-wire"_s, u"Also record each connection's TLS bytes in the capture file."_s);
     const OutputOptions output;
     const TlsCommandOptions tlsOptions(
         u"Certificate (chain) file, PEM or DER, or a PKCS#12 bundle (default: the development certificate)."_s,
@@ -84,6 +98,7 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     tlsOptions.addTo(parser);
     output.addTo(parser);
     parser.addOptions({listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections});
+    parser.addOptions({keyLog, pcap, capture, noCapture, captureWire});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (!parser.positionalArguments().isEmpty()) {
@@ -123,6 +138,7 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     if (parser.isSet(noGreeting))
         config.greeting.clear();
     config.echo = !parser.isSet(noEcho);
+    config.keyLogPath = parser.value(keyLog);
     config.answerPlaintextHttp = !parser.isSet(noHttpAnswer);
     bool ok = false;
     config.handshakeTimeoutMs = parser.value(timeout).toInt(&ok);
@@ -142,6 +158,17 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     std::unique_ptr<EventPrinter> printer;
     if (const auto exit = output.read(parser, printer))
         return *exit;
+
+    if (!parser.isSet(noCapture)) {
+        CaptureOptions captureOptions;
+        captureOptions.path = parser.value(capture);
+        captureOptions.wire = parser.isSet(captureWire);
+        const Status started = lab.startCapture(captureOptions);
+        if (!started) {
+            printError(started.error());
+            return ExitFailed;
+        }
+    }
 
     Timeline &timeline = lab.timeline();
     // The lab outlives this function; the printer does not: the connection ends with it.
@@ -167,6 +194,13 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     quitOnSignals(&listener, [] { QCoreApplication::quit(); });
     QCoreApplication::exec();
     listener.stop();
+    if (parser.isSet(pcap)) {
+        const auto written = PcapngExport::writePcapng(timeline, {}, parser.value(pcap));
+        if (!written) {
+            printError(written.error());
+            return ExitFailed;
+        }
+    }
     return ExitOk;
 }
 
