@@ -4,6 +4,7 @@
 #include "app/cli/jsonprinter.h"
 #include "model/capture/capturewriter.h"
 #include "model/capture/pcapngexport.h"
+#include "model/capture/wirestore.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
@@ -171,6 +172,10 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     }
 
     Timeline &timeline = lab.timeline();
+    // Without --pcap nothing exports the kept wire bytes at exit: keep only the newest session's (the capture file
+    // takes each session's as it ends), so a long serve's memory stays flat.
+    if (!parser.isSet(pcap))
+        WireStore::of(&timeline)->setByteLimit(0);
     // The lab outlives this function; the printer does not: the connection ends with it.
     const QObject printing;
     QObject::connect(&timeline, &Timeline::eventAppended, &printing,
