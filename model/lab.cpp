@@ -1,5 +1,7 @@
 #include "model/lab.h"
 
+#include "model/capture/capturewriter.h"
+#include "model/capture/wirestore.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
 #include "model/tls/listener.h"
@@ -17,9 +19,26 @@ Lab::Lab(QObject *parent)
     : QObject(parent)
     , m_timeline(std::make_unique<Timeline>())
     , m_listener(std::make_unique<Listener>(m_timeline.get()))
-{ }
+{
+    WireStore::of(m_timeline.get()); // keeps each session's wire bytes and key log lines for the Wireshark export
+}
 
 Lab::~Lab() = default;
+
+Status Lab::startCapture(const CaptureOptions &options)
+{
+    m_capture.reset();
+    auto started = CaptureWriter::start(m_timeline.get(), options);
+    if (!started)
+        return Status::failure(started.error());
+    m_capture = std::move(started.value());
+    return {};
+}
+
+void Lab::stopCapture()
+{
+    m_capture.reset();
+}
 
 Client *Lab::createClient()
 {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/core/result.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QObject>
@@ -9,8 +11,10 @@
 
 namespace TlsLab::Model {
 
+class CaptureWriter;
 class Client;
 class Listener;
+struct CaptureOptions;
 class Timeline;
 
 // The composition root of a run: it owns the Timeline, the Listener and every Client, so that the window and the
@@ -38,12 +42,19 @@ public:
     // Starts a plaintext client to the running listener sending the payload; nullptr when it is not listening.
     Client *startPlaintextToListener(const QByteArray &payload);
 
+    // Writes everything the timeline records from now on to a capture file (CaptureWriter), replacing a running
+    // capture; the window and `tlslab serve` start one by default. capture() is null when none runs.
+    Status startCapture(const CaptureOptions &options);
+    void stopCapture();
+    CaptureWriter *capture() const { return m_capture.get(); }
+
 private:
     void deleteRetiredClients();
 
     // Declared in the order they are made; C++ destroys members in reverse, so clients end first (they record into
     // the timeline while closing), then the listener and its connections, then the timeline they all wrote to.
     std::unique_ptr<Timeline> m_timeline;
+    std::unique_ptr<CaptureWriter> m_capture; // ends after the connections, so it keeps their last events
     std::unique_ptr<Listener> m_listener;
     std::vector<std::unique_ptr<Client>> m_clients;
     QList<Client *> m_retired; // finished, deleted from the event loop

@@ -6,6 +6,7 @@
 #include "app/cli/connectcommand.h"
 #include "app/cli/hellocommand.h"
 #include "app/cli/servecommand.h"
+#include "app/cli/showcommand.h"
 #include "model/tls/tlsoptions.h"
 
 #include <QCoreApplication>
@@ -29,6 +30,7 @@ const char *const UsageText
       "  connect    Connect to a TLS (or, deliberately, plaintext) server\n"
       "  cert       Make and show certificates\n"
       "  hello      Dissect a ClientHello (hex or raw bytes) and fingerprint it\n"
+      "  show       Print a capture file's events, or export it for Wireshark\n"
       "\n"
       "Options:\n"
       "  -h, --help     Show this help\n"
@@ -48,8 +50,8 @@ bool isCommandLineInvocation(const QStringList &arguments)
     if (arguments.size() < 2)
         return false;
     const QString &first = arguments.at(1);
-    static const QStringList commands
-        = {u"serve"_s, u"connect"_s, u"cert"_s, u"hello"_s, u"help"_s, u"--help"_s, u"-h"_s, u"--version"_s, u"-v"_s};
+    static const QStringList commands = {u"serve"_s, u"connect"_s, u"cert"_s, u"hello"_s, u"show"_s, u"help"_s,
+        u"--help"_s, u"-h"_s, u"--version"_s, u"-v"_s};
     return commands.contains(first);
 }
 
@@ -65,6 +67,8 @@ int runCommandLine(Model::Lab &lab, const QStringList &arguments)
         return runCertCommand(rest);
     if (command == u"hello")
         return runHelloCommand(rest);
+    if (command == u"show")
+        return runShowCommand(rest);
     if (command == u"--version" || command == u"-v") {
         printOut(u"tlslab %1 (Qt %2, %3)\n"_s.arg(
             QStringLiteral(TLSLAB_VERSION), QString::fromLatin1(qVersion()), QSslSocket::sslLibraryVersionString()));

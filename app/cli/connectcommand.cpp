@@ -3,6 +3,7 @@
 #include "app/cli/commandline.h"
 #include "app/cli/exitstatus.h"
 #include "app/cli/jsonprinter.h"
+#include "model/capture/pcapngexport.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
@@ -86,6 +87,9 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         u"Connect twice: the second connection resumes the session of the first (a ticket, or a TLS 1.2 session)."_s);
     const QCommandLineOption wait(
         u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s, u"MS"_s, u"1000"_s);
+    const QCommandLineOption pcap(u"pcap"_s,
+        u"At exit, write the connection as pcapng for Wireshark to FILE (with the secrets when --keylog is on)."_s,
+        u"FILE"_s);
     const OutputOptions output;
     const TlsCommandOptions tlsOptions(u"Client certificate file."_s,
         u"Trust the CA certificates in this file (as well as the system's)."_s,
@@ -94,6 +98,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     output.addTo(parser);
     parser.addOptions(
         {plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, resume, printCommand});
+    parser.addOptions({pcap});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -201,6 +206,11 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     Client &client = parser.isSet(resume) && first->succeeded() ? *run(first->sessionTicket()) : *first;
 
     const bool succeeded = client.succeeded();
+    if (parser.isSet(pcap)) {
+        const auto written = PcapngExport::writePcapng(timeline, {client.session().id}, parser.value(pcap));
+        if (!written)
+            printError(written.error());
+    }
     Session s = client.session();
     // The timeline's copy carries the verdict the diagnoser added when the session ended.
     s.diagnosis = timeline.session(s.id).diagnosis;

@@ -2,6 +2,9 @@
 
 #include "app/cli/commandline.h"
 #include "app/cli/jsonprinter.h"
+#include "model/capture/capturewriter.h"
+#include "model/capture/pcapngexport.h"
+#include "model/capture/wirestore.h"
 #include "model/certs/devcertificate.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/lab.h"
@@ -78,6 +81,16 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         u"Stop after this many connections have ended (default: run until "
         "interrupted)."_s,
         u"N"_s);
+    const QCommandLineOption pcap(u"pcap"_s,
+        u"At exit, write every connection as pcapng for Wireshark to FILE (with the secrets when --keylog is on)."_s,
+        u"FILE"_s);
+    const QCommandLineOption capture(u"capture"_s,
+        u"Record every event and session to this capture file (default: a new file in the data folder's "
+        "captures/, kept 14 days, 1 GB in all); read it with 'tlslab show'."_s,
+        u"FILE"_s);
+    const QCommandLineOption noCapture(u"no-capture"_s, u"Write no capture file."_s);
+    const QCommandLineOption captureWire(
+        u"capture-wire"_s, u"Also record each connection's TLS bytes in the capture file."_s);
     const OutputOptions output;
     const TlsCommandOptions tlsOptions(
         u"Certificate (chain) file, PEM or DER, or a PKCS#12 bundle (default: the development certificate)."_s,
@@ -89,6 +102,7 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         u"print-command"_s, u"Print the openssl s_server command that serves with the same options, and exit."_s);
     parser.addOptions(
         {listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections, printCommand});
+    parser.addOptions({pcap, capture, noCapture, captureWire});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (!parser.positionalArguments().isEmpty()) {
@@ -162,7 +176,22 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     if (const auto exit = output.read(parser, printer))
         return *exit;
 
+    if (!parser.isSet(noCapture)) {
+        CaptureOptions captureOptions;
+        captureOptions.path = parser.value(capture);
+        captureOptions.wire = parser.isSet(captureWire);
+        const Status started = lab.startCapture(captureOptions);
+        if (!started) {
+            printError(started.error());
+            return ExitFailed;
+        }
+    }
+
     Timeline &timeline = lab.timeline();
+    // Without --pcap nothing exports the kept wire bytes at exit: keep only the newest session's (the capture file
+    // takes each session's as it ends), so a long serve's memory stays flat.
+    if (!parser.isSet(pcap))
+        WireStore::of(&timeline)->setByteLimit(0);
     // The lab outlives this function; the printer does not: the connection ends with it.
     const QObject printing;
     QObject::connect(&timeline, &Timeline::eventAppended, &printing,
@@ -186,6 +215,13 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     quitOnSignals(&listener, [] { QCoreApplication::quit(); });
     QCoreApplication::exec();
     listener.stop();
+    if (parser.isSet(pcap)) {
+        const auto written = PcapngExport::writePcapng(timeline, {}, parser.value(pcap));
+        if (!written) {
+            printError(written.error());
+            return ExitFailed;
+        }
+    }
     return ExitOk;
 }
 

@@ -61,4 +61,15 @@ void PcapngWriter::addPacket(QByteArrayView ipPacket, quint64 timestampUs)
     ++m_packets;
 }
 
+void PcapngWriter::addTlsKeyLog(QByteArrayView keyLogLines)
+{
+    if (keyLogLines.isEmpty())
+        return;
+    QByteArray body;
+    put32(body, 0x544c534b); // secrets type "TLSK": NSS key log format
+    put32(body, quint32(keyLogLines.size()));
+    body.append(keyLogLines.data(), keyLogLines.size());
+    putBlock(m_data, 0x0000000A, body);
+}
+
 } // namespace TlsLab::Model

@@ -1,5 +1,6 @@
 #include "model/tls/sessionrecorder.h"
 
+#include "model/capture/wirestore.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/clienthello.h"
 #include "model/tls/fingerprints.h"
@@ -121,6 +122,8 @@ void SessionRecorder::finish(SessionState state, const QString &reason)
     if (m_session.endUs != 0)
         return;
     drainTap();
+    if (WireStore *store = m_tap ? WireStore::find(m_timeline) : nullptr) // kept for the Wireshark export
+        store->addWire(m_session.id, m_tap->wire(), m_tap->wireTruncated());
     m_phase = ConnectionPhase::Done;
     m_session.state = state;
     if (!reason.isEmpty())
@@ -158,6 +161,8 @@ void SessionRecorder::recordTapItem(const TapItem &item)
     case TapItem::Kind::KeyLogLine:
         if (m_keyLogSink)
             m_keyLogSink(item.bytes);
+        if (WireStore *store = WireStore::find(m_timeline))
+            store->addKeyLogLine(m_session.id, item.bytes);
         return;
     case TapItem::Kind::ChangeCipherSpec:
         stamp(item.timeUs, EventKind::TlsMessage, Severity::Debug, u"ChangeCipherSpec "_s + direction,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (preset `fuzz`, clang) and runs each over its seed corpus of real hellos.
+# Builds the libFuzzer targets (preset `fuzz`, clang) and runs each over its seed corpus (real hellos; captures).
 #   tests/fuzz/run.sh            short form for CI: 30 s per target (FUZZ_SECONDS to change)
 #   tests/fuzz/run.sh full       by hand: 10,000,000 executions per target (FUZZ_RUNS to change), 2 jobs
 # New inputs go to build/fuzz/corpus/<target> (the checked-in seeds stay as they are); a crash leaves its input
@@ -15,7 +15,7 @@ cmake --preset fuzz "${launcher[@]}" >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 
 mkdir -p build/fuzz/findings
-for target in clienthello serverhello handshake; do
+for target in clienthello serverhello handshake capturereader; do
     corpus=build/fuzz/corpus/$target
     mkdir -p "$corpus"
     if [[ $mode == full ]]; then

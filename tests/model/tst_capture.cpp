@@ -1,0 +1,250 @@
+// Capture files and the Wireshark export, below the command line: what the writer records reads back the same; every
+// truncation reads as a prefix and says so; every changed byte is noticed; the size and retention limits hold; the
+// wire store forgets the oldest sessions at its limit; the pcapng puts the secrets before the packets.
+#include "model/capture/capturereader.h"
+#include "model/capture/capturewriter.h"
+#include "model/capture/pcapngexport.h"
+#include "model/capture/wirestore.h"
+#include "model/timeline/timeline.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtEndian>
+
+using namespace Qt::StringLiterals;
+using namespace TlsLab::Model;
+
+class TestCapture : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void roundTrip();
+    void everyTruncationReadsAPrefix();
+    void everyChangedByteIsNoticed();
+    void sizeLimitStopsAndSaysSo();
+    void retentionRemovesOldAndExcess();
+    void wireStoreForgetsOldestAtItsLimit();
+    void pcapngHasSecretsBeforePackets();
+
+private:
+    QByteArray smallCapture();
+
+    QTemporaryDir m_dir;
+};
+
+void TestCapture::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+}
+
+// Three events, two session updates, wire bytes and a key log line, written through a real Timeline.
+QByteArray TestCapture::smallCapture()
+{
+    const QString path = m_dir.filePath(u"small.tlscap"_s);
+    Timeline timeline;
+    WireStore *store = WireStore::of(&timeline);
+    CaptureOptions options;
+    options.path = path;
+    options.wire = true;
+    {
+        auto writer = CaptureWriter::start(&timeline, options);
+        if (!writer)
+            return {};
+        Session s;
+        s.id = 77;
+        s.localAddress = u"127.0.0.1"_s;
+        s.localPort = 4433;
+        s.peerAddress = u"127.0.0.1"_s;
+        s.peerPort = 50000;
+        timeline.updateSession(s);
+        timeline.record(77, Side::Server, EventKind::TcpAccepted, Severity::Info, u"TCP connection accepted"_s,
+            {{u"peer"_s, u"127.0.0.1:50000"_s}});
+        timeline.record(77, Side::Server, EventKind::ClientHello, Severity::Info, u"ClientHello: TLS 1.3, SNI é"_s,
+            {{u"sni"_s, u"localhost"_s}, {u"ciphers"_s, 31}});
+        store->addKeyLogLine(77, "CLIENT_RANDOM 00 11");
+        s.protocol = u"TLSv1.3"_s;
+        s.endUs = nowUs();
+        s.state = SessionState::Closed;
+        store->addWire(77, {{1, false, "\x16\x03\x01hello"}, {2, true, "\x16\x03\x03world"}}, false);
+        timeline.updateSession(s);
+        timeline.record(77, Side::Server, EventKind::Closed, Severity::Info, u"Closed"_s);
+    } // the writer flushes when it ends
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll();
+}
+
+void TestCapture::roundTrip()
+{
+    const QByteArray data = smallCapture();
+    QVERIFY(!data.isEmpty());
+    const auto read = CaptureReader::read(data, u"small"_s);
+    QVERIFY2(read, qPrintable(read.error()));
+    const Capture &c = read.value();
+    QVERIFY2(!c.damaged, qPrintable(c.damage));
+    QVERIFY(c.writer.startsWith(u"tlslab "_s));
+    QCOMPARE(c.events.size(), 3);
+    QCOMPARE(c.events.at(1).kind, EventKind::ClientHello);
+    QCOMPARE(c.events.at(1).summary, u"ClientHello: TLS 1.3, SNI é"_s);
+    QCOMPARE(c.events.at(1).details.value(u"ciphers").toInteger(), 31);
+    QCOMPARE(c.events.at(1).details.value(u"sni").toString(), u"localhost"_s);
+    QCOMPARE(c.sessions.size(), 1); // two updates, the last wins
+    QCOMPARE(c.sessions.first().protocol, u"TLSv1.3"_s);
+    QCOMPARE(c.sessions.first().state, SessionState::Closed);
+    QCOMPARE(c.sessions.first().peerPort, quint16(50000));
+    const SessionWire wire = c.wire.value(77);
+    QCOMPARE(wire.keyLogLines, QList<QByteArray> {"CLIENT_RANDOM 00 11"});
+    QCOMPARE(wire.chunks.size(), 2);
+    QCOMPARE(wire.chunks.at(1).bytes, QByteArray("\x16\x03\x03world"));
+    QCOMPARE(wire.chunks.at(1).sent, true);
+}
+
+void TestCapture::everyTruncationReadsAPrefix()
+{
+    const QByteArray data = smallCapture();
+    QVERIFY(!data.isEmpty());
+    // Where records end: a prefix that ends there is a shorter capture, not a damaged one.
+    QList<qsizetype> boundaries;
+    for (qsizetype at = 12; at + 8 <= data.size();) {
+        at += 8 + qFromLittleEndian<quint32>(data.constData() + at);
+        boundaries.append(at);
+    }
+    QCOMPARE(boundaries.last(), data.size());
+    qsizetype previous = 0;
+    for (qsizetype n = 0; n < data.size(); ++n) {
+        const auto read = CaptureReader::read(data.first(n));
+        if (n < 12) {
+            QVERIFY(!read);
+            continue;
+        }
+        QVERIFY(read);
+        QVERIFY(read->events.size() >= previous); // a longer prefix never reads less
+        previous = read->events.size();
+        if (n > 12 && !boundaries.contains(n)) {
+            QVERIFY2(read->damaged, qPrintable(QString::number(n)));
+            QVERIFY(read->damage.contains(u"truncated"_s));
+            QVERIFY(read->damageOffset >= 12 && read->damageOffset <= n);
+        }
+    }
+    QCOMPARE(previous, 2); // the last record is the third event
+}
+
+void TestCapture::everyChangedByteIsNoticed()
+{
+    const QByteArray data = smallCapture();
+    QVERIFY(!data.isEmpty());
+    for (qsizetype i = 0; i < data.size(); ++i) {
+        QByteArray changed = data;
+        changed[i] = char(changed.at(i) ^ 0x01);
+        const auto read = CaptureReader::read(changed);
+        // Either not a capture at all (the magic), or a newer version it refuses, or damage found: never silence.
+        if (read)
+            QVERIFY2(read->damaged, qPrintable(u"byte %1 changed unnoticed"_s.arg(i)));
+    }
+}
+
+void TestCapture::sizeLimitStopsAndSaysSo()
+{
+    Timeline timeline;
+    CaptureOptions options;
+    options.path = m_dir.filePath(u"limited.tlscap"_s);
+    options.maxFileBytes = 4096;
+    {
+        auto writer = CaptureWriter::start(&timeline, options);
+        QVERIFY(writer);
+        for (int i = 0; i < 1000; ++i)
+            timeline.record(1, Side::Server, EventKind::DataReceived, Severity::Info, u"Received 10 bytes"_s);
+        QVERIFY(writer.value()->isStopped());
+    }
+    QVERIFY(QFileInfo(options.path).size() <= 4096);
+    const auto read = CaptureReader::readFile(options.path);
+    QVERIFY(read);
+    QVERIFY(!read->damaged);
+    QVERIFY(read->stoppedReason.contains(u"size limit"_s));
+    QVERIFY(read->events.size() > 10);
+    QVERIFY(read->events.size() < 1000);
+}
+
+void TestCapture::retentionRemovesOldAndExcess()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    const auto make = [&folder](const QString &name, int bytes, int daysOld) {
+        QFile f(folder.filePath(name));
+        f.open(QIODevice::WriteOnly);
+        f.write(QByteArray(bytes, 'x'));
+        f.flush(); // before the time is set, or closing sets it to now
+        f.setFileTime(
+            QDateTime::currentDateTimeUtc().addDays(-daysOld).addSecs(-bytes), QFileDevice::FileModificationTime);
+    };
+    make(u"old.tlscap"_s, 10, 30);
+    make(u"a.tlscap"_s, 1000, 1);
+    make(u"b.tlscap"_s, 1000, 2);
+    make(u"c.tlscap"_s, 1000, 3);
+    make(u"other.txt"_s, 10, 30); // not a capture: never touched
+    QCOMPARE(CaptureWriter::applyRetention(folder.path(), 2500, 14), 2);
+    QStringList left = QDir(folder.path()).entryList(QDir::Files);
+    left.sort();
+    QCOMPARE(left, (QStringList {u"a.tlscap"_s, u"b.tlscap"_s, u"other.txt"_s}));
+}
+
+void TestCapture::wireStoreForgetsOldestAtItsLimit()
+{
+    Timeline timeline;
+    WireStore *store = WireStore::of(&timeline);
+    QCOMPARE(WireStore::find(&timeline), store);
+    QCOMPARE(WireStore::of(&timeline), store);
+    store->setByteLimit(2500);
+    for (quint64 id = 1; id <= 5; ++id)
+        store->addWire(id, {{1, true, QByteArray(1000, 'a')}}, false);
+    QCOMPARE(store->sessions(), (QList<quint64> {4, 5}));
+    QCOMPARE(store->sessionsDropped(), 3);
+    QVERIFY(store->bytesKept() <= 2500);
+    QCOMPARE(store->wire(1).session, quint64(0));
+    QCOMPARE(store->wire(5).chunks.size(), 1);
+}
+
+void TestCapture::pcapngHasSecretsBeforePackets()
+{
+    Session s;
+    s.id = 9;
+    s.side = Side::Client;
+    s.localAddress = u"127.0.0.1"_s;
+    s.localPort = 40000;
+    s.peerAddress = u"127.0.0.1"_s;
+    s.peerPort = 443;
+    SessionWire wire {9, {{10, true, QByteArray(3000, 'c')}, {20, false, "answer"}}, false, {"LINE one", "LINE two"}};
+    PcapngExport::Summary summary;
+    const QByteArray data = PcapngExport::build({{s, wire}}, &summary);
+    QCOMPARE(summary.sessions, 1);
+    QCOMPARE(summary.keyLogLines, 2);
+    // SYN, SYN-ACK, ACK; 3000 bytes in 3 segments of at most 1460; one segment back; FIN, FIN, ACK.
+    QCOMPARE(summary.packets, 3 + 3 + 1 + 3);
+
+    QList<quint32> types;
+    QByteArray secrets;
+    for (qsizetype at = 0; at + 8 <= data.size();) {
+        const quint32 type = qFromLittleEndian<quint32>(data.constData() + at);
+        const quint32 length = qFromLittleEndian<quint32>(data.constData() + at + 4);
+        QVERIFY(length >= 12 && length % 4 == 0 && at + length <= data.size());
+        types.append(type);
+        if (type == 0x0A) {
+            QCOMPARE(qFromLittleEndian<quint32>(data.constData() + at + 8), 0x544c534bu);
+            secrets = data.mid(at + 16, qFromLittleEndian<quint32>(data.constData() + at + 12));
+        }
+        at += length;
+    }
+    QCOMPARE(types.mid(0, 3), (QList<quint32> {0x0A0D0D0A, 1, 0x0A}));
+    QCOMPARE(types.count(6), summary.packets);
+    QCOMPARE(secrets, QByteArray("LINE one\nLINE two\n"));
+    QCOMPARE(PcapngExport::keyLog({{s, wire}, {s, wire}}), QByteArray("LINE one\nLINE two\n")); // deduplicated
+}
+
+QTEST_GUILESS_MAIN(TestCapture)
+#include "tst_capture.moc"
