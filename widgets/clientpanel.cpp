@@ -274,6 +274,7 @@ void ClientPanel::onVerificationFailed(const QList<QSslError> &errors)
         text += u"<li><b>"_s + TlsText::errorWords(e.error()).toHtmlEscaped() + u"</b>"_s;
         if (!e.certificate().isNull()) {
             // The facts a decision rests on: who it names, who signed it, when it is valid, for which names.
+            text += u" — "_s + TlsText::certificateName(e.certificate()).toHtmlEscaped();
             const CertificateDetails d = CertificateDetails::fromCertificate(e.certificate());
             QStringList names;
             for (const CertificateDetails::AltName &name : d.subjectAltNames)
