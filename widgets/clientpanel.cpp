@@ -66,10 +66,27 @@ ClientPanel::ClientPanel(Lab *lab, QWidget *parent)
     connect(m_ui->clientKeyBrowseButton, &QToolButton::clicked, this,
         [this] { chooseCertificateFile(m_ui->clientKeyEdit, tr("Client private key")); });
     connect(m_listener, &Listener::started, this, [this] {
-        // Prefill with the running listener, which is what a new user wants to reach.
         if (m_client && !m_client->isFinished())
             return;
-        m_ui->portSpin->setValue(m_listener->port());
+        const quint16 previous = m_listenerPort;
+        const bool pointedAtListener
+            = previous && m_ui->portSpin->value() == previous && m_ui->hostEdit->text().trimmed() == listenerHost();
+        m_listenerPort = m_listener->port();
+        if (!previous) {
+            // Prefill with the running listener, which is what a new user wants to reach.
+            m_ui->portSpin->setValue(m_listener->port());
+        } else if (pointedAtListener) {
+            // The listener moved: follow it as a whole (host, port and its certificate as the trust), not the port
+            // alone.
+            useListener();
+            setStatus(
+                tr("Set up for the listener, now on %1").arg(SocketFacts::endpoint(listenerHost(), m_listenerPort)));
+        } else {
+            setStatus(
+                tr("The listener now runs on %1; the client still targets %2 (Use listener to switch)")
+                    .arg(SocketFacts::endpoint(listenerHost(), m_listenerPort),
+                        SocketFacts::endpoint(m_ui->hostEdit->text().trimmed(), quint16(m_ui->portSpin->value()))));
+        }
     });
     updateMode();
     updateButtons();
@@ -103,13 +120,18 @@ void ClientPanel::useListener()
         setStatus(tr("The listener is not running"), true);
         return;
     }
-    const QHostAddress a = m_listener->address();
-    m_ui->hostEdit->setText(a == QHostAddress::Any || a == QHostAddress::AnyIPv4 ? u"127.0.0.1"_s
-            : a == QHostAddress::AnyIPv6                                         ? u"::1"_s
-                                                                                 : a.toString());
+    m_ui->hostEdit->setText(listenerHost());
     m_ui->portSpin->setValue(m_listener->port());
     if (comboValue(m_ui->modeCombo, ClientMode::Tls) == ClientMode::Tls)
         setTrust(Trust::Listener);
+}
+
+QString ClientPanel::listenerHost() const
+{
+    const QHostAddress a = m_listener->address();
+    return a == QHostAddress::Any || a == QHostAddress::AnyIPv4 ? u"127.0.0.1"_s
+        : a == QHostAddress::AnyIPv6                            ? u"::1"_s
+                                                                : a.toString();
 }
 
 void ClientPanel::setStatus(const QString &text, bool error)

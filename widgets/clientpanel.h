@@ -70,6 +70,7 @@ private:
     void setStatus(const QString &text, bool error = false);
     void onVerificationFailed(const QList<QSslError> &errors);
     void showPendingTime();
+    QString listenerHost() const; // where a client reaches the listener (a wildcard address becomes loopback)
     void hideVerification();
 
     std::unique_ptr<Ui::ClientPanel> m_ui;
@@ -77,6 +78,7 @@ private:
     Model::Listener *m_listener;
     QPointer<Model::Client> m_client;
     QList<QSslCertificate> m_pendingChain;
+    quint16 m_listenerPort = 0; // the port the listener last started on (0: not started yet)
     QElapsedTimer m_pendingSince;
     QTimer *m_pendingClock = nullptr;
 };

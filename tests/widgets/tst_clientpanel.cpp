@@ -12,11 +12,13 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -107,6 +109,41 @@ private Q_SLOTS:
         QVERIFY(encrypted.wait(10000));
         QVERIFY(client->session().untrusted);
         QCOMPARE(panel->pendingSeconds(), -1);
+    }
+
+    void restartedListenerIsFollowedAsAWholeOrLeftAloneWithAWord()
+    {
+        ListenerConfig config;
+        config.port = 0;
+        QVERIFY(m_lab->listener().start(config).ok());
+        ClientPanel *panel = m_window->clientPanel();
+        QTest::mouseClick(child<QPushButton>(u"useListenerButton"_s), Qt::LeftButton);
+        panel->setTrust(ClientPanel::Trust::System);
+        const quint16 first = m_lab->listener().port();
+        QCOMPARE(child<QSpinBox>(u"portSpin"_s)->value(), int(first));
+
+        // Restarted elsewhere: the client pointed at it, so it follows with host, port and trust together.
+        m_lab->listener().stop();
+        QTcpServer holder; // keeps the first port taken, so that the listener moves
+        holder.listen(QHostAddress::LocalHost, first);
+        QVERIFY(m_lab->listener().start(config).ok());
+        const quint16 second = m_lab->listener().port();
+        QVERIFY(second != first);
+        QCOMPARE(child<QSpinBox>(u"portSpin"_s)->value(), int(second));
+        QCOMPARE(child<QLineEdit>(u"hostEdit"_s)->text(), u"127.0.0.1"_s);
+        QTest::mouseClick(child<QPushButton>(u"connectButton"_s), Qt::LeftButton);
+        QVERIFY(panel->client());
+        QCOMPARE(panel->client()->config().caCertificates, m_lab->listener().identity().chain.mid(0, 1));
+        QTRY_COMPARE_WITH_TIMEOUT(panel->client()->session().state, SessionState::Encrypted, 10000);
+        panel->closeConnection();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->client()->isFinished(), 5000);
+
+        // Pointed elsewhere by the user: left alone, and the status says where the listener went.
+        child<QSpinBox>(u"portSpin"_s)->setValue(9);
+        m_lab->listener().stop();
+        QVERIFY(m_lab->listener().start(config).ok());
+        QCOMPARE(child<QSpinBox>(u"portSpin"_s)->value(), 9);
+        QVERIFY2(panel->statusText().contains(u"still targets 127.0.0.1:9"_s), qPrintable(panel->statusText()));
     }
 
     void trustsTheRootOfTheListenersChain()
