@@ -354,6 +354,23 @@ private Q_SLOTS:
         }
     }
 
+    void themeIsChosenInViewAndRemembered()
+    {
+        const QColor systemWindow = QApplication::palette().color(QPalette::Window);
+        auto *dark = m_window->findChild<QAction *>(u"theme-dark"_s);
+        auto *system = m_window->findChild<QAction *>(u"theme-system"_s);
+        QVERIFY(dark && system && system->isChecked());
+        dark->trigger();
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 128);
+        // A new window (a new run) starts dark and says so in the menu.
+        m_window = std::make_unique<MainWindow>(*m_lab);
+        QVERIFY(m_window->findChild<QAction *>(u"theme-dark"_s)->isChecked());
+        m_window->findChild<QAction *>(u"theme-system"_s)->trigger();
+        QCOMPARE(QApplication::palette().color(QPalette::Window), systemWindow);
+        m_window = std::make_unique<MainWindow>(*m_lab);
+        QVERIFY(m_window->findChild<QAction *>(u"theme-system"_s)->isChecked());
+    }
+
     void connectSelectsTheNewSession()
     {
         ListenerConfig config;
