@@ -63,6 +63,10 @@ echo "== unpacked into a clean tree"
 dpkg-deb -x "$deb" "$out/root"
 "$here/check-install-tree.sh" "$out/root" "$app_id" || status=1
 "$here/smoke-test.sh" "$out/root/usr/bin/tlslab" "$version" || status=1
+changelog="$out/root/usr/share/doc/tlslab/changelog.Debian.gz"
+gzip -t "$changelog" || fail "changelog.Debian.gz is not gzip"
+gzip -dc "$changelog" | head -n 1 | grep -qF "tlslab (${version}-1) " ||
+    fail "changelog.Debian.gz does not start with this version: $(gzip -dc "$changelog" | head -n 1)"
 
 if command -v lintian >/dev/null; then
     echo "== lintian (information only, not a failure)"

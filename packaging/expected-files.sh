@@ -21,4 +21,5 @@ fi
     echo "share/doc/tlslab/README.md"
     echo "share/doc/tlslab/LICENSE"
     echo "share/doc/tlslab/copyright"
+    echo "share/doc/tlslab/changelog.Debian.gz"
 } | LC_ALL=C sort

@@ -17,7 +17,8 @@ QT_LOGGING_RULES="qt.network.ssl.warning=false" \
 # Keep the PNGs small: 8-bit palette when ImageMagick is there.
 if command -v convert >/dev/null 2>&1; then
     for f in "$out"/main-live-session.png "$out"/main-live-session-dark.png "$out"/plaintext-refused.png \
-             "$out"/certificate-details.png; do
+             "$out"/certificate-details.png "$out"/pending-decision.png "$out"/main-1024x768-ladder.png \
+             "$out"/ladder-failed.png; do
         convert "$f" -strip -colors 256 PNG8:"$f.tmp" && mv "$f.tmp" "$f"
     done
 fi

@@ -7,6 +7,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -106,7 +107,12 @@ CertificateDialog::CertificateDialog(QWidget *parent)
 {
     m_ui->setupUi(this);
     // Wide enough that the subject fields show a typical name in full.
-    resize(std::max(sizeHint().width(), 880), sizeHint().height());
+    // Never taller or wider than a small screen (1024x768, less a panel): the form shrinks to its minimum instead.
+    QSize size(std::max(sizeHint().width(), 880), sizeHint().height());
+    size = size.boundedTo(QSize(1000, 720));
+    if (const QScreen *s = screen())
+        size = size.boundedTo(s->availableGeometry().size());
+    resize(size.expandedTo(minimumSizeHint()));
 
     const struct
     {

@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QShortcut>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTreeWidget>
@@ -151,7 +152,18 @@ CertificateViewer::CertificateViewer(QWidget *parent)
     buttons->addWidget(m_exportChainButton);
     buttons->addWidget(m_exportDerButton);
     buttons->addStretch(1);
+    // As a window of its own it closes like a dialog: a Close button, Esc and Ctrl+W (showEvent shows the button).
+    m_closeButton = new QPushButton(tr("Close"), this);
+    m_closeButton->setObjectName(u"closeButton"_s);
+    m_closeButton->hide();
+    buttons->addWidget(m_closeButton);
     layout->addLayout(buttons);
+    connect(m_closeButton, &QPushButton::clicked, this, &CertificateViewer::closeWindow);
+    for (const QKeySequence &key : {QKeySequence(Qt::Key_Escape), QKeySequence(tr("Ctrl+W"))}) {
+        auto *shortcut = new QShortcut(key, this);
+        shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        connect(shortcut, &QShortcut::activated, this, &CertificateViewer::closeWindow);
+    }
 
     auto *copyAction = new QAction(tr("&Copy value"), m_detailsTree);
     copyAction->setShortcut(QKeySequence::Copy);
@@ -178,6 +190,18 @@ CertificateViewer::CertificateViewer(QWidget *parent)
 }
 
 CertificateViewer::~CertificateViewer() = default;
+
+void CertificateViewer::closeWindow()
+{
+    if (isWindow())
+        close();
+}
+
+void CertificateViewer::showEvent(QShowEvent *event)
+{
+    m_closeButton->setVisible(isWindow());
+    QWidget::showEvent(event);
+}
 
 void CertificateViewer::setChain(const QList<QSslCertificate> &chainAsSent, const QList<QSslCertificate> &trustAnchors,
     bool useSystemStore, const QString &checkedName)

@@ -54,6 +54,9 @@ public:
     void exportChainPem();
     void exportDer();
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 Q_SIGNALS:
     void fileOpened(const QString &path);
     void errorOccurred(const QString &message);
@@ -64,6 +67,7 @@ private:
     enum class Banner { Error, Info };
 
     void rebuildChain();
+    void closeWindow();
     void showDetails();
     void copySelectedValue();
     void showBanner(const QString &text, Banner kind);
@@ -78,6 +82,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     QTreeWidget *m_detailsTree = nullptr;
     QPlainTextEdit *m_pemEdit = nullptr;
+    QPushButton *m_closeButton = nullptr;
     QPushButton *m_exportPemButton = nullptr;
     QPushButton *m_exportChainButton = nullptr;
     QPushButton *m_exportDerButton = nullptr;

@@ -1,6 +1,9 @@
 #include "widgets/clientpanel.h"
 
+#include "model/certs/certificatedetails.h"
+#include "model/diagnosis/diagnosis.h"
 #include "model/lab.h"
+#include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
 #include "model/tls/plaintextpayload.h"
 #include "model/tls/socketfacts.h"
@@ -11,6 +14,7 @@
 #include "widgets/optioncombos.h"
 
 #include <QSettings>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -39,6 +43,17 @@ ClientPanel::ClientPanel(Lab *lab, QWidget *parent)
     connect(m_ui->closeButton, &QPushButton::clicked, this, &ClientPanel::closeConnection);
     connect(m_ui->continueButton, &QPushButton::clicked, this, &ClientPanel::continueAnyway);
     connect(m_ui->abandonButton, &QPushButton::clicked, this, &ClientPanel::abandon);
+    connect(m_ui->viewCertificateButton, &QPushButton::clicked, this, [this] {
+        if (m_client)
+            Q_EMIT certificateChainRequested(m_pendingChain, m_client->sessionId());
+    });
+    // Abandon is what Enter does while a decision is pending: the safe choice is the easy one.
+    m_ui->abandonButton->setDefault(true);
+    m_ui->abandonButton->setAutoDefault(true);
+    m_ui->continueButton->setAutoDefault(false);
+    m_pendingClock = new QTimer(this);
+    m_pendingClock->setInterval(1000);
+    connect(m_pendingClock, &QTimer::timeout, this, &ClientPanel::showPendingTime);
     connect(m_ui->sendButton, &QPushButton::clicked, this, &ClientPanel::sendText);
     connect(m_ui->sendEdit, &QLineEdit::returnPressed, this, &ClientPanel::sendText);
     connect(m_ui->useListenerButton, &QPushButton::clicked, this, &ClientPanel::useListener);
@@ -51,10 +66,27 @@ ClientPanel::ClientPanel(Lab *lab, QWidget *parent)
     connect(m_ui->clientKeyBrowseButton, &QToolButton::clicked, this,
         [this] { chooseCertificateFile(m_ui->clientKeyEdit, tr("Client private key")); });
     connect(m_listener, &Listener::started, this, [this] {
-        // Prefill with the running listener, which is what a new user wants to reach.
         if (m_client && !m_client->isFinished())
             return;
-        m_ui->portSpin->setValue(m_listener->port());
+        const quint16 previous = m_listenerPort;
+        const bool pointedAtListener
+            = previous && m_ui->portSpin->value() == previous && m_ui->hostEdit->text().trimmed() == listenerHost();
+        m_listenerPort = m_listener->port();
+        if (!previous) {
+            // Prefill with the running listener, which is what a new user wants to reach.
+            m_ui->portSpin->setValue(m_listener->port());
+        } else if (pointedAtListener) {
+            // The listener moved: follow it as a whole (host, port and its certificate as the trust), not the port
+            // alone.
+            useListener();
+            setStatus(
+                tr("Set up for the listener, now on %1").arg(SocketFacts::endpoint(listenerHost(), m_listenerPort)));
+        } else {
+            setStatus(
+                tr("The listener now runs on %1; the client still targets %2 (Use listener to switch)")
+                    .arg(SocketFacts::endpoint(listenerHost(), m_listenerPort),
+                        SocketFacts::endpoint(m_ui->hostEdit->text().trimmed(), quint16(m_ui->portSpin->value()))));
+        }
     });
     updateMode();
     updateButtons();
@@ -88,13 +120,18 @@ void ClientPanel::useListener()
         setStatus(tr("The listener is not running"), true);
         return;
     }
-    const QHostAddress a = m_listener->address();
-    m_ui->hostEdit->setText(a == QHostAddress::Any || a == QHostAddress::AnyIPv4 ? u"127.0.0.1"_s
-            : a == QHostAddress::AnyIPv6                                         ? u"::1"_s
-                                                                                 : a.toString());
+    m_ui->hostEdit->setText(listenerHost());
     m_ui->portSpin->setValue(m_listener->port());
     if (comboValue(m_ui->modeCombo, ClientMode::Tls) == ClientMode::Tls)
         setTrust(Trust::Listener);
+}
+
+QString ClientPanel::listenerHost() const
+{
+    const QHostAddress a = m_listener->address();
+    return a == QHostAddress::Any || a == QHostAddress::AnyIPv4 ? u"127.0.0.1"_s
+        : a == QHostAddress::AnyIPv6                            ? u"::1"_s
+                                                                : a.toString();
 }
 
 void ClientPanel::setStatus(const QString &text, bool error)
@@ -159,12 +196,14 @@ bool ClientPanel::connectToServer()
             break;
         case Trust::Listener: {
             config.useSystemCaCertificates = false;
-            const QSslCertificate leaf = m_listener->identity().leaf();
-            if (leaf.isNull()) {
+            // The root of the chain the listener serves: its CA when a CA signed it, the leaf when it is
+            // self-signed. (Trusting a CA-signed leaf alone does not verify: OpenSSL looks for a self-signed root.)
+            const QList<QSslCertificate> chain = m_listener->identity().chain;
+            if (chain.isEmpty() || chain.last().isNull()) {
                 setStatus(tr("The listener has no certificate yet: start it first"), true);
                 return false;
             }
-            config.caCertificates = {leaf};
+            config.caCertificates = {chain.last()};
             break;
         }
         case Trust::File: {
@@ -191,6 +230,8 @@ bool ClientPanel::connectToServer()
         }
     }
 
+    config.timeoutMs = m_ui->timeoutSpin->value() * 1000;
+
     if (m_client) {
         // The previous connection ends (the lab deletes it later); its session stays in the timeline.
         Client *previous = m_client;
@@ -198,7 +239,7 @@ bool ClientPanel::connectToServer()
         if (!previous->isFinished())
             previous->close();
     }
-    m_ui->verifyBox->hide();
+    hideVerification();
     m_ui->receivedView->clear();
     Client *client = m_lab->createClient();
     m_client = client;
@@ -212,7 +253,7 @@ bool ClientPanel::connectToServer()
     });
     connect(client, &Client::encrypted, this, [this, client] {
         const Session s = client->session();
-        m_ui->verifyBox->hide();
+        hideVerification();
         setStatus(tr("Encrypted: %1, %2%3")
                       .arg(s.protocol, s.cipher, s.untrusted ? tr(" — untrusted, errors ignored") : QString()));
         updateButtons();
@@ -225,10 +266,14 @@ bool ClientPanel::connectToServer()
     });
     connect(client, &Client::finished, this, [this, client] {
         const Session s = client->session();
-        m_ui->verifyBox->hide();
+        const bool pending = !m_ui->verifyBox->isHidden();
+        hideVerification();
         const bool ok = client->succeeded();
-        setStatus(
-            tr("Finished (%1)%2").arg(stateName(s.state), s.reason.isEmpty() ? QString() : u": "_s + s.reason), !ok);
+        // A server that gave up while the user was deciding: the certificate stays the reason, and that is said.
+        const QString reason = pending && !s.verifyErrors.isEmpty()
+            ? tr("the certificate could not be verified, and the server closed the connection while you decided")
+            : s.reason;
+        setStatus(tr("Finished (%1)%2").arg(stateName(s.state), reason.isEmpty() ? QString() : u": "_s + reason), !ok);
         updateButtons();
     });
     setStatus(tr("Connecting to %1…").arg(SocketFacts::endpoint(config.host, config.port)));
@@ -240,29 +285,87 @@ bool ClientPanel::connectToServer()
 
 void ClientPanel::onVerificationFailed(const QList<QSslError> &errors)
 {
+    // The certificates concerned, in the order the errors name them: what "View certificate" shows.
+    m_pendingChain.clear();
+    for (const QSslError &e : errors) {
+        if (!e.certificate().isNull() && !m_pendingChain.contains(e.certificate()))
+            m_pendingChain.append(e.certificate());
+    }
     QString text = u"<p>"_s + tr("The server's certificate could not be verified:") + u"</p><ul>"_s;
     for (const QSslError &e : errors) {
         text += u"<li><b>"_s + TlsText::errorWords(e.error()).toHtmlEscaped() + u"</b>"_s;
-        if (!e.certificate().isNull())
-            text += u" — "_s + TlsText::certificateName(e.certificate()).toHtmlEscaped() + u"<br/><small>SHA-256 "_s
-                + TlsText::sha256(e.certificate()) + u"</small>"_s;
+        if (!e.certificate().isNull()) {
+            // The facts a decision rests on: who it names, who signed it, when it is valid, for which names.
+            text += u" — "_s + TlsText::certificateName(e.certificate()).toHtmlEscaped();
+            const CertificateDetails d = CertificateDetails::fromCertificate(e.certificate());
+            QStringList names;
+            for (const CertificateDetails::AltName &name : d.subjectAltNames)
+                names.append(name.value);
+            text += u"<br/>"_s + tr("Subject: %1").arg(d.subjectText).toHtmlEscaped() + u"<br/>"_s
+                + tr("Issuer: %1").arg(d.issuerText).toHtmlEscaped() + u"<br/>"_s
+                + tr("Valid: %1 to %2 (%3)").arg(d.notBeforeText, d.notAfterText, d.validityStatus()).toHtmlEscaped();
+            if (!names.isEmpty())
+                text += u"<br/>"_s + tr("Names: %1").arg(names.join(u", "_s)).toHtmlEscaped();
+            text += u"<br/><small>SHA-256 "_s + TlsText::sha256(e.certificate()) + u"</small>"_s;
+        }
         text += u"</li>"_s;
     }
-    text += u"</ul><p>"_s
+    text += u"</ul>"_s;
+    // The verdict this connection would get if abandoned now: its fix is what to change so the question never comes.
+    if (m_client) {
+        Session s = m_client->session();
+        s.verifyErrors = errors;
+        s.state = SessionState::Failed;
+        s.endUs = nowUs();
+        DiagnosisInput input;
+        input.session = s;
+        const Timeline &timeline = m_lab->timeline();
+        EventFilter filter;
+        filter.sessions = {s.id};
+        for (const qsizetype i : timeline.matching(filter, 0, timeline.eventCount()))
+            input.events.append(timeline.event(i));
+        if (const std::optional<Verdict> v = diagnose(input); v && !v->fix.isEmpty())
+            text += u"<p><b>"_s + tr("Fix:") + u"</b> "_s + v->fix.toHtmlEscaped() + u"</p>"_s;
+    }
+    text += u"<p>"_s
         + tr("“Continue anyway” ignores exactly these errors for this connection only; the session is then marked "
              "untrusted.")
         + u"</p>"_s;
     m_ui->verifyLabel->setText(text);
+    m_ui->viewCertificateButton->setEnabled(!m_pendingChain.isEmpty());
     m_ui->verifyBox->show();
-    m_ui->continueButton->setFocus();
+    m_ui->abandonButton->setFocus();
+    m_pendingSince.start();
+    showPendingTime();
+    m_pendingClock->start();
     setStatus(tr("Waiting for your decision"), true);
+}
+
+void ClientPanel::showPendingTime()
+{
+    m_ui->verifyElapsedLabel->setText(
+        tr("Waiting for your decision for %1 s. The handshake timeout is paused meanwhile; a remote server may still "
+           "give up.")
+            .arg(m_pendingSince.isValid() ? m_pendingSince.elapsed() / 1000 : 0));
+}
+
+void ClientPanel::hideVerification()
+{
+    m_pendingClock->stop();
+    m_pendingSince.invalidate();
+    m_ui->verifyBox->hide();
+}
+
+int ClientPanel::pendingSeconds() const
+{
+    return m_ui->verifyBox->isHidden() || !m_pendingSince.isValid() ? -1 : int(m_pendingSince.elapsed() / 1000);
 }
 
 void ClientPanel::continueAnyway()
 {
     if (!m_client)
         return;
-    m_ui->verifyBox->hide();
+    hideVerification();
     m_client->continueAnyway();
 }
 
@@ -270,7 +373,7 @@ void ClientPanel::abandon()
 {
     if (!m_client)
         return;
-    m_ui->verifyBox->hide();
+    hideVerification();
     m_client->abandon();
 }
 
@@ -300,6 +403,7 @@ void ClientPanel::loadSettings(const QSettings &settings)
     m_ui->clientCertEdit->setText(settings.value(u"client/certificateFile"_s).toString());
     m_ui->clientKeyEdit->setText(settings.value(u"client/keyFile"_s).toString());
     m_ui->alpnEdit->setText(settings.value(u"client/alpn"_s).toString());
+    m_ui->timeoutSpin->setValue(settings.value(u"client/timeoutSeconds"_s, 10).toInt());
 }
 
 void ClientPanel::saveSettings(QSettings &settings) const
@@ -312,6 +416,7 @@ void ClientPanel::saveSettings(QSettings &settings) const
     settings.setValue(u"client/certificateFile"_s, m_ui->clientCertEdit->text());
     settings.setValue(u"client/keyFile"_s, m_ui->clientKeyEdit->text());
     settings.setValue(u"client/alpn"_s, m_ui->alpnEdit->text());
+    settings.setValue(u"client/timeoutSeconds"_s, m_ui->timeoutSpin->value());
 }
 
 } // namespace TlsLab::Widgets

@@ -2,13 +2,17 @@
 
 #include "model/tls/client.h"
 
+#include <QElapsedTimer>
+#include <QList>
 #include <QPointer>
+#include <QSslCertificate>
 #include <QWidget>
 
 #include <memory>
 
 class QLineEdit;
 class QSettings;
+class QTimer;
 
 namespace Ui {
 class ClientPanel;
@@ -49,23 +53,34 @@ public:
     Model::Client *client() const { return m_client; }
     QString statusText() const;
     QString verificationText() const;
+    // Whole seconds a "continue anyway" decision has been pending; -1 when none is.
+    int pendingSeconds() const;
 
     void loadSettings(const QSettings &settings);
     void saveSettings(QSettings &settings) const;
 
 Q_SIGNALS:
     void clientStarted(quint64 sessionId);
+    // "View certificate" while deciding: the certificates the verification errors name.
+    void certificateChainRequested(const QList<QSslCertificate> &chain, quint64 sessionId);
 
 private:
     void updateMode();
     void updateButtons();
     void setStatus(const QString &text, bool error = false);
     void onVerificationFailed(const QList<QSslError> &errors);
+    void showPendingTime();
+    QString listenerHost() const; // where a client reaches the listener (a wildcard address becomes loopback)
+    void hideVerification();
 
     std::unique_ptr<Ui::ClientPanel> m_ui;
     Model::Lab *m_lab; // owns the clients
     Model::Listener *m_listener;
     QPointer<Model::Client> m_client;
+    QList<QSslCertificate> m_pendingChain;
+    quint16 m_listenerPort = 0; // the port the listener last started on (0: not started yet)
+    QElapsedTimer m_pendingSince;
+    QTimer *m_pendingClock = nullptr;
 };
 
 } // namespace TlsLab::Widgets

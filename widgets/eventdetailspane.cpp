@@ -21,6 +21,7 @@ EventDetailsPane::EventDetailsPane(QWidget *parent)
 {
     setObjectName(u"eventDetails"_s);
     m_tree->setObjectName(u"eventDetailsTree"_s);
+    m_tree->setAccessibleName(tr("Event details"));
     m_tree->setColumnCount(2);
     m_tree->setHeaderLabels({tr("Field"), tr("Value")});
     m_tree->setAlternatingRowColors(true);

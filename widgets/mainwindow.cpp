@@ -14,12 +14,15 @@
 #include "widgets/listenerpanel.h"
 #include "widgets/sessiondetails.h"
 #include "widgets/sessiontablemodel.h"
+#include "widgets/theme.h"
 #include "widgets/timelineview.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -31,14 +34,17 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSaveFile>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QSslSocket>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QToolBar>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
@@ -97,6 +103,9 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
     m_sessionTable->setSelectionMode(QAbstractItemView::SingleSelection);
     m_sessionTable->setShowGrid(false);
     m_sessionTable->setWordWrap(false);
+    // Tab moves on to the next control, as everywhere else; the arrow keys move inside the table.
+    m_sessionTable->setTabKeyNavigation(false);
+    m_sessionTable->setAccessibleName(tr("Sessions"));
     m_sessionTable->verticalHeader()->hide();
     m_sessionTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_sessionTable->verticalHeader()->setDefaultSectionSize(m_sessionTable->fontMetrics().height() + 6);
@@ -166,6 +175,14 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
             m_lab.timeline().session(m_sessionDetails->sessionId()));
     });
     connect(m_sessionDetails, &SessionDetails::exportChainRequested, this, &MainWindow::chooseChainExportFile);
+    connect(m_clientPanel, &ClientPanel::certificateChainRequested, this,
+        [this](const QList<QSslCertificate> &chain, quint64 sessionId) {
+            showCertificates(chain, tr("Certificate awaiting your decision (session #%1)").arg(sessionId),
+                m_lab.timeline().session(sessionId));
+        });
+    connect(m_sessionDetails, &SessionDetails::eventSelected, m_timelineView, &TimelineView::selectEvent);
+    connect(m_sessionDetails, &SessionDetails::ladderExported, this,
+        [this](bool, const QString &message) { statusBar()->showMessage(message, 10000); });
     // Activating a session (double click, Enter) opens its peer's certificate.
     connect(m_sessionTable, &QTableView::activated, this, [this](const QModelIndex &index) {
         const Session s = m_lab.timeline().session(index.data(SessionTableModel::SessionIdRole).toULongLong());
@@ -175,7 +192,13 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
     connect(m_clientPanel, &ClientPanel::clientStarted, this, [this] {
         // Show the client's progress where the user will look next: the newest session and the timeline's tail.
         m_timelineView->setFollowTail(true);
+        if (const Client *client = m_clientPanel->client()) {
+            m_sessionToSelect = client->sessionId();
+            selectSessionWhenListed();
+        }
     });
+    // The client's session row appears with the model's next flush.
+    connect(m_sessionModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::selectSessionWhenListed);
 
     loadSettings();
     updateActions();
@@ -204,7 +227,8 @@ void MainWindow::createActions()
         tr("&Export Timeline…"), u":/icons/export.svg"_s, QKeySequence(tr("Ctrl+E")), [this] { chooseExportFile(); });
     m_exportChainAction = make(tr("Export Session &Chain…"), QString(), QKeySequence(tr("Ctrl+Shift+E")),
         [this] { chooseChainExportFile(m_sessionDetails->sessionId()); });
-    QAction *quit = make(tr("&Quit"), QString(), QKeySequence::Quit, [this] { close(); });
+    // Ctrl+Q spelled out: QKeySequence::Quit is empty where the platform has no quit key (Windows, offscreen).
+    QAction *quit = make(tr("&Quit"), QString(), QKeySequence(tr("Ctrl+Q")), [this] { close(); });
 
     m_startAction = make(tr("&Start Listener"), u":/icons/start.svg"_s, QKeySequence(tr("F5")),
         [this] { m_listenerPanel->toggleListener(); });
@@ -228,11 +252,31 @@ void MainWindow::createActions()
     m_clearAction
         = make(tr("C&lear Timeline"), u":/icons/clear.svg"_s, QKeySequence(tr("Ctrl+L")), [this] { clearTimeline(); });
     QAction *find = make(tr("&Find…"), QString(), QKeySequence::Find, [this] { m_timelineView->focusSearch(); });
-    m_followAction = make(tr("&Follow Newest Events"), QString(), QKeySequence(tr("Ctrl+End")),
+    m_followAction = make(tr("Follow &Newest Events"), QString(), QKeySequence(tr("Ctrl+End")),
         [this](bool on) { m_timelineView->setFollowTail(on); });
     m_followAction->setCheckable(true);
     m_followAction->setChecked(true);
-    QAction *about = make(tr("&About TLS Lab"), QString(), QKeySequence::HelpContents, [this] { showAbout(); });
+    QAction *help = make(tr("TLS Lab &Help"), QString(), QKeySequence::HelpContents, [this] { showHelp(); });
+    help->setObjectName(u"helpAction"_s);
+    QAction *about = make(tr("&About TLS Lab"), QString(), QKeySequence(), [this] { showAbout(); });
+    // Where the keyboard goes: one shortcut per area of the window.
+    QAction *focusSessions = make(tr("Go to &Sessions"), QString(), QKeySequence(tr("Ctrl+1")), [this] {
+        m_sessionTable->setFocus(Qt::ShortcutFocusReason);
+        if (!m_sessionTable->currentIndex().isValid() && m_sessionModel->rowCount() > 0)
+            m_sessionTable->setCurrentIndex(m_sessionModel->index(m_sessionModel->rowCount() - 1, 0));
+    });
+    focusSessions->setObjectName(u"focusSessionsAction"_s);
+    QAction *focusTimeline = make(tr("Go to &Timeline"), QString(), QKeySequence(tr("Ctrl+2")),
+        [this] { m_timelineView->table()->setFocus(Qt::ShortcutFocusReason); });
+    focusTimeline->setObjectName(u"focusTimelineAction"_s);
+    QAction *focusDetails = make(tr("Go to Session &Details"), QString(), QKeySequence(tr("Ctrl+3")),
+        [this] { m_sessionDetails->focusCurrentTab(); });
+    focusDetails->setObjectName(u"focusDetailsAction"_s);
+    QAction *focusLadder = make(tr("Go to &Handshake Ladder"), QString(), QKeySequence(tr("Ctrl+4")), [this] {
+        m_sessionDetails->showLadder();
+        m_sessionDetails->focusCurrentTab();
+    });
+    focusLadder->setObjectName(u"focusLadderAction"_s);
     QAction *aboutQt = make(tr("About &Qt"), QString(), QKeySequence(), [] { QApplication::aboutQt(); });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
@@ -251,15 +295,36 @@ void MainWindow::createActions()
     client->addAction(m_connectAction);
     client->addAction(m_closeClientAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(focusSessions);
+    view->addAction(focusTimeline);
+    view->addAction(focusDetails);
+    view->addAction(focusLadder);
     view->addAction(find);
     view->addAction(m_followAction);
     view->addAction(m_clearAction);
     view->addSeparator();
     view->addAction(m_listenerDock->toggleViewAction());
     view->addAction(m_clientDock->toggleViewAction());
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(about);
-    help->addAction(aboutQt);
+    view->addSeparator();
+    QMenu *themeMenu = view->addMenu(tr("Th&eme"));
+    themeMenu->setObjectName(u"themeMenu"_s);
+    auto *themes = new QActionGroup(this);
+    for (const auto &[theme, text] : {std::pair {Theme::System, tr("&System")}, std::pair {Theme::Light, tr("&Light")},
+             std::pair {Theme::Dark, tr("&Dark")}}) {
+        QAction *action = themeMenu->addAction(text);
+        action->setObjectName(u"theme-"_s + themeName(theme));
+        action->setCheckable(true);
+        action->setChecked(theme == currentTheme());
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [theme] {
+            applyTheme(theme);
+            QSettings().setValue(u"view/theme"_s, themeName(theme));
+        });
+    }
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(help);
+    helpMenu->addAction(about);
+    helpMenu->addAction(aboutQt);
 
     QToolBar *bar = addToolBar(tr("Main"));
     bar->setObjectName(u"mainToolBar"_s);
@@ -489,6 +554,62 @@ void MainWindow::onSessionSelectionChanged()
     updateActions();
 }
 
+void MainWindow::selectSessionWhenListed()
+{
+    if (!m_sessionToSelect)
+        return;
+    const int row = m_sessionModel->rowForSession(m_sessionToSelect);
+    if (row < 0)
+        return;
+    m_sessionToSelect = 0;
+    m_sessionTable->selectRow(row);
+    m_sessionTable->scrollTo(m_sessionModel->index(row, 0));
+}
+
+void MainWindow::showHelp()
+{
+    if (m_helpDialog) {
+        m_helpDialog->raise();
+        m_helpDialog->activateWindow();
+        return;
+    }
+    // The keys are read from the actions themselves, so this list cannot drift from what the window does.
+    QString keys;
+    for (const QAction *action : findChildren<QAction *>()) {
+        if (action->shortcut().isEmpty() || action->text().isEmpty())
+            continue;
+        keys += u"<tr><td><b>"_s + action->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped()
+            + u"</b></td><td>"_s + action->text().remove(u'&').toHtmlEscaped() + u"</td></tr>"_s;
+    }
+    const QString html
+        = tr("<h3>TLS Lab</h3>"
+             "<p>TLS Lab shows a TLS connection from both ends. Start the listener (F5), connect the "
+             "client to it (Ctrl+K), and read every step in the timeline; pick a session to see its "
+             "facts, its verdict when it failed, and its handshake as a ladder.</p>"
+             "<p>The listener refuses plaintext clients with a reason; a client that does not trust the "
+             "listener pauses and lets you decide. Certificates can be generated, opened and exported.</p>"
+             "<h4>Keyboard</h4><table>%1</table>"
+             "<p>Tab moves between controls; in tables the arrow keys move between rows. On the command "
+             "line, <tt>tlslab --help</tt> and <tt>man tlslab</tt> say the rest.</p>")
+              .arg(keys);
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(u"helpDialog"_s);
+    dialog->setWindowTitle(tr("TLS Lab Help"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *layout = new QVBoxLayout(dialog);
+    auto *text = new QTextBrowser(dialog);
+    text->setObjectName(u"helpText"_s);
+    text->setAccessibleName(tr("Help text"));
+    text->setHtml(html);
+    layout->addWidget(text);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    dialog->resize(560, 520);
+    m_helpDialog = dialog;
+    dialog->open();
+}
+
 void MainWindow::showAbout()
 {
     QMessageBox *box = new QMessageBox(QMessageBox::Information, tr("About TLS Lab"),
@@ -507,12 +628,22 @@ void MainWindow::showAbout()
 void MainWindow::loadSettings()
 {
     QSettings settings;
-    if (!restoreGeometry(settings.value(u"window/geometry"_s).toByteArray()))
-        resize(1280, 800);
+    if (!restoreGeometry(settings.value(u"window/geometry"_s).toByteArray())) {
+        // Room to read on a large screen, and never larger than a small one (1024x768 must fit).
+        QSize size(1280, 800);
+        if (const QScreen *s = screen())
+            size = size.boundedTo(s->availableGeometry().size() - QSize(16, 48));
+        resize(size.expandedTo(minimumSizeHint()));
+    }
     restoreState(settings.value(u"window/state"_s).toByteArray());
     m_mainSplitter->restoreState(settings.value(u"window/mainSplitter"_s).toByteArray());
     m_topSplitter->restoreState(settings.value(u"window/topSplitter"_s).toByteArray());
     m_lastDirectory = settings.value(u"files/lastDirectory"_s).toString();
+    if (const Theme theme = themeFromName(settings.value(u"view/theme"_s).toString()); theme != currentTheme()) {
+        applyTheme(theme);
+        if (auto *action = findChild<QAction *>(u"theme-"_s + themeName(theme)))
+            action->setChecked(true);
+    }
     m_listenerPanel->loadSettings(settings);
     m_clientPanel->loadSettings(settings);
 }

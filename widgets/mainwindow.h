@@ -80,6 +80,8 @@ private:
     void chooseCertificateFile();
     void clearTimeline();
     void showAbout();
+    void showHelp();
+    void selectSessionWhenListed();
     void loadSettings();
     void saveSettings() const;
 
@@ -98,6 +100,8 @@ private:
     QToolButton *m_exportCancel = nullptr;
     Model::TimelineExport *m_export = nullptr;
     QPointer<QDialog> m_certificateDialog;
+    QPointer<QDialog> m_helpDialog;
+    quint64 m_sessionToSelect = 0; // a client's session to select as soon as the table lists it
 
     QAction *m_startAction = nullptr;
     QAction *m_plaintextAction = nullptr;

@@ -6,16 +6,22 @@
 #include "model/timeline/timeline.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
+#include "widgets/handshakeladder.h"
 #include "widgets/sessiontablemodel.h"
 
 #include <QClipboard>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFrame>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSslCipher>
+#include <QTabWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
@@ -79,10 +85,14 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     , m_verdictWhat(new QLabel(m_banner))
     , m_verdictWhy(new QLabel(m_banner))
     , m_verdictFix(new QLabel(m_banner))
-    , m_copyFixButton(new QPushButton(tr("Cop&y fix"), m_banner))
+    , m_copyFixButton(new QPushButton(tr("Copy fix"), m_banner))
     , m_browser(new QTextBrowser(this))
     , m_viewButton(new QPushButton(QIcon(u":/icons/certificate.svg"_s), tr("Open certificate &details"), this))
-    , m_exportButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export c&hain…"), this))
+    , m_exportButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export chain…"), this))
+    , m_tabs(new QTabWidget(this))
+    , m_ladder(new HandshakeLadder(timeline, this))
+    , m_exportLadderButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export ladder…"), this))
+    , m_copyMermaidButton(new QPushButton(tr("Copy as Mermaid"), this))
 {
     setObjectName(u"sessionDetails"_s);
     m_browser->setObjectName(u"sessionDetailsText"_s);
@@ -123,12 +133,47 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_banner);
-    layout->addWidget(m_browser);
+    layout->addWidget(m_tabs, 1);
+    m_tabs->setObjectName(u"sessionDetailsTabs"_s);
+    m_tabs->setDocumentMode(true);
+    auto *facts = new QWidget(m_tabs);
+    auto *factsLayout = new QVBoxLayout(facts);
+    factsLayout->setContentsMargins(0, 0, 0, 0);
+    factsLayout->addWidget(m_browser);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_viewButton);
     buttons->addWidget(m_exportButton);
     buttons->addStretch();
-    layout->addLayout(buttons);
+    factsLayout->addLayout(buttons);
+    m_tabs->addTab(facts, tr("Facts"));
+
+    // The ladder scrolls both ways; it keeps its natural height and takes the width it is given.
+    auto *handshake = new QWidget(m_tabs);
+    auto *handshakeLayout = new QVBoxLayout(handshake);
+    handshakeLayout->setContentsMargins(0, 0, 0, 0);
+    auto *ladderArea = new QScrollArea(handshake);
+    ladderArea->setObjectName(u"ladderScrollArea"_s);
+    ladderArea->setWidget(m_ladder);
+    ladderArea->setWidgetResizable(true);
+    ladderArea->setFrameShape(QFrame::NoFrame);
+    handshakeLayout->addWidget(ladderArea, 1);
+    auto *ladderButtons = new QHBoxLayout;
+    m_exportLadderButton->setObjectName(u"exportLadderButton"_s);
+    m_copyMermaidButton->setObjectName(u"copyMermaidButton"_s);
+    m_exportLadderButton->setToolTip(tr("Save the ladder as SVG, PNG or Mermaid text"));
+    m_copyMermaidButton->setToolTip(tr("Copy the ladder as a Mermaid sequence diagram, for a bug report"));
+    ladderButtons->addWidget(m_exportLadderButton);
+    ladderButtons->addWidget(m_copyMermaidButton);
+    ladderButtons->addStretch();
+    handshakeLayout->addLayout(ladderButtons);
+    m_tabs->addTab(handshake, tr("Handshake"));
+    connect(m_ladder, &HandshakeLadder::eventSelected, this, &SessionDetails::eventSelected);
+    connect(m_ladder, &HandshakeLadder::eventSelected, ladderArea, [this, ladderArea] {
+        ladderArea->ensureVisible(0, m_ladder->stepY(m_ladder->currentStep()), 0, m_ladder->fontMetrics().height() * 3);
+    });
+    connect(m_exportLadderButton, &QPushButton::clicked, this, &SessionDetails::chooseLadderFile);
+    connect(m_copyMermaidButton, &QPushButton::clicked, this,
+        [this] { QGuiApplication::clipboard()->setText(m_ladder->toMermaid()); });
     connect(
         m_viewButton, &QPushButton::clicked, this, [this] { Q_EMIT certificateChainRequested(m_session.peerChain); });
     connect(m_exportButton, &QPushButton::clicked, this, [this] { Q_EMIT exportChainRequested(m_sessionId); });
@@ -145,7 +190,64 @@ SessionDetails::~SessionDetails() = default;
 void SessionDetails::showSession(quint64 id)
 {
     m_sessionId = id;
+    m_ladder->showSession(id);
     refresh();
+}
+
+void SessionDetails::showLadder()
+{
+    m_tabs->setCurrentIndex(1);
+}
+
+void SessionDetails::focusCurrentTab()
+{
+    if (m_tabs->currentIndex() == 1)
+        m_ladder->setFocus(Qt::ShortcutFocusReason);
+    else
+        m_browser->setFocus(Qt::ShortcutFocusReason);
+}
+
+bool SessionDetails::exportLadder(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    bool written = file.open(QIODevice::WriteOnly);
+    if (written) {
+        const QString suffix = QFileInfo(path).suffix().toLower();
+        if (suffix == u"svg"_s)
+            written = m_ladder->writeSvg(&file);
+        else if (suffix == u"png"_s)
+            written = m_ladder->toImage().save(&file, "PNG");
+        else
+            written = file.write(m_ladder->toMermaid().toUtf8()) >= 0;
+        written = written && file.commit();
+    }
+    if (!written && error)
+        *error = file.errorString();
+    return written;
+}
+
+void SessionDetails::chooseLadderFile()
+{
+    auto *dialog = new QFileDialog(this, tr("Export handshake ladder"), QString(),
+        tr("SVG picture (*.svg);;PNG image (*.png);;Mermaid text (*.mmd *.txt)"));
+    dialog->setObjectName(u"ladderFileDialog"_s);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->selectFile(tr("handshake-%1.svg").arg(m_sessionId));
+    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString &filter) {
+        const QString suffix = filter.contains(u"*.png"_s) ? u"png"_s
+            : filter.contains(u"*.svg"_s)                  ? u"svg"_s
+                                                           : u"mmd"_s;
+        dialog->setDefaultSuffix(suffix);
+    });
+    dialog->setDefaultSuffix(u"svg"_s);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        QString error;
+        const bool ok = exportLadder(path, &error);
+        Q_EMIT ladderExported(
+            ok, ok ? tr("Handshake ladder written to %1").arg(path) : tr("Could not write %1: %2").arg(path, error));
+    });
+    dialog->open();
 }
 
 QString SessionDetails::text() const
@@ -187,6 +289,8 @@ void SessionDetails::refresh()
     const Session &s = m_session;
     m_viewButton->setEnabled(!s.peerChain.isEmpty());
     m_exportButton->setEnabled(!s.peerChain.isEmpty());
+    m_exportLadderButton->setEnabled(m_sessionId != 0);
+    m_copyMermaidButton->setEnabled(m_sessionId != 0);
     showVerdict();
     if (!m_sessionId || s.id != m_sessionId) {
         m_browser->setHtml(u"<p>"_s + tr("Select a session to see its details.") + u"</p>"_s);

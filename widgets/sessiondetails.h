@@ -7,6 +7,7 @@
 class QFrame;
 class QLabel;
 class QPushButton;
+class QTabWidget;
 class QTextBrowser;
 
 namespace TlsLab::Model {
@@ -15,10 +16,13 @@ class Timeline;
 
 namespace TlsLab::Widgets {
 
+class HandshakeLadder;
+
 // What is known about one session: at the top, the verdict (what happened, why, what to change) when it ended badly;
 // then endpoints, protocol, the cipher suite and its parts, ALPN, the ephemeral key,
 // the plain-language reason of a failure, and the peer's chain with a verdict per certificate. Follows the
-// Timeline's updates of the session it shows. The chain can be opened in the certificate viewer or exported.
+// Timeline's updates of the session it shows. The chain can be opened in the certificate viewer or exported. A second
+// tab draws the handshake as a ladder (with the other end when it is ours), exportable as SVG, PNG or Mermaid.
 class SessionDetails final : public QWidget
 {
     Q_OBJECT
@@ -32,15 +36,25 @@ public:
     quint64 sessionId() const { return m_sessionId; }
     QString text() const; // the shown text, plain
     QString verdictText() const; // the banner's text, plain (empty when there is no verdict)
+    HandshakeLadder *ladder() const { return m_ladder; }
+    void showLadder(); // raises the handshake tab
+    void focusCurrentTab(); // keyboard focus to the facts text or the ladder, whichever tab is shown
+    // Writes the ladder by the file's suffix: ".svg", ".png", anything else Mermaid text. False on a write error.
+    bool exportLadder(const QString &path, QString *error = nullptr) const;
 
 Q_SIGNALS:
     // The user asked to see the peer's chain in the certificate viewer.
     void certificateChainRequested(const QList<QSslCertificate> &chain);
     void exportChainRequested(quint64 sessionId);
+    // The user picked a step of the handshake ladder: its event, by timeline index.
+    void eventSelected(qsizetype timelineIndex);
+    // A ladder export ended; the message says where it went or why it failed (for the status bar).
+    void ladderExported(bool ok, const QString &message);
 
 private:
     void refresh();
     void showVerdict();
+    void chooseLadderFile();
 
     Model::Timeline *m_timeline;
     quint64 m_sessionId = 0;
@@ -53,6 +67,10 @@ private:
     QTextBrowser *m_browser;
     QPushButton *m_viewButton;
     QPushButton *m_exportButton;
+    QTabWidget *m_tabs;
+    HandshakeLadder *m_ladder;
+    QPushButton *m_exportLadderButton;
+    QPushButton *m_copyMermaidButton;
 };
 
 } // namespace TlsLab::Widgets

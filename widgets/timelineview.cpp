@@ -38,7 +38,7 @@ TimelineView::TimelineView(Timeline *timeline, QWidget *parent)
     , m_kinds(new QToolButton(this))
     , m_search(new QLineEdit(this))
     , m_sessionOnly(new QCheckBox(tr("Selected session &only"), this))
-    , m_follow(new QCheckBox(tr("&Follow"), this))
+    , m_follow(new QCheckBox(tr("Follow"), this))
     , m_count(new QLabel(this))
     , m_searchDelay(new QTimer(this))
 {
@@ -81,6 +81,9 @@ TimelineView::TimelineView(Timeline *timeline, QWidget *parent)
     m_kinds->setMenu(kindsMenu);
     m_search->setPlaceholderText(tr("Search summaries (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search events"));
+    // Room for a word or two, however narrow the window gets.
+    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(u"Search summaries"_s) + 24);
     m_follow->setChecked(true);
     m_follow->setToolTip(tr("Keep the newest event in view; scrolling up pauses it (End resumes)"));
     m_searchDelay->setSingleShot(true);
@@ -90,6 +93,8 @@ TimelineView::TimelineView(Timeline *timeline, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setWordWrap(false);
+    m_table->setTabKeyNavigation(false);
+    m_table->setAccessibleName(tr("Timeline events"));
     m_table->setShowGrid(false);
     m_table->verticalHeader()->hide();
     // Fixed row heights and column widths: nothing may measure a million rows.
@@ -174,6 +179,21 @@ void TimelineView::focusSearch()
 {
     m_search->setFocus();
     m_search->selectAll();
+}
+
+void TimelineView::selectEvent(qsizetype timelineIndex)
+{
+    if (timelineIndex < 0 || timelineIndex >= m_timeline->eventCount())
+        return;
+    setFollowTail(false);
+    const int row = m_filterModel->rowForSourceRow(int(timelineIndex));
+    if (row >= 0) {
+        m_table->setCurrentIndex(m_filterModel->index(row, 0));
+        m_table->scrollTo(m_filterModel->index(row, 0), QAbstractItemView::PositionAtCenter);
+        return;
+    }
+    m_selectedEvent = timelineIndex;
+    m_details->setEvent(m_timeline->event(timelineIndex));
 }
 
 void TimelineView::setSelectedSessions(const QList<quint64> &sessions)

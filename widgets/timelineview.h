@@ -45,6 +45,9 @@ public:
     // The session the session list has selected; used when "selected session only" is on.
     void setSelectedSessions(const QList<quint64> &sessions);
     void focusSearch();
+    // Shows an event picked elsewhere (the handshake ladder): selected in the table when the filter shows it, in the
+    // details pane either way. Following the tail pauses so it stays in view.
+    void selectEvent(qsizetype timelineIndex);
 
 Q_SIGNALS:
     void eventSelected(qsizetype timelineIndex);

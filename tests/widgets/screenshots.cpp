@@ -7,6 +7,7 @@
 #include "widgets/clientpanel.h"
 #include "widgets/eventfiltermodel.h"
 #include "widgets/eventtablemodel.h"
+#include "widgets/handshakeladder.h"
 #include "widgets/listenerpanel.h"
 #include "widgets/mainwindow.h"
 #include "widgets/sessiondetails.h"
@@ -19,6 +20,7 @@
 #include <QDialog>
 #include <QDir>
 #include <QDockWidget>
+#include <QImage>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -160,7 +162,35 @@ int run(const QString &outDir, bool dark)
     settle(300);
     if (!save(viewer, outDir + u"/certificate-details.png"_s))
         return 8;
-    return 0;
+    viewer->close();
+
+    // The pending decision, on a 1024x768 screen: a client that does not trust the listener's certificate.
+    window.resize(1024, 768);
+    window.findChild<QDockWidget *>(u"clientDock"_s)->raise();
+    client->setTrust(ClientPanel::Trust::System);
+    client->connectToServer();
+    if (!waitFor([&] { return client->pendingSeconds() >= 0; }))
+        return 9;
+    const quint64 failed = client->client()->sessionId();
+    window.selectSession(failed);
+    settle(1300);
+    if (!save(&window, outDir + u"/pending-decision.png"_s))
+        return 10;
+
+    // Abandoned: the ladder of the failed handshake, with the verdict, in the window and as its own picture.
+    client->abandon();
+    if (!waitFor([&] { return !lab.timeline().session(failed).diagnosis.isEmpty(); }))
+        return 11;
+    settle(600);
+    window.selectSession(failed);
+    window.sessionDetails()->showLadder();
+    settle(300);
+    if (!save(&window, outDir + u"/main-1024x768-ladder.png"_s))
+        return 12;
+    const QImage ladder = window.sessionDetails()->ladder()->toImage();
+    const bool ladderSaved = ladder.save(outDir + u"/ladder-failed.png"_s);
+    std::printf("%s %s\n", ladderSaved ? "wrote" : "FAILED", qPrintable(outDir + u"/ladder-failed.png"_s));
+    return ladderSaved ? 0 : 13;
 }
 } // namespace
 
