@@ -23,7 +23,7 @@ namespace TlsLab::Cli {
 
 namespace {
 
-QJsonObject sessionResult(const Session &s, bool succeeded)
+QJsonObject sessionResult(const Session &s, bool succeeded, quint64 discarded)
 {
     QJsonObject o;
     o.insert(u"session"_s, double(s.id));
@@ -46,6 +46,8 @@ QJsonObject sessionResult(const Session &s, bool succeeded)
         o.insert(u"verify_errors"_s, errors);
     o.insert(u"bytes_sent"_s, double(s.bytesSent));
     o.insert(u"bytes_received"_s, double(s.bytesReceived));
+    if (discarded > 0)
+        o.insert(u"bytes_discarded"_s, double(discarded));
     if (!s.diagnosis.isEmpty())
         o.insert(u"diagnosis"_s, s.diagnosis);
     return QJsonObject {{u"result"_s, o}};
@@ -76,6 +78,14 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         u"timeout"_s, u"Connect and handshake timeout in milliseconds (default 10000)."_s, u"MS"_s, u"10000"_s);
     const QCommandLineOption wait(
         u"wait"_s, u"How long the server may stay quiet before we close, in ms (default 1000)."_s, u"MS"_s, u"1000"_s);
+    const QCommandLineOption maxBytes(u"max-bytes"_s,
+        u"Keep at most this many bytes of what the server sends, then close; more is counted, not kept (default "
+        "1048576; 0: no cap)."_s,
+        u"N"_s, u"1048576"_s);
+    const QCommandLineOption idleTimeout(u"idle-timeout"_s,
+        u"Once connected, end after this many milliseconds without a byte either way, whatever --wait says "
+        "(default 30000; 0: never)."_s,
+        u"MS"_s, u"30000"_s);
     const OutputOptions output;
     const TlsCommandOptions tlsOptions(u"Client certificate file."_s,
         u"Trust the CA certificates in this file (as well as the system's)."_s,
@@ -83,6 +93,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     tlsOptions.addTo(parser);
     output.addTo(parser);
     parser.addOptions({plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait});
+    parser.addOptions({maxBytes, idleTimeout});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -134,6 +145,12 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         printError(u"--wait takes a number of milliseconds"_s);
         return ExitUsage;
     }
+    const auto maxBytesValue = integerOption(parser, maxBytes, 0, qint64(1) << 30, u"bytes"_s);
+    const auto idleMs = integerOption(parser, idleTimeout, 0, 24 * 3600 * 1000, u"milliseconds"_s);
+    if (!maxBytesValue || !idleMs)
+        return ExitUsage;
+    config.maxReceiveBytes = *maxBytesValue;
+    config.idleTimeoutMs = int(*idleMs);
 
     std::unique_ptr<EventPrinter> printerOwner;
     if (const auto exit = output.read(parser, printerOwner))
@@ -179,13 +196,16 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     if (printer.isText()) {
         if (!client.received().isEmpty())
             printer.printLine(u"--- received ---\n"_s + QString::fromUtf8(client.received()));
+        if (client.bytesDiscarded() > 0)
+            printer.printLine(
+                u"--- and %1 more bytes, counted, not kept (--max-bytes) ---"_s.arg(client.bytesDiscarded()));
         printer.printLine(succeeded
                 ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s : s.protocol + u", "_s + s.cipher)
                 : u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
         if (!verdict.causeCode.isEmpty())
             printer.printLine(verdict.toTextLines().join(u'\n'));
     } else if (printer.format() == EventPrinter::Format::Json) {
-        printer.printObject(sessionResult(s, succeeded));
+        printer.printObject(sessionResult(s, succeeded, client.bytesDiscarded()));
     } else if (!succeeded) {
         // CSV holds events only; the reason goes where errors go.
         printError(u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));

@@ -4,6 +4,8 @@
 #include "model/tls/keylogfile.h"
 #include "model/tls/tlstext.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSslSocket>
 
 #include <fcntl.h>
@@ -22,6 +24,15 @@ constexpr qsizetype MaxFirstBytesLook = 4096 + 64;
 QString seconds(qint64 us)
 {
     return QString::number(double(us) / 1e6, 'g', 3) + u" s"_s;
+}
+
+QString byteCount(qint64 bytes)
+{
+    if (bytes >= 10 * 1024 * 1024)
+        return u"%1 MB"_s.arg(bytes / (1024 * 1024));
+    if (bytes >= 10 * 1024)
+        return u"%1 KB"_s.arg(bytes / 1024);
+    return u"%1 bytes"_s.arg(bytes);
 }
 
 QString firstBytesDescription(const FirstBytes &first)
@@ -86,6 +97,7 @@ ServerConnection::ServerConnection(
     connect(socket, &QSslSocket::encrypted, this, &ServerConnection::onEncrypted);
     connect(socket, &QSslSocket::errorOccurred, this, &ServerConnection::onError);
     connect(socket, &QSslSocket::disconnected, this, &ServerConnection::onDisconnected);
+    connect(socket, &QSslSocket::encryptedBytesWritten, this, &ServerConnection::onBytesWritten);
     connect(socket, &QSslSocket::peerVerifyError, this, [this](const QSslError &error) {
         m_recorder.session().verifyErrors.append(error);
         m_recorder.record(SocketFacts::verifyErrorEvent(error, u"Client certificate"_s));
@@ -102,6 +114,10 @@ ServerConnection::ServerConnection(
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &ServerConnection::onTimeout);
     m_timer.start(settings.handshakeTimeoutMs);
+    m_idleTimer.setSingleShot(true);
+    connect(&m_idleTimer, &QTimer::timeout, this, &ServerConnection::onIdleTimeout);
+    m_backlogTimer.setSingleShot(true);
+    connect(&m_backlogTimer, &QTimer::timeout, this, &ServerConnection::onBacklogTimeout);
 
     // Bytes may already be waiting (a fast client): look at them now.
     if (socket->bytesAvailable() > 0)
@@ -129,12 +145,114 @@ void ServerConnection::onReadyRead()
     default:
         return;
     }
+    if (m_readingPaused)
+        return; // what the client sends waits in bounded buffers (the kernel's, then its own) until it catches up
     const QByteArray data = m_socket->readAll();
     if (data.isEmpty())
         return;
+    noteProgress();
     m_recorder.recordData(false, data);
+    if (m_httpProbe == HttpProbe::Answered)
+        return; // closing after the answer
+    QByteArray echo = data;
+    if (m_httpProbe == HttpProbe::Undecided) {
+        if (answeredHttp(data))
+            return;
+        echo = std::exchange(m_httpHead, {}); // not HTTP: everything held back so far is echoed now
+    }
+    if (m_greetingPending) {
+        m_greetingPending = false;
+        write(m_settings.greeting);
+    }
     if (m_settings.echo)
-        write(data);
+        write(echo);
+}
+
+bool ServerConnection::answeredHttp(const QByteArray &data)
+{
+    constexpr qsizetype MaxHttpHead = 16 * 1024;
+    static const QByteArrayView methods[] = {"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH "};
+    m_httpHead += data;
+    bool maybe = false;
+    bool method = false;
+    for (const QByteArrayView m : methods) {
+        if (m_httpHead.size() < m.size() ? m.startsWith(m_httpHead) : m_httpHead.startsWith(m)) {
+            maybe = true;
+            method = m_httpHead.size() >= m.size();
+        }
+    }
+    auto notHttp = [this] {
+        m_httpProbe = HttpProbe::NotHttp;
+        return false;
+    };
+    if (!maybe)
+        return notHttp();
+    if (!method)
+        return true; // "GE": wait for more
+    const qsizetype eol = m_httpHead.indexOf("\r\n");
+    if (eol >= 0) {
+        const QList<QByteArray> parts = m_httpHead.left(eol).split(' ');
+        if (parts.size() != 3 || !(parts.at(2) == "HTTP/1.1" || parts.at(2) == "HTTP/1.0"))
+            return notHttp();
+    }
+    const qsizetype end = m_httpHead.indexOf("\r\n\r\n");
+    if (end < 0)
+        return m_httpHead.size() > MaxHttpHead ? notHttp() : true;
+    m_httpProbe = HttpProbe::Answered;
+    answerHttp(m_httpHead.left(end + 4));
+    m_httpHead.clear();
+    return true;
+}
+
+void ServerConnection::answerHttp(const QByteArray &request)
+{
+    const QList<QByteArray> lines = request.split('\n');
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    const QByteArray method = requestLine.value(0);
+    bool json = false;
+    for (const QByteArray &line : lines) {
+        const QByteArray lower = line.toLower();
+        if (lower.startsWith("accept:") && lower.contains("application/json"))
+            json = true;
+    }
+    const Session &s = m_recorder.session();
+    const QString client = SocketFacts::endpoint(s.peerAddress, s.peerPort);
+    const QString certificate = s.peerChain.isEmpty() ? QString() : s.peerChain.first().subjectDisplayName();
+    const QString group = s.group.isEmpty() ? s.ephemeralKey : s.group;
+    QByteArray body;
+    QByteArray type;
+    if (json) {
+        type = "application/json";
+        const QJsonObject o {{u"session"_s, double(s.id)}, {u"client"_s, client}, {u"protocol"_s, s.protocol},
+            {u"cipher"_s, s.cipher}, {u"group"_s, group}, {u"sni"_s, s.peerName}, {u"alpn"_s, s.alpn},
+            {u"ja3"_s, s.ja3}, {u"ja3_md5"_s, s.ja3Md5}, {u"ja4"_s, s.ja4},
+            {u"client_certificate"_s, certificate.isEmpty() ? QJsonValue() : QJsonValue(certificate)},
+            {u"resumed"_s, s.resumed}, {u"request"_s, QString::fromLatin1(method + ' ' + requestLine.value(1))}};
+        body = QJsonDocument(o).toJson(QJsonDocument::Indented);
+    } else {
+        type = "text/plain; charset=utf-8";
+        auto orNone = [](const QString &v) { return v.isEmpty() ? u"(none)"_s : v; };
+        QString text = u"TLS Lab's listener saw this connection (session %1, from %2):\n\n"_s.arg(s.id).arg(client);
+        text += u"protocol            %1\n"_s.arg(orNone(s.protocol));
+        text += u"cipher              %1\n"_s.arg(orNone(s.cipher));
+        text += u"key exchange group  %1\n"_s.arg(orNone(group));
+        text += u"SNI                 %1\n"_s.arg(orNone(s.peerName));
+        text += u"ALPN                %1\n"_s.arg(orNone(s.alpn));
+        text += u"JA3                 %1\n"_s.arg(
+            s.ja3Md5.isEmpty() ? u"(not recorded)"_s : s.ja3Md5 + u" ("_s + s.ja3 + u')');
+        text += u"JA4                 %1\n"_s.arg(s.ja4.isEmpty() ? u"(not recorded)"_s : s.ja4);
+        text += u"client certificate  %1\n"_s.arg(orNone(certificate));
+        text += u"resumed             %1\n"_s.arg(s.resumed ? u"yes"_s : u"no"_s);
+        text += u"\nAsk with 'Accept: application/json' for the same as JSON.\n"_s;
+        body = text.toUtf8();
+    }
+    QByteArray answer = "HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+    if (method != "HEAD")
+        answer += body;
+    m_greetingPending = false; // an HTTP client gets HTTP only
+    write(answer);
+    closeSoon(SessionState::Closed);
 }
 
 void ServerConnection::lookAtFirstBytes()
@@ -209,6 +327,10 @@ void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes
         m_recorder.session().peerName = hello.serverName;
     }
 
+    if (first.kind == FirstBytes::Kind::TlsHandshake && first.helloComplete) {
+        for (const QByteArray &p : first.hello.alpn)
+            m_clientOffersHttp = m_clientOffersHttp || p == "http/1.1" || p == "h2" || p == "http/1.0";
+    }
     m_recorder.setPhase(ConnectionPhase::Handshaking);
     m_recorder.session().state = SessionState::Handshaking;
     m_recorder.publish();
@@ -279,7 +401,15 @@ void ServerConnection::onEncrypted()
     m_recorder.record(
         EventKind::Encrypted, Severity::Success, SocketFacts::encryptedSummary(s), SocketFacts::encryptedDetails(s));
     Q_EMIT encrypted();
-    if (!m_settings.greeting.isEmpty())
+    // Qt would otherwise read (and decrypt) everything a client sends into memory, whether or not it is wanted:
+    // bounded, a client that is not being read from waits in the kernel's buffers, and then on its own end.
+    m_socket->setReadBufferSize(64 * 1024);
+    noteProgress();
+    // An HTTP client (its ALPN said so) speaks first and would take the greeting for a broken answer: the greeting
+    // waits for its first bytes, and is dropped if they are an HTTP request.
+    if (!m_settings.greeting.isEmpty() && m_clientOffersHttp)
+        m_greetingPending = true;
+    else if (!m_settings.greeting.isEmpty())
         write(m_settings.greeting);
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
@@ -289,6 +419,77 @@ void ServerConnection::write(const QByteArray &data)
 {
     m_socket->write(data);
     m_recorder.recordData(true, data);
+    checkBacklog();
+}
+
+qint64 ServerConnection::backlog() const
+{
+    return m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite();
+}
+
+void ServerConnection::checkBacklog()
+{
+    const qint64 waiting = backlog();
+    if (m_readingPaused || m_settings.maxBacklogBytes <= 0 || waiting <= m_settings.maxBacklogBytes)
+        return;
+    m_readingPaused = true;
+    m_idleTimer.stop(); // the backlog's grace period decides now
+    m_backlogTimer.start(m_settings.backlogGraceMs);
+    m_recorder.record(EventKind::Limit, Severity::Warning,
+        u"Limit: the client is not reading what it is sent (%1 waiting, the limit is %2); stopped reading from it "
+        u"and echoing; it is closed if it has not caught up within %3"_s.arg(byteCount(waiting),
+            byteCount(m_settings.maxBacklogBytes), seconds(qint64(m_settings.backlogGraceMs) * 1000)),
+        EventDetails {{u"limit"_s, u"output-backlog"_s}, {u"waiting_bytes"_s, waiting},
+            {u"max_bytes"_s, m_settings.maxBacklogBytes}, {u"grace_ms"_s, m_settings.backlogGraceMs}});
+}
+
+void ServerConnection::noteProgress()
+{
+    if (m_settings.idleTimeoutMs > 0 && !m_readingPaused && m_recorder.phase() == ConnectionPhase::Encrypted)
+        m_idleTimer.start(m_settings.idleTimeoutMs);
+}
+
+void ServerConnection::onBytesWritten()
+{
+    if (m_recorder.phase() != ConnectionPhase::Encrypted)
+        return;
+    // Resume at half the limit, not at the limit, so that a slow reader does not flip the state on every record.
+    if (m_readingPaused && backlog() <= m_settings.maxBacklogBytes / 2) {
+        m_readingPaused = false;
+        m_backlogTimer.stop();
+        m_recorder.record(EventKind::Limit, Severity::Info,
+            u"Limit: the client caught up (%1 waiting); reading from it and echoing again"_s.arg(byteCount(backlog())),
+            EventDetails {{u"limit"_s, u"output-backlog"_s}, {u"waiting_bytes"_s, backlog()}, {u"resumed"_s, true}});
+        // Not inside this socket signal: read what waited on the next turn.
+        QTimer::singleShot(0, this, &ServerConnection::onReadyRead);
+    }
+    noteProgress();
+}
+
+void ServerConnection::onIdleTimeout()
+{
+    if (m_recorder.isDone() || m_recorder.phase() != ConnectionPhase::Encrypted)
+        return;
+    const QString reason = u"nothing was sent or received for %1 after the handshake (the idle limit)"_s.arg(
+        seconds(qint64(m_settings.idleTimeoutMs) * 1000));
+    m_recorder.record(EventKind::Limit, Severity::Info, u"Limit: closing the connection: "_s + reason,
+        EventDetails {
+            {u"limit"_s, u"idle-timeout"_s}, {u"idle_ms"_s, m_settings.idleTimeoutMs}, {u"reason"_s, reason}});
+    closeSoon(SessionState::Closed, reason);
+}
+
+void ServerConnection::onBacklogTimeout()
+{
+    if (m_recorder.isDone() || !m_readingPaused)
+        return;
+    const qint64 waiting = backlog();
+    const QString reason = u"the client did not read what it was sent: %1 still waited for it after %2"_s.arg(
+        byteCount(waiting), seconds(qint64(m_settings.backlogGraceMs) * 1000));
+    m_recorder.record(EventKind::Limit, Severity::Warning, u"Limit: closing the connection: "_s + reason,
+        EventDetails {{u"limit"_s, u"output-backlog"_s}, {u"waiting_bytes"_s, waiting},
+            {u"max_bytes"_s, m_settings.maxBacklogBytes}, {u"grace_ms"_s, m_settings.backlogGraceMs},
+            {u"reason"_s, reason}});
+    closeSoon(SessionState::Closed, reason, true);
 }
 
 void ServerConnection::onError(QAbstractSocket::SocketError error)
@@ -464,9 +665,11 @@ void ServerConnection::shutDown()
     m_recorder.drainTap();
 }
 
-void ServerConnection::closeSoon(SessionState state, const QString &reason)
+void ServerConnection::closeSoon(SessionState state, const QString &reason, bool abortPending)
 {
     m_timer.stop();
+    m_idleTimer.stop();
+    m_backlogTimer.stop();
     m_recorder.setPhase(ConnectionPhase::Done);
     m_recorder.session().state = state;
     if (!reason.isEmpty())
@@ -475,7 +678,9 @@ void ServerConnection::closeSoon(SessionState state, const QString &reason)
     // Not now: this may run inside a socket signal, and Qt moves OpenSSL's fatal alert to the socket only after the
     // signal returns. On the next turn, flush() also sends an alert OpenSSL wrote after the handshake (Qt itself only
     // flushes alerts during the handshake); then close gracefully, so the client reads it all.
-    QTimer::singleShot(0, this, [this, state, reason] {
+    QTimer::singleShot(0, this, [this, state, reason, abortPending] {
+        if (abortPending)
+            m_socket->abort();
         if (m_socket->state() != QAbstractSocket::UnconnectedState) {
             m_socket->flush();
             m_socket->disconnectFromHost();
