@@ -8,7 +8,11 @@
 #include <QJsonObject>
 #include <QSslSocket>
 
+#include <cerrno>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -89,6 +93,10 @@ ServerConnection::ServerConnection(
     s.systemTrust = settings.caCertificates.isEmpty();
     m_recorder.setPhase(ConnectionPhase::FirstBytes);
     m_recorder.publish();
+    // Qt closes its descriptor as soon as the client closes its side (and reports a reset as a close). A second one,
+    // held until the connection ends, keeps the connection open until the alert OpenSSL owes that client has been
+    // sent (see onError), and lets peerReset() tell a reset from a close.
+    m_handshakeDescriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     const QString peer = SocketFacts::endpoint(s.peerAddress, s.peerPort);
     m_recorder.record(EventKind::TcpAccepted, Severity::Info, u"TCP connection from "_s + peer,
         EventDetails {{u"peer"_s, peer}, {u"local"_s, SocketFacts::endpoint(s.localAddress, s.localPort)}});
@@ -108,6 +116,7 @@ ServerConnection::ServerConnection(
         });
     connect(socket, &QSslSocket::alertReceived, this,
         [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+            m_closeNotifyReceived = m_closeNotifyReceived || type == QSsl::AlertType::CloseNotify;
             m_recorder.qtAlert(false, level, type, description);
         });
 
@@ -338,9 +347,6 @@ void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes
     TlsTap::reuseContext(m_socket, m_settings.sharedTlsContext);
     m_recorder.record(EventKind::HandshakeStarted, Severity::Debug, u"TLS handshake started"_s);
     if (tap) {
-        // Qt closes its descriptor as soon as the client closes its side; a second one keeps the connection open
-        // until the alert OpenSSL owes that client has been sent (see onError). Released when the handshake ends.
-        m_handshakeDescriptor = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
         TlsTap::Scope scope(tap);
         m_socket->startServerEncryption();
     } else {
@@ -382,6 +388,22 @@ void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray
     closeSoon(SessionState::Refused, reason);
 }
 
+bool ServerConnection::peerReset() const
+{
+    if (m_handshakeDescriptor < 0)
+        return false;
+    const int fd = int(m_handshakeDescriptor);
+    int pending = 0;
+    socklen_t length = sizeof pending;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending == ECONNRESET)
+        return true;
+    // Qt read the reset (it reports it as a close), which cleared the error; the connection's state still tells:
+    // after a FIN it waits in CLOSE_WAIT, after a reset it is CLOSE.
+    tcp_info info = {};
+    length = sizeof info;
+    return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 && info.tcpi_state == TCP_CLOSE;
+}
+
 void ServerConnection::releaseHandshakeDescriptor()
 {
     if (m_handshakeDescriptor >= 0)
@@ -392,7 +414,6 @@ void ServerConnection::releaseHandshakeDescriptor()
 void ServerConnection::onEncrypted()
 {
     m_timer.stop();
-    releaseHandshakeDescriptor();
     m_recorder.setPhase(ConnectionPhase::Encrypted);
     m_recorder.readEncrypted(*m_socket);
     Session &s = m_recorder.session();
@@ -406,10 +427,18 @@ void ServerConnection::onEncrypted()
     m_socket->setReadBufferSize(64 * 1024);
     noteProgress();
     // An HTTP client (its ALPN said so) speaks first and would take the greeting for a broken answer: the greeting
-    // waits for its first bytes, and is dropped if they are an HTTP request.
-    if (!m_settings.greeting.isEmpty() && m_clientOffersHttp)
+    // waits for its first bytes (or a second), and is dropped if they are an HTTP request.
+    if (!m_settings.greeting.isEmpty() && m_clientOffersHttp) {
+        // Not every client that offers HTTP speaks it (gnutls-cli --alpn http/1.1 waits to be greeted): one that has
+        // sent nothing within a second is greeted. An HTTP client sends its request with its Finished.
         m_greetingPending = true;
-    else if (!m_settings.greeting.isEmpty())
+        QTimer::singleShot(1000, this, [this] {
+            if (!m_greetingPending || m_recorder.isDone() || m_recorder.phase() != ConnectionPhase::Encrypted)
+                return;
+            m_greetingPending = false;
+            write(m_settings.greeting);
+        });
+    } else if (!m_settings.greeting.isEmpty())
         write(m_settings.greeting);
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
@@ -499,7 +528,12 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
     const QString text = m_socket->errorString();
     switch (m_recorder.phase()) {
     case ConnectionPhase::Encrypted:
-        if (error == QAbstractSocket::RemoteHostClosedError) {
+        if (error == QAbstractSocket::RemoteHostClosedError && !m_closeNotifyReceived && peerReset()) {
+            const QString reason = u"the client reset the connection (TCP RST, without a TLS close_notify)"_s;
+            m_recorder.record(EventKind::Reset, Severity::Warning, u"Connection reset by the client"_s,
+                EventDetails {{u"reason"_s, reason}});
+            closeSoon(SessionState::Closed, reason);
+        } else if (error == QAbstractSocket::RemoteHostClosedError) {
             const bool clean = m_recorder.lastAlertReceived().isEmpty();
             m_recorder.record(EventKind::Closed, Severity::Info,
                 clean ? u"Connection closed by the client"_s
@@ -517,17 +551,20 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
         }
         return;
     case ConnectionPhase::FirstBytes: {
-        const bool closed = error == QAbstractSocket::RemoteHostClosedError;
+        const bool reset = error == QAbstractSocket::RemoteHostClosedError && peerReset();
+        const bool closed = error == QAbstractSocket::RemoteHostClosedError && !reset;
         QString reason;
         if (m_firstBytesSeen > 0) {
             const QByteArray bytes = m_socket->peek(std::min<qsizetype>(m_socket->bytesAvailable(), 64));
             reason = (closed ? u"the client sent %1 bytes (\"%2\") and closed the connection before they could be "
                                u"told apart"_s
-                             : u"the client sent %1 bytes (\"%2\"), then the connection failed"_s)
+                    : reset ? u"the client sent %1 bytes (\"%2\") and reset the connection"_s
+                            : u"the client sent %1 bytes (\"%2\"), then the connection failed"_s)
                          .arg(m_firstBytesSeen)
                          .arg(previewBytes(bytes, 32));
         } else {
             reason = closed ? u"the client closed the connection without sending anything"_s
+                : reset     ? u"the client reset the connection without sending anything"_s
                             : u"the connection failed before the client sent anything: "_s + text;
         }
         m_recorder.record(closed ? EventKind::Closed : EventKind::Reset, Severity::Warning, u"Closed: "_s + reason);
@@ -578,6 +615,11 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
         }
         words.removeDuplicates();
         reason = words.join(u"; "_s);
+    } else if (error == QAbstractSocket::RemoteHostClosedError && m_recorder.lastAlertReceived().isEmpty()
+        && peerReset()) {
+        reason = u"the client reset the connection during the handshake"_s;
+        m_recorder.record(EventKind::Reset, Severity::Warning, u"Connection reset by the client during the handshake"_s,
+            EventDetails {{u"reason"_s, reason}});
     } else if (error == QAbstractSocket::RemoteHostClosedError) {
         reason = m_recorder.lastAlertReceived().isEmpty()
             ? u"the client closed the connection during the handshake without an alert"_s

@@ -94,6 +94,8 @@ private:
     void closeSoon(SessionState state, const QString &reason = {}, bool abortPending = false);
     void end(SessionState state, const QString &reason);
     void releaseHandshakeDescriptor();
+    // True when the client reset the connection (TCP RST), which Qt reports as a close.
+    bool peerReset() const;
 
     QSslSocket *m_socket;
     ServerConnectionSettings m_settings;
@@ -111,7 +113,8 @@ private:
     qint64 m_lastByteUs = 0; // when the last of them arrived
     bool m_finishedSignalled = false;
     bool m_endOfInputDelivered = false;
-    qintptr m_handshakeDescriptor = -1; // a second descriptor of the socket, held during the handshake
+    qintptr m_handshakeDescriptor = -1; // a second descriptor of the socket, held until the connection ends
+    bool m_closeNotifyReceived = false; // the client ended TLS cleanly: a reset after it is not news
 };
 
 } // namespace TlsLab::Model

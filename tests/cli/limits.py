@@ -9,6 +9,7 @@
 - `tlslab connect` against a server that sends forever stops at --max-bytes (the rest counted, not kept), and against
   one that goes silent ends after --idle-timeout;
 - SIGHUP, SIGQUIT and a closed stdout end `serve` cleanly; `serve --text` escapes what a client controls;
+- a reset (RST, SO_LINGER 0) before or after the handshake is recorded as a reset, a close as a close;
 - (not a limit, but the same kind of real-client test) the listener answers an HTTP request over TLS with a page about
   the connection, as text or JSON, and curl accepts it.
 
@@ -440,6 +441,44 @@ def listener_answers_http(binary, data_dir):
         serve.stop()
 
 
+def resets_are_recorded(binary, data_dir):
+    serve = Serve(binary, data_dir, [])
+    hard = __import__("struct").pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
+
+    def story(port):
+        session = serve.session_of(port)
+        serve.wait_for(lambda e: e["session"] == session and e["kind"] in ("closed", "reset")
+                       and e["kind"] != "diagnosis", 10)
+        time.sleep(0.2)  # the rest of that session's events
+        return [(e["kind"], e["summary"]) for e in serve.find(lambda e: e["session"] == session)
+                if e["kind"] in ("closed", "reset")]
+
+    try:
+        raw = socket.create_connection(("127.0.0.1", serve.port), timeout=10)
+        port = raw.getsockname()[1]
+        serve.session_of(port)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, hard)
+        raw.close()
+        got = story(port)
+        check(got == [("reset", "Closed: the client reset the connection without sending anything")],
+              "a reset before any byte is a reset: %s" % got)
+
+        sock = tls_client(serve.port)
+        port = sock.getsockname()[1]
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, hard)
+        sock.close()
+        got = story(port)
+        check(got == [("reset", "Connection reset by the client")], "a reset after the handshake is a reset: %s" % got)
+
+        sock = tls_client(serve.port)
+        port = sock.getsockname()[1]
+        sock.close()  # FIN, no close_notify
+        got = story(port)
+        check([k for k, _ in got] == ["closed"], "a TCP close after the handshake is a close: %s" % got)
+    finally:
+        serve.stop()
+
+
 def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory() as data_dir:
@@ -452,6 +491,7 @@ def main():
         serve_ends_cleanly_on_signals(binary, data_dir)
         serve_text_escapes_controls(binary, data_dir)
         listener_answers_http(binary, data_dir)
+        resets_are_recorded(binary, data_dir)
     if FAILURES:
         print("%d failed" % len(FAILURES))
         return 1
