@@ -12,6 +12,7 @@
 #include <QCoreApplication>
 #include <QSslSocket>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -52,8 +53,32 @@ bool isCommandLineInvocation(const QStringList &arguments)
     const QString &first = arguments.at(1);
     static const QStringList commands = {u"serve"_s, u"connect"_s, u"cert"_s, u"hello"_s, u"show"_s, u"help"_s,
         u"--help"_s, u"-h"_s, u"--version"_s, u"-v"_s};
-    return commands.contains(first);
+    // A word that is not an option is meant as a command, even a mistyped one: it gets an error and a hint, never the
+    // window (the window's own arguments, -platform and the like, start with a dash).
+    return commands.contains(first) || !first.startsWith(u'-');
 }
+
+namespace {
+
+// Letters to change to turn a into b (Levenshtein), for "did you mean".
+int editDistance(QStringView a, QStringView b)
+{
+    QList<int> row(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        row[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+} // namespace
 
 int runCommandLine(Model::Lab &lab, const QStringList &arguments)
 {
@@ -76,8 +101,18 @@ int runCommandLine(Model::Lab &lab, const QStringList &arguments)
     }
     if (command == u"help" && arguments.size() > 2)
         return runCommandLine(lab, {arguments.at(0), arguments.at(2), u"--help"_s});
-    printOut(QString::fromLatin1(UsageText));
-    return ExitOk;
+    if (command == u"help" || command == u"--help" || command == u"-h") {
+        printOut(QString::fromLatin1(UsageText));
+        return ExitOk;
+    }
+    QString hint;
+    for (const QString &known : {u"serve"_s, u"connect"_s, u"cert"_s, u"hello"_s}) {
+        if (editDistance(command.toLower(), known) <= 2 || (command.size() >= 2 && known.startsWith(command)))
+            hint = u"did you mean '%1'? "_s.arg(known);
+    }
+    printError(
+        u"'%1' is not a command; %2(commands: serve, connect, cert, hello; see 'tlslab --help')"_s.arg(command, hint));
+    return ExitUsage;
 }
 
 Model::Result<Endpoint> parseEndpoint(const QString &text, quint16 defaultPort)
@@ -179,6 +214,12 @@ std::optional<int> TlsCommandOptions::read(const QCommandLineParser &parser, Val
         printError(u"--key needs --cert (the certificate of that key)"_s);
         return ExitUsage;
     }
+    if (parser.isSet(m_passphraseEnv)
+        && !qEnvironmentVariableIsSet(parser.value(m_passphraseEnv).toLocal8Bit().constData())) {
+        printError(u"--passphrase-env names the environment variable %1, which is not set"_s.arg(
+            parser.value(m_passphraseEnv)));
+        return ExitUsage;
+    }
     if (parser.isSet(m_cert)) {
         auto identity = Model::TlsOptions::identity(
             parser.value(m_cert), parser.value(m_key), passphraseFromEnv(parser.value(m_passphraseEnv)));
@@ -264,6 +305,19 @@ std::optional<int> OutputOptions::read(const QCommandLineParser &parser, std::un
     printer = std::make_unique<EventPrinter>(*format);
     if (parser.isSet(m_grep))
         printer->setFilter(Model::TextSearch(parser.value(m_grep)));
+    return std::nullopt;
+}
+
+std::optional<qint64> integerOption(const QCommandLineParser &parser, const QCommandLineOption &option, qint64 minimum,
+    qint64 maximum, const QString &unit)
+{
+    const QString value = parser.value(option);
+    bool ok = false;
+    const qint64 number = value.trimmed().toLongLong(&ok);
+    if (ok && number >= minimum && number <= maximum)
+        return number;
+    printError(u"--%1 takes a number of %2 from %3 to %4, not '%5'"_s.arg(
+        option.names().constLast(), unit, QString::number(minimum), QString::number(maximum), value));
     return std::nullopt;
 }
 

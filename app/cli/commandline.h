@@ -81,6 +81,11 @@ private:
     QCommandLineOption m_format, m_text, m_grep;
 };
 
+// The value of an integer option, which must lie in [minimum, maximum] ("milliseconds", "bytes" name the unit); on
+// anything else prints "--NAME takes a number of UNIT from MIN to MAX, not 'VALUE'" and returns nothing.
+std::optional<qint64> integerOption(const QCommandLineParser &parser, const QCommandLineOption &option, qint64 minimum,
+    qint64 maximum, const QString &unit);
+
 // Parses, handling --help; returns an exit code when the command should stop now.
 std::optional<int> parseOrExit(QCommandLineParser &parser, const QStringList &arguments);
 

@@ -26,7 +26,7 @@ namespace TlsLab::Cli {
 
 namespace {
 
-QJsonObject sessionResult(const Session &s, bool succeeded)
+QJsonObject sessionResult(const Session &s, bool succeeded, quint64 discarded)
 {
     QJsonObject o;
     o.insert(u"session"_s, double(s.id));
@@ -53,6 +53,8 @@ QJsonObject sessionResult(const Session &s, bool succeeded)
         o.insert(u"verify_errors"_s, errors);
     o.insert(u"bytes_sent"_s, double(s.bytesSent));
     o.insert(u"bytes_received"_s, double(s.bytesReceived));
+    if (discarded > 0)
+        o.insert(u"bytes_discarded"_s, double(discarded));
     if (!s.diagnosis.isEmpty())
         o.insert(u"diagnosis"_s, s.diagnosis);
     return QJsonObject {{u"result"_s, o}};
@@ -90,6 +92,14 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     const QCommandLineOption pcap(u"pcap"_s,
         u"At exit, write the connection as pcapng for Wireshark to FILE (with the secrets when --keylog is on)."_s,
         u"FILE"_s);
+    const QCommandLineOption maxBytes(u"max-bytes"_s,
+        u"Keep at most this many bytes of what the server sends, then close; more is counted, not kept (default "
+        "1048576; 0: no cap)."_s,
+        u"N"_s, u"1048576"_s);
+    const QCommandLineOption idleTimeout(u"idle-timeout"_s,
+        u"Once connected, end after this many milliseconds without a byte either way, whatever --wait says "
+        "(default 30000; 0: never)."_s,
+        u"MS"_s, u"30000"_s);
     const OutputOptions output;
     const TlsCommandOptions tlsOptions(u"Client certificate file."_s,
         u"Trust the CA certificates in this file (as well as the system's)."_s,
@@ -99,6 +109,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     parser.addOptions(
         {plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, resume, printCommand});
     parser.addOptions({pcap});
+    parser.addOptions({maxBytes, idleTimeout});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -155,6 +166,12 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         printError(u"--wait takes a number of milliseconds"_s);
         return ExitUsage;
     }
+    const auto maxBytesValue = integerOption(parser, maxBytes, 0, qint64(1) << 30, u"bytes"_s);
+    const auto idleMs = integerOption(parser, idleTimeout, 0, 24 * 3600 * 1000, u"milliseconds"_s);
+    if (!maxBytesValue || !idleMs)
+        return ExitUsage;
+    config.maxReceiveBytes = *maxBytesValue;
+    config.idleTimeoutMs = int(*idleMs);
 
     if (parser.isSet(printCommand)) {
         printReproduceCommands({opensslClientCommand(config), curlCommand(config)});
@@ -218,6 +235,9 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     if (printer.isText()) {
         if (!client.received().isEmpty())
             printer.printLine(u"--- received ---\n"_s + QString::fromUtf8(client.received()));
+        if (client.bytesDiscarded() > 0)
+            printer.printLine(
+                u"--- and %1 more bytes, counted, not kept (--max-bytes) ---"_s.arg(client.bytesDiscarded()));
         printer.printLine(succeeded ? u"OK: %1"_s.arg(s.protocol.isEmpty() ? u"plaintext delivered"_s
                                                                            : s.protocol + u", "_s + s.cipher
                                       + (s.group.isEmpty() ? QString() : u", "_s + s.group)
@@ -226,7 +246,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         if (!verdict.causeCode.isEmpty())
             printer.printLine(verdict.toTextLines().join(u'\n'));
     } else if (printer.format() == EventPrinter::Format::Json) {
-        printer.printObject(sessionResult(s, succeeded));
+        printer.printObject(sessionResult(s, succeeded, client.bytesDiscarded()));
     } else if (!succeeded) {
         // CSV holds events only; the reason goes where errors go.
         printError(u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));

@@ -1,6 +1,7 @@
 #include "app/cli/hellocommand.h"
 
 #include "app/cli/commandline.h"
+#include "model/certs/certificateio.h"
 #include "model/tls/fingerprints.h"
 #include "model/tls/hellodissection.h"
 
@@ -145,14 +146,29 @@ int runHelloCommand(const QStringList &arguments)
         return ExitUsage;
     }
     const QString path = parser.positionalArguments().first();
-    QFile file;
-    const bool opened = path == u"-" ? file.open(stdin, QIODevice::ReadOnly)
-                                     : (file.setFileName(path), file.open(QIODevice::ReadOnly));
-    if (!opened) {
-        printError(u"%1: cannot read: %2"_s.arg(path, file.errorString()));
-        return ExitFailed;
+    // A ClientHello is at most a few records long: hex of 1 MB is far more than any; an endless input is an error.
+    constexpr qint64 MaxInput = 1024 * 1024;
+    QByteArray raw;
+    if (path == u"-") {
+        QFile file;
+        if (!file.open(stdin, QIODevice::ReadOnly)) {
+            printError(u"%1: cannot read: %2"_s.arg(path, file.errorString()));
+            return ExitFailed;
+        }
+        raw = file.read(MaxInput + 1);
+        if (raw.size() > MaxInput) {
+            printError(u"standard input holds more than 1 MB; hello inputs are at most 1 MB"_s);
+            return ExitFailed;
+        }
+    } else {
+        const auto data = CertificateIo::readFile(path, MaxInput, u"hello inputs"_s);
+        if (!data) {
+            printError(data.error());
+            return ExitFailed;
+        }
+        raw = data.value();
     }
-    const auto input = decodeInput(file.readAll());
+    const auto input = decodeInput(raw);
     if (!input) {
         printError(u"%1: %2"_s.arg(path, input.error()));
         return ExitFailed;

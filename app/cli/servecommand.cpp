@@ -35,7 +35,9 @@ void onSignal(int)
     [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
 }
 
-// Turns SIGINT/SIGTERM into a clean stop in the event loop (self-pipe: the handler itself only writes a byte).
+// Turns SIGINT, SIGTERM, SIGHUP (the terminal went away), SIGQUIT and SIGPIPE (whoever read our output stopped) into a
+// clean stop in the event loop, so the listener closes its connections and records it (self-pipe: the handler itself
+// only writes a byte).
 void quitOnSignals(QObject *context, std::function<void()> quit)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
@@ -53,6 +55,9 @@ void quitOnSignals(QObject *context, std::function<void()> quit)
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGHUP, &action, nullptr);
+    sigaction(SIGQUIT, &action, nullptr);
+    sigaction(SIGPIPE, &action, nullptr);
 }
 
 } // namespace
@@ -91,6 +96,23 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     const QCommandLineOption noCapture(u"no-capture"_s, u"Write no capture file."_s);
     const QCommandLineOption captureWire(
         u"capture-wire"_s, u"Also record each connection's TLS bytes in the capture file."_s);
+    const ListenerConfig defaults;
+    const QCommandLineOption maxOpen(u"max-open"_s,
+        u"Accept at most this many connections at once; others wait until one ends (default %1; 0: only the "
+        "descriptor limit)."_s.arg(defaults.maxOpenConnections),
+        u"N"_s, QString::number(defaults.maxOpenConnections));
+    const QCommandLineOption idleTimeout(u"idle-timeout"_s,
+        u"Close a connection after this many milliseconds without traffic after the handshake (default %1; 0: "
+        "never)."_s.arg(defaults.idleTimeoutMs),
+        u"MS"_s, QString::number(defaults.idleTimeoutMs));
+    const QCommandLineOption maxBacklog(u"max-backlog"_s,
+        u"Bytes waiting for a client that does not read before the listener stops reading from it and echoing "
+        "(default %1)."_s.arg(defaults.maxBacklogBytes),
+        u"BYTES"_s, QString::number(defaults.maxBacklogBytes));
+    const QCommandLineOption backlogGrace(u"backlog-grace"_s,
+        u"Close a client still behind on reading after this many milliseconds (default %1)."_s.arg(
+            defaults.backlogGraceMs),
+        u"MS"_s, QString::number(defaults.backlogGraceMs));
     const OutputOptions output;
     const TlsCommandOptions tlsOptions(
         u"Certificate (chain) file, PEM or DER, or a PKCS#12 bundle (default: the development certificate)."_s,
@@ -103,6 +125,7 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     parser.addOptions(
         {listen, verify, greeting, noGreeting, noEcho, noHttpAnswer, timeout, maxConnections, printCommand});
     parser.addOptions({pcap, capture, noCapture, captureWire});
+    parser.addOptions({maxOpen, idleTimeout, maxBacklog, backlogGrace});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (!parser.positionalArguments().isEmpty()) {
@@ -122,6 +145,10 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         return ExitUsage;
     }
     config.address = address;
+    if (address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6 || address == QHostAddress::Any) {
+        printError(u"warning: listening on all interfaces (%1): any host that can reach this machine can connect"_s.arg(
+            address.toString()));
+    }
     config.port = endpoint->port;
 
     TlsCommandOptions::Values tlsValues;
@@ -145,12 +172,20 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         config.greeting.clear();
     config.echo = !parser.isSet(noEcho);
     config.answerPlaintextHttp = !parser.isSet(noHttpAnswer);
-    bool ok = false;
-    config.handshakeTimeoutMs = parser.value(timeout).toInt(&ok);
-    if (!ok || config.handshakeTimeoutMs <= 0) {
-        printError(u"--handshake-timeout takes a positive number of milliseconds"_s);
+    constexpr qint64 Day = 24 * 3600 * 1000;
+    const auto handshakeMs = integerOption(parser, timeout, 1, Day, u"milliseconds"_s);
+    const auto maxOpenValue = integerOption(parser, maxOpen, 0, 1'000'000, u"connections"_s);
+    const auto idleMs = integerOption(parser, idleTimeout, 0, Day, u"milliseconds"_s);
+    const auto backlogBytes = integerOption(parser, maxBacklog, 1024, qint64(1) << 32, u"bytes"_s);
+    const auto graceMs = integerOption(parser, backlogGrace, 0, Day, u"milliseconds"_s);
+    if (!handshakeMs || !maxOpenValue || !idleMs || !backlogBytes || !graceMs)
         return ExitUsage;
-    }
+    config.handshakeTimeoutMs = int(*handshakeMs);
+    config.maxOpenConnections = int(*maxOpenValue);
+    config.idleTimeoutMs = int(*idleMs);
+    config.maxBacklogBytes = *backlogBytes;
+    config.backlogGraceMs = int(*graceMs);
+    bool ok = false;
     int maximum = 0;
     if (parser.isSet(maxConnections)) {
         maximum = parser.value(maxConnections).toInt(&ok);

@@ -4,6 +4,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -49,21 +50,58 @@ bool writeAll(int fd, const QByteArray &data)
 
 } // namespace
 
-Result<QByteArray> CertificateIo::readFile(const QString &path)
+Result<QByteArray> CertificateIo::readFile(const QString &path, qint64 maxBytes, const QString &what)
 {
-    const QFileInfo info(path);
+    using R = Result<QByteArray>;
     if (path.isEmpty())
-        return Result<QByteArray>::failure(u"no file name given"_s);
+        return R::failure(u"no file name given"_s);
+    const QFileInfo info(path);
     if (!info.exists())
-        return Result<QByteArray>::failure(u"%1: no such file"_s.arg(path));
+        return R::failure(u"%1: no such file"_s.arg(path));
     if (info.isDir())
-        return Result<QByteArray>::failure(u"%1: is a directory, not a file"_s.arg(path));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Result<QByteArray>::failure(u"%1: cannot read (%2)"_s.arg(path, file.errorString()));
-    QByteArray data = file.readAll();
+        return R::failure(u"%1: is a directory, not a file"_s.arg(path));
+    // Non-blocking, so that opening a FIFO nobody writes to does not hang; the descriptor is checked, not the name, so
+    // what is read is what was checked.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return R::failure(u"%1: cannot read (%2)"_s.arg(path, errnoText()));
+    const auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    struct stat st = {};
+    if (::fstat(fd, &st) != 0)
+        return R::failure(u"%1: cannot read (%2)"_s.arg(path, errnoText()));
+    if (!S_ISREG(st.st_mode))
+        return R::failure(u"%1 is not a regular file"_s.arg(path));
+    auto size = [](qint64 bytes) {
+        constexpr qint64 Mb = 1024 * 1024;
+        // Exact where it matters (just over the cap), short where it does not.
+        if (bytes % Mb == 0 || bytes >= 10 * Mb)
+            return u"%1 MB"_s.arg(bytes / Mb);
+        return u"%1 bytes"_s.arg(bytes);
+    };
+    auto tooBig = [&](qint64 bytes) {
+        return R::failure(u"%1 is %2; %3 are at most %4"_s.arg(path, size(bytes), what, size(maxBytes)));
+    };
+    if (st.st_size > maxBytes)
+        return tooBig(st.st_size);
+    // Read at most one byte past the cap: a file that grows while being read is refused too.
+    QByteArray data(maxBytes + 1, Qt::Uninitialized);
+    qint64 done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::read(fd, data.data() + done, size_t(data.size() - done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return R::failure(u"%1: cannot read (%2)"_s.arg(path, errnoText()));
+        }
+        if (n == 0)
+            break;
+        done += n;
+    }
+    if (done > maxBytes)
+        return tooBig(done);
+    data.truncate(done);
     if (data.trimmed().isEmpty())
-        return Result<QByteArray>::failure(u"%1: empty file"_s.arg(path));
+        return R::failure(u"%1: empty file"_s.arg(path));
     return data;
 }
 

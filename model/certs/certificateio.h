@@ -18,9 +18,15 @@ class CertificateIo
 public:
     enum class Overwrite { No, Yes };
 
+    // The most a certificate, key, CA or PKCS#12 file may hold: an endless or huge file (/dev/zero, a disk image given
+    // by mistake) is an error, never read until memory runs out.
+    static constexpr qint64 MaxFileBytes = 1024 * 1024;
     // The whole file, or "PATH: no such file" / "PATH: cannot read (...)" / "PATH: empty file" / "PATH: is a
-    // directory".
-    static Result<QByteArray> readFile(const QString &path);
+    // directory, not a file" / "PATH is not a regular file" / "PATH is 100 MB; certificate files are at most 1 MB".
+    // Every file input goes through here: only regular files are read (a FIFO or a device could be endless), with
+    // a size cap (what names the files in the message).
+    static Result<QByteArray> readFile(
+        const QString &path, qint64 maxBytes = MaxFileBytes, const QString &what = QStringLiteral("certificate files"));
 
     // One or more certificates from PEM (any number of CERTIFICATE blocks) or DER (one certificate).
     static Result<QList<QSslCertificate>> certificatesFromData(const QByteArray &data, const QString &sourceName);

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 
@@ -61,9 +62,18 @@ Result<Identity> DevCertificate::loadOrCreate()
         }
     }
 
-    if (!QDir().mkpath(dir))
+    // Folders made here are private (0700) whatever the umask; a folder that exists is the user's and keeps its mode
+    // (TLSLAB_DATA_DIR may name a shared one). The key inside is 0600 either way.
+    QStringList missing;
+    for (QString d = QDir::cleanPath(QDir(dir).absolutePath()); !QFileInfo::exists(d) && d != u"/";
+         d = QFileInfo(d).path())
+        missing.prepend(d);
+    for (const QString &d : std::as_const(missing)) {
+        if (::mkdir(QFile::encodeName(d).constData(), 0700) != 0 && !QFileInfo(d).isDir())
+            return R::failure(u"%1: cannot create the folder"_s.arg(d));
+    }
+    if (!QFileInfo(dir).isDir())
         return R::failure(u"%1: cannot create the folder"_s.arg(dir));
-    ::chmod(QFile::encodeName(dir).constData(), 0700);
 
     CertificateRequest request;
     request.profile = CertificateProfile::SelfSignedServer;

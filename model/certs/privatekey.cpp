@@ -1,5 +1,6 @@
 #include "model/certs/privatekey.h"
 
+#include "model/certs/certificateio.h"
 #include "model/core/opensslutil.h"
 
 #include <QFile>
@@ -243,15 +244,13 @@ Result<PrivateKey> PrivateKey::fromData(const QByteArray &data, const QByteArray
 
 Result<PrivateKey> PrivateKey::fromFile(const QString &path, const QByteArray &passphrase)
 {
-    const QFileInfo info(path);
-    if (!info.exists())
-        return Result<PrivateKey>::failure(u"%1: no such file"_s.arg(path));
-    if (info.isDir())
+    if (QFileInfo(path).isDir())
         return Result<PrivateKey>::failure(u"%1: is a directory, not a key file"_s.arg(path));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Result<PrivateKey>::failure(u"%1: cannot read (%2)"_s.arg(path, file.errorString()));
-    return fromData(file.readAll(), passphrase, path);
+    // One way in for every file: regular files only, with a size cap.
+    const Result<QByteArray> data = CertificateIo::readFile(path, CertificateIo::MaxFileBytes, u"key files"_s);
+    if (!data)
+        return Result<PrivateKey>::failure(data.error());
+    return fromData(data.value(), passphrase, path);
 }
 
 bool PrivateKey::matches(const QSslCertificate &certificate) const

@@ -41,6 +41,8 @@ struct Session
     QString ephemeralKey; // "X25519", "ECDH P-256 256 bits"
     QString group; // the key exchange group both ends agreed on ("x25519", "secp256r1"), from the TLS tap
     bool resumed = false; // the handshake resumed an earlier session (no certificate was sent)
+    // The client's fingerprints from its ClientHello (the listener's side, with the TLS tap); empty: not known.
+    QString ja3, ja3Md5, ja4;
     int ticketsReceived = 0; // session tickets a client received
     QList<QSslCertificate> peerChain;
     QList<QSslError> verifyErrors;

@@ -9,6 +9,8 @@
 #include <QSslSocket>
 #include <QTimer>
 
+#include <algorithm>
+
 #include <sys/socket.h>
 
 using namespace Qt::StringLiterals;
@@ -72,6 +74,11 @@ void Client::start(const ClientConfig &config)
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &Client::onTimeout);
+    m_idleTimer = new QTimer(this);
+    m_idleTimer->setSingleShot(true);
+    connect(m_idleTimer, &QTimer::timeout, this, &Client::onIdleTimeout);
+    connect(m_socket, &QSslSocket::bytesWritten, this, &Client::noteProgress);
+    connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &Client::noteProgress);
     connect(m_socket, &QSslSocket::connected, this, &Client::onConnected);
     connect(m_socket, &QSslSocket::encrypted, this, &Client::onEncrypted);
     connect(m_socket, &QSslSocket::readyRead, this, &Client::onReadyRead);
@@ -199,6 +206,7 @@ void Client::onConnected()
         s.state = SessionState::Plaintext;
         m_recorder.setPhase(ConnectionPhase::Plaintext);
         m_recorder.publish();
+        noteProgress();
         if (!m_config.payload.isEmpty())
             send(m_config.payload);
         if (m_config.closeAfterPayload)
@@ -306,6 +314,7 @@ void Client::onEncrypted()
     m_recorder.record(EventKind::Encrypted, s.untrusted ? Severity::Warning : Severity::Success,
         SocketFacts::encryptedSummary(s), SocketFacts::encryptedDetails(s));
     Q_EMIT encrypted();
+    noteProgress();
     if (!m_config.payload.isEmpty())
         send(m_config.payload);
     if (m_socket->sessionProtocol() == QSsl::TlsV1_3) {
@@ -346,9 +355,34 @@ void Client::send(const QByteArray &data)
 
 void Client::onReadyRead()
 {
-    const QByteArray data = m_socket->readAll();
+    QByteArray data = m_socket->readAll();
     if (data.isEmpty())
         return;
+    noteProgress();
+    const qint64 cap = m_config.maxReceiveBytes;
+    if (cap > 0) {
+        // Past the cap, bytes are counted, never kept: a server that sends forever costs no memory.
+        const qint64 room = std::max<qint64>(cap - m_received.size(), 0);
+        if (data.size() > room) {
+            m_discarded += quint64(data.size() - room);
+            data.truncate(room);
+        }
+        if (m_received.size() + data.size() >= cap && !m_capReached) {
+            m_capReached = true;
+            const quint64 discarded = m_discarded;
+            QTimer::singleShot(0, this, [this, cap, discarded] {
+                m_recorder.record(EventKind::Limit, Severity::Warning,
+                    u"Limit: received %1 bytes, the most this client keeps; closing (%2 more bytes had arrived: "
+                    u"counted, not kept)"_s.arg(cap)
+                        .arg(discarded),
+                    EventDetails {{u"limit"_s, u"max-bytes"_s}, {u"max_bytes"_s, cap},
+                        {u"discarded_bytes"_s, qint64(discarded)}});
+                close();
+            });
+        }
+        if (data.isEmpty())
+            return;
+    }
     m_received += data;
     m_recorder.recordData(false, data, true);
     serverAccepted();
@@ -453,6 +487,24 @@ void Client::onTimeout()
     m_socket->abort();
 }
 
+void Client::noteProgress()
+{
+    if (m_config.idleTimeoutMs > 0 && !m_finished && m_idleTimer
+        && (m_wasEncrypted || (m_config.mode == ClientMode::Plaintext && m_connected)))
+        m_idleTimer->start(m_config.idleTimeoutMs);
+}
+
+void Client::onIdleTimeout()
+{
+    if (m_finished)
+        return;
+    const QString seconds = QString::number(m_config.idleTimeoutMs / 1000.0);
+    m_recorder.record(EventKind::Limit, Severity::Warning,
+        u"Limit: nothing was received or sent for %1 s; closing"_s.arg(seconds),
+        EventDetails {{u"limit"_s, u"idle-timeout"_s}, {u"idle_ms"_s, m_config.idleTimeoutMs}});
+    close();
+}
+
 void Client::close()
 {
     if (!m_socket || m_finished)
@@ -479,6 +531,8 @@ void Client::finish(SessionState state, const QString &reason)
     m_finished = true;
     if (m_timer)
         m_timer->stop();
+    if (m_idleTimer)
+        m_idleTimer->stop();
     if (m_verdictTimer)
         m_verdictTimer->stop();
     m_recorder.finish(state, reason);

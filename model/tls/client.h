@@ -49,6 +49,10 @@ struct ClientConfig
     int serverVerdictWaitMs = 1000;
     QByteArray payload; // sent once connected (plaintext) or encrypted (TLS)
     bool closeAfterPayload = false; // plaintext: half-close after sending the payload
+    // Limits, so that no server can hold the client forever or fill its memory. What arrives beyond maxReceiveBytes is
+    // counted (bytesDiscarded()), not kept, and the client closes; 0: no cap.
+    qint64 maxReceiveBytes = 0;
+    int idleTimeoutMs = 0; // once connected (plaintext) or encrypted: close after this long with no bytes either way
 };
 
 // One client connection, TLS or deliberately plaintext. Peer verification is on by default; when it fails the
@@ -76,6 +80,7 @@ public:
     const ClientConfig &config() const { return m_config; }
     QList<QSslError> pendingErrors() const { return m_pendingErrors; }
     QByteArray received() const { return m_received; }
+    quint64 bytesDiscarded() const { return m_discarded; } // received beyond ClientConfig::maxReceiveBytes
     bool isFinished() const { return m_finished; }
     // True when what was asked succeeded: TLS encrypted (verified, or errors explicitly ignored), or the
     // plaintext payload delivered.
@@ -105,6 +110,8 @@ private:
     void ignoreExactly(const QList<QSslError> &errors, const QString &why);
     void finish(SessionState state, const QString &reason = {});
     void abortSoon();
+    void noteProgress();
+    void onIdleTimeout();
 
     ClientConfig m_config;
     SessionRecorder m_recorder;
@@ -114,6 +121,9 @@ private:
     std::shared_ptr<KeyLogFile> m_keyLog;
     QList<QSslError> m_pendingErrors;
     QByteArray m_received;
+    QTimer *m_idleTimer = nullptr;
+    quint64 m_discarded = 0;
+    bool m_capReached = false;
     bool m_finished = false;
     bool m_payloadSent = false;
     bool m_wasEncrypted = false;

@@ -13,6 +13,9 @@
 #include <QSslSocket>
 #include <QTimer>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcListener, "tlslab.listener")
@@ -131,11 +134,16 @@ Status Listener::start(const ListenerConfig &config)
     m_settings.echo = config.echo;
     m_settings.answerPlaintextHttp = config.answerPlaintextHttp;
     m_settings.handshakeTimeoutMs = config.handshakeTimeoutMs;
+    m_settings.idleTimeoutMs = config.idleTimeoutMs;
+    m_settings.maxBacklogBytes = config.maxBacklogBytes;
+    m_settings.backlogGraceMs = config.backlogGraceMs;
     m_settings.tap = config.tap;
     m_settings.keyLog = keyLog;
 
     m_server = new ListenerServer([this](qintptr descriptor) { acceptConnection(descriptor); }, this);
     m_server->setSslConfiguration(ssl);
+    connect(m_server, &QTcpServer::acceptError, this, &Listener::onAcceptError);
+    m_acceptingPaused = false;
     if (!m_server->listen(config.address, config.port)) {
         QString message = m_server->errorString();
         if (m_server->serverError() == QAbstractSocket::AddressInUseError)
@@ -164,6 +172,9 @@ void Listener::stop()
         return;
     const QString where = SocketFacts::endpoint(m_config.address.toString(), m_server->serverPort());
     m_server->close();
+    if (m_retryAccept)
+        m_retryAccept->stop();
+    m_acceptingPaused = false;
     const auto connections = m_connections.keys();
     for (ServerConnection *c : connections)
         c->shutDown();
@@ -217,6 +228,79 @@ void Listener::acceptConnection(qintptr descriptor)
     });
     connect(connection, &ServerConnection::finished, this, [this, connection] { connectionFinished(connection); });
     Q_EMIT countersChanged();
+    const int open = int(m_connections.size());
+    if (!m_acceptingPaused && !descriptorsLeft(descriptor)) {
+        pauseAccepting(
+            u"the process is out of file descriptors (%1 connections open); new clients wait until one ends"_s.arg(
+                open),
+            EventDetails {{u"limit"_s, u"file-descriptors"_s}, {u"open"_s, open}});
+        return;
+    }
+    if (m_config.maxOpenConnections > 0 && open >= m_config.maxOpenConnections && !m_acceptingPaused) {
+        pauseAccepting(u"%1 connections are open, the limit; new clients wait until one ends"_s.arg(open),
+            EventDetails {
+                {u"limit"_s, u"open-connections"_s}, {u"open"_s, open}, {u"max_open"_s, m_config.maxOpenConnections}});
+    }
+}
+
+// Whether the next connection can be taken: its own descriptor and the second one its handshake holds. Qt 6.4 counts
+// EMFILE from accept() as a temporary error and keeps its level-triggered notifier on, which spins at full CPU
+// without accepting anyone; so the listener stops accepting before that happens.
+bool Listener::descriptorsLeft(qintptr anyDescriptor)
+{
+    const int first = ::fcntl(int(anyDescriptor), F_DUPFD_CLOEXEC, 0);
+    const int second = first >= 0 ? ::fcntl(int(anyDescriptor), F_DUPFD_CLOEXEC, 0) : -1;
+    if (first >= 0)
+        ::close(first);
+    if (second >= 0)
+        ::close(second);
+    return second >= 0;
+}
+
+void Listener::pauseAccepting(const QString &why, const EventDetails &details)
+{
+    m_acceptingPaused = true;
+    m_server->pauseAccepting();
+    // QTcpServer keeps accepting within the batch it is in unless its pending queue counts as full; connections are
+    // never queued there (incomingConnection takes them), so a maximum of 0 is what stops that loop now.
+    m_server->setMaxPendingConnections(0);
+    m_timeline->record(
+        0, Side::Server, EventKind::Limit, Severity::Warning, u"Limit: not accepting: "_s + why, details);
+}
+
+void Listener::resumeAccepting()
+{
+    if (!m_acceptingPaused || !m_server)
+        return;
+    m_acceptingPaused = false;
+    m_server->setMaxPendingConnections(30); // Qt's default
+    m_server->resumeAccepting();
+    m_timeline->record(0, Side::Server, EventKind::Limit, Severity::Info,
+        u"Limit: accepting connections again (%1 open)"_s.arg(m_connections.size()),
+        EventDetails {
+            {u"limit"_s, u"open-connections"_s}, {u"open"_s, qint64(m_connections.size())}, {u"resumed"_s, true}});
+}
+
+void Listener::onAcceptError(QAbstractSocket::SocketError error)
+{
+    // Qt has paused accepting already (it does so on every error but a temporary one).
+    const QString text = m_server->errorString();
+    const int open = int(m_connections.size());
+    const QString why = error == QAbstractSocket::SocketResourceError
+        ? u"the process is out of file descriptors (%1 connections open); new clients wait until one ends"_s.arg(open)
+        : u"accepting failed (%1) with %2 connections open"_s.arg(text).arg(open);
+    const QString limit = error == QAbstractSocket::SocketResourceError ? u"file-descriptors"_s : u"accept-error"_s;
+    if (!m_acceptingPaused)
+        pauseAccepting(why, EventDetails {{u"limit"_s, limit}, {u"open"_s, open}, {u"error"_s, text}});
+    if (open == 0) {
+        // None of ours to wait for: try again in a while (a bounded pace, never a spin).
+        if (!m_retryAccept) {
+            m_retryAccept = new QTimer(this);
+            m_retryAccept->setSingleShot(true);
+            connect(m_retryAccept, &QTimer::timeout, this, &Listener::resumeAccepting);
+        }
+        m_retryAccept->start(1000);
+    }
 }
 
 void Listener::connectionFinished(ServerConnection *connection)
@@ -227,6 +311,10 @@ void Listener::connectionFinished(ServerConnection *connection)
     const quint64 id = it.value();
     m_connections.erase(it);
     connection->deleteLater();
+    if (m_acceptingPaused
+        && (m_config.maxOpenConnections <= 0 || int(m_connections.size()) < m_config.maxOpenConnections)) {
+        resumeAccepting();
+    }
     Q_EMIT sessionFinished(id);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/certs/identity.h"
+#include "model/core/eventdetails.h"
 #include "model/core/result.h"
 #include "model/tls/serverconnection.h"
 
@@ -10,6 +11,7 @@
 #include <QObject>
 #include <QSsl>
 #include <QSslCertificate>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -37,6 +39,13 @@ struct ListenerConfig
     QByteArray greeting = QByteArrayLiteral("Hello from TLS Lab\n");
     bool echo = true;
     int handshakeTimeoutMs = 5000;
+    // Limits, so that no client can hold what others need (see ServerConnectionSettings for the per-connection ones).
+    // When this many connections are open, or the process runs out of descriptors, the listener stops accepting
+    // (clients wait in the kernel's queue) until a connection ends. 0: no cap, only the descriptor limit.
+    int maxOpenConnections = 512;
+    int idleTimeoutMs = 300000; // after the handshake, close after this long without traffic (0: never)
+    qint64 maxBacklogBytes = 1024 * 1024; // per connection: unread output before reading from the client stops
+    int backlogGraceMs = 10000; // a client that stays behind that long is closed
     bool answerPlaintextHttp = true; // send a short "400, use https" before closing
     bool tap = true; // record every TLS message, alerts as they cross the wire, and the wire bytes
     QString keyLogPath; // append the TLS secrets of every connection here (SSLKEYLOGFILE format); empty: none
@@ -77,6 +86,8 @@ public:
     const Identity &identity() const { return m_identity; }
     Counters counters() const { return m_counters; }
     int openConnections() const { return int(m_connections.size()); }
+    // True while accepting is paused by a limit (open connections, or descriptors).
+    bool isAcceptingPaused() const { return m_acceptingPaused; }
 
 Q_SIGNALS:
     void started();
@@ -87,6 +98,10 @@ Q_SIGNALS:
 private:
     void acceptConnection(qintptr descriptor);
     void connectionFinished(ServerConnection *connection);
+    void onAcceptError(QAbstractSocket::SocketError error);
+    void pauseAccepting(const QString &why, const EventDetails &details);
+    void resumeAccepting();
+    static bool descriptorsLeft(qintptr anyDescriptor);
 
     Timeline *m_timeline;
     ListenerServer *m_server = nullptr;
@@ -95,6 +110,8 @@ private:
     ServerConnectionSettings m_settings; // what every connection of this run is given
     Counters m_counters;
     QHash<ServerConnection *, quint64> m_connections;
+    bool m_acceptingPaused = false;
+    QTimer *m_retryAccept = nullptr; // out of descriptors with none of ours to free: try again later, not in a loop
 };
 
 } // namespace TlsLab::Model

@@ -4,9 +4,15 @@
 #include "model/tls/keylogfile.h"
 #include "model/tls/tlstext.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSslSocket>
 
+#include <cerrno>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -22,6 +28,15 @@ constexpr qsizetype MaxFirstBytesLook = 4096 + 64;
 QString seconds(qint64 us)
 {
     return QString::number(double(us) / 1e6, 'g', 3) + u" s"_s;
+}
+
+QString byteCount(qint64 bytes)
+{
+    if (bytes >= 10 * 1024 * 1024)
+        return u"%1 MB"_s.arg(bytes / (1024 * 1024));
+    if (bytes >= 10 * 1024)
+        return u"%1 KB"_s.arg(bytes / 1024);
+    return u"%1 bytes"_s.arg(bytes);
 }
 
 QString firstBytesDescription(const FirstBytes &first)
@@ -78,6 +93,10 @@ ServerConnection::ServerConnection(
     s.systemTrust = settings.caCertificates.isEmpty();
     m_recorder.setPhase(ConnectionPhase::FirstBytes);
     m_recorder.publish();
+    // Qt closes its descriptor as soon as the client closes its side (and reports a reset as a close). A second one,
+    // held until the connection ends, keeps the connection open until the alert OpenSSL owes that client has been
+    // sent (see onError), and lets peerReset() tell a reset from a close.
+    m_handshakeDescriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     const QString peer = SocketFacts::endpoint(s.peerAddress, s.peerPort);
     m_recorder.record(EventKind::TcpAccepted, Severity::Info, u"TCP connection from "_s + peer,
         EventDetails {{u"peer"_s, peer}, {u"local"_s, SocketFacts::endpoint(s.localAddress, s.localPort)}});
@@ -86,6 +105,7 @@ ServerConnection::ServerConnection(
     connect(socket, &QSslSocket::encrypted, this, &ServerConnection::onEncrypted);
     connect(socket, &QSslSocket::errorOccurred, this, &ServerConnection::onError);
     connect(socket, &QSslSocket::disconnected, this, &ServerConnection::onDisconnected);
+    connect(socket, &QSslSocket::encryptedBytesWritten, this, &ServerConnection::onBytesWritten);
     connect(socket, &QSslSocket::peerVerifyError, this, [this](const QSslError &error) {
         m_recorder.session().verifyErrors.append(error);
         m_recorder.record(SocketFacts::verifyErrorEvent(error, u"Client certificate"_s));
@@ -96,12 +116,17 @@ ServerConnection::ServerConnection(
         });
     connect(socket, &QSslSocket::alertReceived, this,
         [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+            m_closeNotifyReceived = m_closeNotifyReceived || type == QSsl::AlertType::CloseNotify;
             m_recorder.qtAlert(false, level, type, description);
         });
 
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &ServerConnection::onTimeout);
     m_timer.start(settings.handshakeTimeoutMs);
+    m_idleTimer.setSingleShot(true);
+    connect(&m_idleTimer, &QTimer::timeout, this, &ServerConnection::onIdleTimeout);
+    m_backlogTimer.setSingleShot(true);
+    connect(&m_backlogTimer, &QTimer::timeout, this, &ServerConnection::onBacklogTimeout);
 
     // Bytes may already be waiting (a fast client): look at them now.
     if (socket->bytesAvailable() > 0)
@@ -129,12 +154,114 @@ void ServerConnection::onReadyRead()
     default:
         return;
     }
+    if (m_readingPaused)
+        return; // what the client sends waits in bounded buffers (the kernel's, then its own) until it catches up
     const QByteArray data = m_socket->readAll();
     if (data.isEmpty())
         return;
+    noteProgress();
     m_recorder.recordData(false, data);
+    if (m_httpProbe == HttpProbe::Answered)
+        return; // closing after the answer
+    QByteArray echo = data;
+    if (m_httpProbe == HttpProbe::Undecided) {
+        if (answeredHttp(data))
+            return;
+        echo = std::exchange(m_httpHead, {}); // not HTTP: everything held back so far is echoed now
+    }
+    if (m_greetingPending) {
+        m_greetingPending = false;
+        write(m_settings.greeting);
+    }
     if (m_settings.echo)
-        write(data);
+        write(echo);
+}
+
+bool ServerConnection::answeredHttp(const QByteArray &data)
+{
+    constexpr qsizetype MaxHttpHead = 16 * 1024;
+    static const QByteArrayView methods[] = {"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH "};
+    m_httpHead += data;
+    bool maybe = false;
+    bool method = false;
+    for (const QByteArrayView m : methods) {
+        if (m_httpHead.size() < m.size() ? m.startsWith(m_httpHead) : m_httpHead.startsWith(m)) {
+            maybe = true;
+            method = m_httpHead.size() >= m.size();
+        }
+    }
+    auto notHttp = [this] {
+        m_httpProbe = HttpProbe::NotHttp;
+        return false;
+    };
+    if (!maybe)
+        return notHttp();
+    if (!method)
+        return true; // "GE": wait for more
+    const qsizetype eol = m_httpHead.indexOf("\r\n");
+    if (eol >= 0) {
+        const QList<QByteArray> parts = m_httpHead.left(eol).split(' ');
+        if (parts.size() != 3 || !(parts.at(2) == "HTTP/1.1" || parts.at(2) == "HTTP/1.0"))
+            return notHttp();
+    }
+    const qsizetype end = m_httpHead.indexOf("\r\n\r\n");
+    if (end < 0)
+        return m_httpHead.size() > MaxHttpHead ? notHttp() : true;
+    m_httpProbe = HttpProbe::Answered;
+    answerHttp(m_httpHead.left(end + 4));
+    m_httpHead.clear();
+    return true;
+}
+
+void ServerConnection::answerHttp(const QByteArray &request)
+{
+    const QList<QByteArray> lines = request.split('\n');
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    const QByteArray method = requestLine.value(0);
+    bool json = false;
+    for (const QByteArray &line : lines) {
+        const QByteArray lower = line.toLower();
+        if (lower.startsWith("accept:") && lower.contains("application/json"))
+            json = true;
+    }
+    const Session &s = m_recorder.session();
+    const QString client = SocketFacts::endpoint(s.peerAddress, s.peerPort);
+    const QString certificate = s.peerChain.isEmpty() ? QString() : s.peerChain.first().subjectDisplayName();
+    const QString group = s.group.isEmpty() ? s.ephemeralKey : s.group;
+    QByteArray body;
+    QByteArray type;
+    if (json) {
+        type = "application/json";
+        const QJsonObject o {{u"session"_s, double(s.id)}, {u"client"_s, client}, {u"protocol"_s, s.protocol},
+            {u"cipher"_s, s.cipher}, {u"group"_s, group}, {u"sni"_s, s.peerName}, {u"alpn"_s, s.alpn},
+            {u"ja3"_s, s.ja3}, {u"ja3_md5"_s, s.ja3Md5}, {u"ja4"_s, s.ja4},
+            {u"client_certificate"_s, certificate.isEmpty() ? QJsonValue() : QJsonValue(certificate)},
+            {u"resumed"_s, s.resumed}, {u"request"_s, QString::fromLatin1(method + ' ' + requestLine.value(1))}};
+        body = QJsonDocument(o).toJson(QJsonDocument::Indented);
+    } else {
+        type = "text/plain; charset=utf-8";
+        auto orNone = [](const QString &v) { return v.isEmpty() ? u"(none)"_s : v; };
+        QString text = u"TLS Lab's listener saw this connection (session %1, from %2):\n\n"_s.arg(s.id).arg(client);
+        text += u"protocol            %1\n"_s.arg(orNone(s.protocol));
+        text += u"cipher              %1\n"_s.arg(orNone(s.cipher));
+        text += u"key exchange group  %1\n"_s.arg(orNone(group));
+        text += u"SNI                 %1\n"_s.arg(orNone(s.peerName));
+        text += u"ALPN                %1\n"_s.arg(orNone(s.alpn));
+        text += u"JA3                 %1\n"_s.arg(
+            s.ja3Md5.isEmpty() ? u"(not recorded)"_s : s.ja3Md5 + u" ("_s + s.ja3 + u')');
+        text += u"JA4                 %1\n"_s.arg(s.ja4.isEmpty() ? u"(not recorded)"_s : s.ja4);
+        text += u"client certificate  %1\n"_s.arg(orNone(certificate));
+        text += u"resumed             %1\n"_s.arg(s.resumed ? u"yes"_s : u"no"_s);
+        text += u"\nAsk with 'Accept: application/json' for the same as JSON.\n"_s;
+        body = text.toUtf8();
+    }
+    QByteArray answer = "HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+    if (method != "HEAD")
+        answer += body;
+    m_greetingPending = false; // an HTTP client gets HTTP only
+    write(answer);
+    closeSoon(SessionState::Closed);
 }
 
 void ServerConnection::lookAtFirstBytes()
@@ -212,6 +339,10 @@ void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes
         m_recorder.session().peerName = hello.serverName;
     }
 
+    if (first.kind == FirstBytes::Kind::TlsHandshake && first.helloComplete) {
+        for (const QByteArray &p : first.hello.alpn)
+            m_clientOffersHttp = m_clientOffersHttp || p == "http/1.1" || p == "h2" || p == "http/1.0";
+    }
     m_recorder.setPhase(ConnectionPhase::Handshaking);
     m_recorder.session().state = SessionState::Handshaking;
     m_recorder.publish();
@@ -219,9 +350,6 @@ void ServerConnection::startTls(const FirstBytes &first, const QByteArray &bytes
     TlsTap::reuseContext(m_socket, m_settings.sharedTlsContext);
     m_recorder.record(EventKind::HandshakeStarted, Severity::Debug, u"TLS handshake started"_s);
     if (tap) {
-        // Qt closes its descriptor as soon as the client closes its side; a second one keeps the connection open
-        // until the alert OpenSSL owes that client has been sent (see onError). Released when the handshake ends.
-        m_handshakeDescriptor = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
         TlsTap::Scope scope(tap);
         m_socket->startServerEncryption();
     } else {
@@ -263,6 +391,22 @@ void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray
     closeSoon(SessionState::Refused, reason);
 }
 
+bool ServerConnection::peerReset() const
+{
+    if (m_handshakeDescriptor < 0)
+        return false;
+    const int fd = int(m_handshakeDescriptor);
+    int pending = 0;
+    socklen_t length = sizeof pending;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending == ECONNRESET)
+        return true;
+    // Qt read the reset (it reports it as a close), which cleared the error; the connection's state still tells:
+    // after a FIN it waits in CLOSE_WAIT, after a reset it is CLOSE.
+    tcp_info info = {};
+    length = sizeof info;
+    return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 && info.tcpi_state == TCP_CLOSE;
+}
+
 void ServerConnection::releaseHandshakeDescriptor()
 {
     if (m_handshakeDescriptor >= 0)
@@ -273,7 +417,6 @@ void ServerConnection::releaseHandshakeDescriptor()
 void ServerConnection::onEncrypted()
 {
     m_timer.stop();
-    releaseHandshakeDescriptor();
     m_recorder.setPhase(ConnectionPhase::Encrypted);
     m_recorder.readEncrypted(*m_socket);
     Session &s = m_recorder.session();
@@ -282,7 +425,23 @@ void ServerConnection::onEncrypted()
     m_recorder.record(
         EventKind::Encrypted, Severity::Success, SocketFacts::encryptedSummary(s), SocketFacts::encryptedDetails(s));
     Q_EMIT encrypted();
-    if (!m_settings.greeting.isEmpty())
+    // Qt would otherwise read (and decrypt) everything a client sends into memory, whether or not it is wanted:
+    // bounded, a client that is not being read from waits in the kernel's buffers, and then on its own end.
+    m_socket->setReadBufferSize(64 * 1024);
+    noteProgress();
+    // An HTTP client (its ALPN said so) speaks first and would take the greeting for a broken answer: the greeting
+    // waits for its first bytes (or a second), and is dropped if they are an HTTP request.
+    if (!m_settings.greeting.isEmpty() && m_clientOffersHttp) {
+        // Not every client that offers HTTP speaks it (gnutls-cli --alpn http/1.1 waits to be greeted): one that has
+        // sent nothing within a second is greeted. An HTTP client sends its request with its Finished.
+        m_greetingPending = true;
+        QTimer::singleShot(1000, this, [this] {
+            if (!m_greetingPending || m_recorder.isDone() || m_recorder.phase() != ConnectionPhase::Encrypted)
+                return;
+            m_greetingPending = false;
+            write(m_settings.greeting);
+        });
+    } else if (!m_settings.greeting.isEmpty())
         write(m_settings.greeting);
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
@@ -292,6 +451,77 @@ void ServerConnection::write(const QByteArray &data)
 {
     m_socket->write(data);
     m_recorder.recordData(true, data);
+    checkBacklog();
+}
+
+qint64 ServerConnection::backlog() const
+{
+    return m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite();
+}
+
+void ServerConnection::checkBacklog()
+{
+    const qint64 waiting = backlog();
+    if (m_readingPaused || m_settings.maxBacklogBytes <= 0 || waiting <= m_settings.maxBacklogBytes)
+        return;
+    m_readingPaused = true;
+    m_idleTimer.stop(); // the backlog's grace period decides now
+    m_backlogTimer.start(m_settings.backlogGraceMs);
+    m_recorder.record(EventKind::Limit, Severity::Warning,
+        u"Limit: the client is not reading what it is sent (%1 waiting, the limit is %2); stopped reading from it "
+        u"and echoing; it is closed if it has not caught up within %3"_s.arg(byteCount(waiting),
+            byteCount(m_settings.maxBacklogBytes), seconds(qint64(m_settings.backlogGraceMs) * 1000)),
+        EventDetails {{u"limit"_s, u"output-backlog"_s}, {u"waiting_bytes"_s, waiting},
+            {u"max_bytes"_s, m_settings.maxBacklogBytes}, {u"grace_ms"_s, m_settings.backlogGraceMs}});
+}
+
+void ServerConnection::noteProgress()
+{
+    if (m_settings.idleTimeoutMs > 0 && !m_readingPaused && m_recorder.phase() == ConnectionPhase::Encrypted)
+        m_idleTimer.start(m_settings.idleTimeoutMs);
+}
+
+void ServerConnection::onBytesWritten()
+{
+    if (m_recorder.phase() != ConnectionPhase::Encrypted)
+        return;
+    // Resume at half the limit, not at the limit, so that a slow reader does not flip the state on every record.
+    if (m_readingPaused && backlog() <= m_settings.maxBacklogBytes / 2) {
+        m_readingPaused = false;
+        m_backlogTimer.stop();
+        m_recorder.record(EventKind::Limit, Severity::Info,
+            u"Limit: the client caught up (%1 waiting); reading from it and echoing again"_s.arg(byteCount(backlog())),
+            EventDetails {{u"limit"_s, u"output-backlog"_s}, {u"waiting_bytes"_s, backlog()}, {u"resumed"_s, true}});
+        // Not inside this socket signal: read what waited on the next turn.
+        QTimer::singleShot(0, this, &ServerConnection::onReadyRead);
+    }
+    noteProgress();
+}
+
+void ServerConnection::onIdleTimeout()
+{
+    if (m_recorder.isDone() || m_recorder.phase() != ConnectionPhase::Encrypted)
+        return;
+    const QString reason = u"nothing was sent or received for %1 after the handshake (the idle limit)"_s.arg(
+        seconds(qint64(m_settings.idleTimeoutMs) * 1000));
+    m_recorder.record(EventKind::Limit, Severity::Info, u"Limit: closing the connection: "_s + reason,
+        EventDetails {
+            {u"limit"_s, u"idle-timeout"_s}, {u"idle_ms"_s, m_settings.idleTimeoutMs}, {u"reason"_s, reason}});
+    closeSoon(SessionState::Closed, reason);
+}
+
+void ServerConnection::onBacklogTimeout()
+{
+    if (m_recorder.isDone() || !m_readingPaused)
+        return;
+    const qint64 waiting = backlog();
+    const QString reason = u"the client did not read what it was sent: %1 still waited for it after %2"_s.arg(
+        byteCount(waiting), seconds(qint64(m_settings.backlogGraceMs) * 1000));
+    m_recorder.record(EventKind::Limit, Severity::Warning, u"Limit: closing the connection: "_s + reason,
+        EventDetails {{u"limit"_s, u"output-backlog"_s}, {u"waiting_bytes"_s, waiting},
+            {u"max_bytes"_s, m_settings.maxBacklogBytes}, {u"grace_ms"_s, m_settings.backlogGraceMs},
+            {u"reason"_s, reason}});
+    closeSoon(SessionState::Closed, reason, true);
 }
 
 void ServerConnection::onError(QAbstractSocket::SocketError error)
@@ -301,7 +531,12 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
     const QString text = m_socket->errorString();
     switch (m_recorder.phase()) {
     case ConnectionPhase::Encrypted:
-        if (error == QAbstractSocket::RemoteHostClosedError) {
+        if (error == QAbstractSocket::RemoteHostClosedError && !m_closeNotifyReceived && peerReset()) {
+            const QString reason = u"the client reset the connection (TCP RST, without a TLS close_notify)"_s;
+            m_recorder.record(EventKind::Reset, Severity::Warning, u"Connection reset by the client"_s,
+                EventDetails {{u"reason"_s, reason}});
+            closeSoon(SessionState::Closed, reason);
+        } else if (error == QAbstractSocket::RemoteHostClosedError) {
             const bool clean = m_recorder.lastAlertReceived().isEmpty();
             m_recorder.record(EventKind::Closed, Severity::Info,
                 clean ? u"Connection closed by the client"_s
@@ -319,17 +554,20 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
         }
         return;
     case ConnectionPhase::FirstBytes: {
-        const bool closed = error == QAbstractSocket::RemoteHostClosedError;
+        const bool reset = error == QAbstractSocket::RemoteHostClosedError && peerReset();
+        const bool closed = error == QAbstractSocket::RemoteHostClosedError && !reset;
         QString reason;
         if (m_firstBytesSeen > 0) {
             const QByteArray bytes = m_socket->peek(std::min<qsizetype>(m_socket->bytesAvailable(), 64));
             reason = (closed ? u"the client sent %1 bytes (\"%2\") and closed the connection before they could be "
                                u"told apart"_s
-                             : u"the client sent %1 bytes (\"%2\"), then the connection failed"_s)
+                    : reset ? u"the client sent %1 bytes (\"%2\") and reset the connection"_s
+                            : u"the client sent %1 bytes (\"%2\"), then the connection failed"_s)
                          .arg(m_firstBytesSeen)
                          .arg(previewBytes(bytes, 32));
         } else {
             reason = closed ? u"the client closed the connection without sending anything"_s
+                : reset     ? u"the client reset the connection without sending anything"_s
                             : u"the connection failed before the client sent anything: "_s + text;
         }
         m_recorder.record(closed ? EventKind::Closed : EventKind::Reset, Severity::Warning, u"Closed: "_s + reason);
@@ -380,6 +618,11 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
         }
         words.removeDuplicates();
         reason = words.join(u"; "_s);
+    } else if (error == QAbstractSocket::RemoteHostClosedError && m_recorder.lastAlertReceived().isEmpty()
+        && peerReset()) {
+        reason = u"the client reset the connection during the handshake"_s;
+        m_recorder.record(EventKind::Reset, Severity::Warning, u"Connection reset by the client during the handshake"_s,
+            EventDetails {{u"reason"_s, reason}});
     } else if (error == QAbstractSocket::RemoteHostClosedError) {
         reason = m_recorder.lastAlertReceived().isEmpty()
             ? u"the client closed the connection during the handshake without an alert"_s
@@ -467,9 +710,11 @@ void ServerConnection::shutDown()
     m_recorder.drainTap();
 }
 
-void ServerConnection::closeSoon(SessionState state, const QString &reason)
+void ServerConnection::closeSoon(SessionState state, const QString &reason, bool abortPending)
 {
     m_timer.stop();
+    m_idleTimer.stop();
+    m_backlogTimer.stop();
     m_recorder.setPhase(ConnectionPhase::Done);
     m_recorder.session().state = state;
     if (!reason.isEmpty())
@@ -478,7 +723,9 @@ void ServerConnection::closeSoon(SessionState state, const QString &reason)
     // Not now: this may run inside a socket signal, and Qt moves OpenSSL's fatal alert to the socket only after the
     // signal returns. On the next turn, flush() also sends an alert OpenSSL wrote after the handshake (Qt itself only
     // flushes alerts during the handshake); then close gracefully, so the client reads it all.
-    QTimer::singleShot(0, this, [this, state, reason] {
+    QTimer::singleShot(0, this, [this, state, reason, abortPending] {
+        if (abortPending)
+            m_socket->abort();
         if (m_socket->state() != QAbstractSocket::UnconnectedState) {
             m_socket->flush();
             m_socket->disconnectFromHost();

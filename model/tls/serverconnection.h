@@ -30,6 +30,11 @@ struct ServerConnectionSettings
     bool echo = true;
     bool answerPlaintextHttp = true;
     int handshakeTimeoutMs = 5000;
+    // Output waiting for a client that does not read (echo, greeting): beyond this many bytes the connection stops
+    // reading from the client, and so stops echoing, until the client catches up.
+    qint64 maxBacklogBytes = 1024 * 1024;
+    int backlogGraceMs = 10000; // a client still behind after this long is closed
+    int idleTimeoutMs = 300000; // after the handshake: close after this long without traffic either way (0: never)
     bool tap = true; // record every TLS message, the alerts as they cross the wire, the wire bytes
     qsizetype wireLimit = 1024 * 1024;
     std::shared_ptr<KeyLogFile> keyLog; // null: no key log
@@ -71,23 +76,45 @@ private:
     void onError(QAbstractSocket::SocketError error);
     void onTimeout();
     void onDisconnected();
+    void onBytesWritten();
+    void onIdleTimeout();
+    void onBacklogTimeout();
+    void noteProgress();
+    qint64 backlog() const;
+    void checkBacklog();
     void write(const QByteArray &data);
+    // The first decrypted bytes may be an HTTP request (a browser or curl pointed at the listener): answered with a
+    // page describing the connection; returns true when the bytes were taken (answered, or waiting for more).
+    bool answeredHttp(const QByteArray &data);
+    void answerHttp(const QByteArray &request);
     void fail(const QString &reason, const QString &technical = {});
     // Ends the session now and closes the socket on the next event-loop turn, after letting Qt send what OpenSSL
     // still holds (a fatal alert).
-    void closeSoon(SessionState state, const QString &reason = {});
+    // abortPending: drop what the client has not read instead of waiting for it (a client that does not read).
+    void closeSoon(SessionState state, const QString &reason = {}, bool abortPending = false);
     void end(SessionState state, const QString &reason);
     void releaseHandshakeDescriptor();
+    // True when the client reset the connection (TCP RST), which Qt reports as a close.
+    bool peerReset() const;
 
     QSslSocket *m_socket;
     ServerConnectionSettings m_settings;
     SessionRecorder m_recorder;
     QTimer m_timer;
+    QTimer m_idleTimer;
+    QTimer m_backlogTimer;
+    enum class HttpProbe : quint8 { Undecided, NotHttp, Answered };
+    HttpProbe m_httpProbe = HttpProbe::Undecided;
+    QByteArray m_httpHead; // the first decrypted bytes while they may still be an HTTP request (bounded)
+    bool m_clientOffersHttp = false; // its ALPN offered HTTP: it speaks first, so the greeting waits
+    bool m_greetingPending = false;
+    bool m_readingPaused = false; // the client is behind on reading: read (and echo) nothing until it catches up
     qsizetype m_firstBytesSeen = 0; // while looking at the first bytes: how many have arrived
     qint64 m_lastByteUs = 0; // when the last of them arrived
     bool m_finishedSignalled = false;
     bool m_endOfInputDelivered = false;
-    qintptr m_handshakeDescriptor = -1; // a second descriptor of the socket, held during the handshake
+    qintptr m_handshakeDescriptor = -1; // a second descriptor of the socket, held until the connection ends
+    bool m_closeNotifyReceived = false; // the client ended TLS cleanly: a reset after it is not news
 };
 
 } // namespace TlsLab::Model

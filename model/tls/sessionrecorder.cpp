@@ -216,7 +216,13 @@ void SessionRecorder::recordTapItem(const TapItem &item)
         const ClientHelloDissection hello = dissectClientHello(item.bytes);
         insertAll(d, hello.toCbor());
         if (hello.status == DissectionStatus::Complete) {
-            insertAll(d, clientFingerprints(hello).toCbor());
+            const ClientFingerprints fingerprints = clientFingerprints(hello);
+            insertAll(d, fingerprints.toCbor());
+            if (!item.sent && m_session.ja4.isEmpty()) {
+                m_session.ja3 = fingerprints.ja3;
+                m_session.ja3Md5 = fingerprints.ja3Md5;
+                m_session.ja4 = fingerprints.ja4;
+            }
             d.insert(u"sni"_s, hello.serverName);
             d.insert(u"versions"_s, versionNames(hello));
             d.insert(u"groups"_s, groupNames(hello));

@@ -43,6 +43,7 @@ private Q_SLOTS:
     void badInputs_data();
     void badInputs();
     void portInUse();
+    void allInterfacesWarns();
     void serveStopsCleanlyOnSigterm();
     void csvAndGrep();
 
@@ -232,6 +233,29 @@ void TestCli::badInputs_data()
                              << 2 << QByteArray("--send-hex takes hexadecimal bytes");
     QTest::newRow("bad ca file") << QStringList {u"connect"_s, u"127.0.0.1:1"_s, u"--ca"_s, garbage} << 1
                                  << QByteArray("garbage.pem");
+    // Findings of the hostile-network review: each a clear line, never a crash, a hang or the window.
+    QTest::newRow("mistyped command") << QStringList {u"srve"_s} << 2
+                                      << QByteArray("'srve' is not a command; did you mean 'serve'?");
+    QTest::newRow("unknown command") << QStringList {u"frobnicate"_s, u"--x"_s} << 2
+                                     << QByteArray("'frobnicate' is not a command; (commands: serve, connect");
+    QTest::newRow("unset passphrase variable")
+        << QStringList {u"serve"_s, u"--cert"_s, m_devCertSource, u"--passphrase-env"_s, u"TLSLAB_TEST_NEVER_SET"_s}
+        << 2 << QByteArray("--passphrase-env names the environment variable TLSLAB_TEST_NEVER_SET, which is not set");
+    QTest::newRow("huge handshake timeout")
+        << QStringList {u"serve"_s, u"--handshake-timeout"_s, u"99999999999"_s} << 2
+        << QByteArray("--handshake-timeout takes a number of milliseconds from 1 to 86400000, not '99999999999'");
+    QTest::newRow("negative max-open") << QStringList {u"serve"_s, u"--max-open"_s, u"-1"_s} << 2
+                                       << QByteArray("--max-open takes a number of connections from 0 to 1000000");
+    QTest::newRow("bad max-bytes") << QStringList {u"connect"_s, u"127.0.0.1:1"_s, u"--max-bytes"_s,
+        u"lots"_s} << 2 << QByteArray("--max-bytes takes a number of bytes from 0 to 1073741824, not 'lots'");
+    QTest::newRow("/dev/zero as certificate")
+        << QStringList {u"serve"_s, u"--cert"_s, u"/dev/zero"_s} << 1 << QByteArray("/dev/zero is not a regular file");
+    QTest::newRow("/dev/zero as key") << QStringList {u"serve"_s, u"--cert"_s, m_devCertSource, u"--key"_s,
+        u"/dev/zero"_s} << 1 << QByteArray("/dev/zero is not a regular file");
+    QTest::newRow("/dev/urandom as CA") << QStringList {u"connect"_s, u"127.0.0.1:1"_s, u"--ca"_s, u"/dev/urandom"_s}
+                                        << 1 << QByteArray("/dev/urandom is not a regular file");
+    QTest::newRow("cert show /dev/zero") << QStringList {u"cert"_s, u"show"_s, u"/dev/zero"_s} << 1
+                                         << QByteArray("/dev/zero is not a regular file");
 }
 
 void TestCli::badInputs()
@@ -247,6 +271,22 @@ void TestCli::badInputs()
     const QByteArray err = p.errorOutput();
     QVERIFY2(err.startsWith("tlslab: ") && err.count('\n') == 1, err.constData()); // one clear line
     QVERIFY2(err.contains(message), err.constData());
+}
+
+void TestCli::allInterfacesWarns()
+{
+    // The warning comes before anything is bound; the missing certificate then stops it, so nothing listens beyond
+    // loopback in this test.
+    PeerProcess p;
+    QVERIFY(p.start(
+        tlslab(), {u"serve"_s, u"--listen"_s, u"0.0.0.0:%1"_s.arg(freePort()), u"--cert"_s, u"/nonexistent.pem"_s}));
+    QVERIFY(p.finish(10000));
+    QCOMPARE(p.exitCode(), 1);
+    const QByteArray err = p.errorOutput();
+    QVERIFY2(err.startsWith("tlslab: warning: listening on all interfaces (0.0.0.0): any host that can reach this "
+                            "machine can connect\n"),
+        err.constData());
+    QVERIFY2(err.contains("/nonexistent.pem: no such file"), err.constData());
 }
 
 void TestCli::portInUse()

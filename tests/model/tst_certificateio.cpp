@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
 using TlsLab::Test::openssl;
@@ -166,6 +168,56 @@ private slots:
         QString e = expected;
         e.replace(u"%F"_s, path(file)).replace(u"%K"_s, path(key));
         QVERIFY2(result.error().startsWith(e), qPrintable(result.error()));
+    }
+
+    // Every file input is a regular file read with a size cap: an endless device, a FIFO nobody writes to, or a
+    // huge file is a clear error at once, never a read until memory runs out (or a hang).
+    void onlyRegularFilesWithACap_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("/dev/zero") << u"/dev/zero"_s << u"/dev/zero is not a regular file"_s;
+        QTest::newRow("/dev/urandom") << u"/dev/urandom"_s << u"/dev/urandom is not a regular file"_s;
+        QTest::newRow("fifo") << path(u"fifo"_s) << path(u"fifo"_s) + u" is not a regular file"_s;
+        QTest::newRow("100 MB") << path(u"huge.pem"_s)
+                                << path(u"huge.pem"_s) + u" is 100 MB; certificate files are at most 1 MB"_s;
+        QTest::newRow("just over") << path(u"over.pem"_s)
+                                   << path(u"over.pem"_s) + u" is 1048577 bytes; certificate files are at most 1 MB"_s;
+    }
+
+    void onlyRegularFilesWithACap()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, expected);
+        if (!QFile::exists(path(u"fifo"_s)))
+            QCOMPARE(::mkfifo(QFile::encodeName(path(u"fifo"_s)).constData(), 0600), 0);
+        if (!QFile::exists(path(u"huge.pem"_s))) {
+            QFile huge(path(u"huge.pem"_s));
+            QVERIFY(huge.open(QIODevice::WriteOnly));
+            QVERIFY(huge.resize(100 * 1024 * 1024)); // sparse: no disk space used
+            write(u"over.pem"_s, QByteArray(CertificateIo::MaxFileBytes + 1, 'A'));
+        }
+        const auto data = CertificateIo::readFile(file);
+        QVERIFY(!data.ok());
+        QCOMPARE(data.error(), expected);
+        // The same words through every importer that reads files.
+        const auto certificates = CertificateIo::readCertificates(file);
+        QCOMPARE(certificates.error(), expected);
+        const auto key = PrivateKey::fromFile(file);
+        QCOMPARE(key.error(), QString(expected).replace(u"certificate files"_s, u"key files"_s));
+        const auto identity = CertificateIo::importIdentity(file);
+        QCOMPARE(identity.error(), expected);
+    }
+
+    void atTheCapIsRead()
+    {
+        // A file of exactly the cap is read (the cap is inclusive), so a big CA bundle right at it still works.
+        QByteArray pem = CertificateIo::certificatesToPem({m_ca.leaf()});
+        pem.append(QByteArray(CertificateIo::MaxFileBytes - pem.size(), '\n'));
+        write(u"at-cap.pem"_s, pem);
+        const auto certificates = CertificateIo::readCertificates(path(u"at-cap.pem"_s));
+        QVERIFY2(certificates.ok(), qPrintable(certificates.error()));
+        QCOMPARE(certificates->size(), 1);
     }
 };
 

@@ -6,6 +6,7 @@
 #include "model/certs/devcertificate.h"
 #include "testutil.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
 
@@ -93,6 +94,32 @@ private slots:
         QVERIFY2(renewed.ok(), qPrintable(renewed.error()));
         QVERIFY(renewed->sha256Fingerprint() != before);
         QVERIFY(CertificateIo::loadIdentity(DevCertificate::certificatePath(), DevCertificate::keyPath()).ok());
+    }
+
+    // A data folder named by TLSLAB_DATA_DIR that exists (maybe shared) keeps its mode; folders TLS Lab makes are 0700
+    // even under umask 000, parents included.
+    void folderModes()
+    {
+        const QByteArray saved = qgetenv("TLSLAB_DATA_DIR");
+        const QString shared = m_dir.filePath(u"shared"_s);
+        QVERIFY(QDir().mkpath(shared));
+        QVERIFY(QFile::setPermissions(shared,
+            QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                | QFile::ReadOther | QFile::ExeOther));
+        qputenv("TLSLAB_DATA_DIR", QFile::encodeName(shared));
+        const mode_t oldMask = ::umask(0);
+        const auto inShared = DevCertificate::loadOrCreate();
+        qputenv("TLSLAB_DATA_DIR", QFile::encodeName(m_dir.filePath(u"new/nested/data"_s)));
+        const auto inNew = DevCertificate::loadOrCreate();
+        ::umask(oldMask);
+        qputenv("TLSLAB_DATA_DIR", saved);
+        QVERIFY2(inShared.ok(), qPrintable(inShared.error()));
+        QVERIFY2(inNew.ok(), qPrintable(inNew.error()));
+        QCOMPARE(TlsLab::Test::fileMode(shared), 0755);
+        QCOMPARE(TlsLab::Test::fileMode(shared + u"/tlslab-dev.key"_s), 0600);
+        QCOMPARE(TlsLab::Test::fileMode(m_dir.filePath(u"new"_s)), 0700);
+        QCOMPARE(TlsLab::Test::fileMode(m_dir.filePath(u"new/nested"_s)), 0700);
+        QCOMPARE(TlsLab::Test::fileMode(m_dir.filePath(u"new/nested/data"_s)), 0700);
     }
 };
 
