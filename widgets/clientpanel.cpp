@@ -306,7 +306,9 @@ void ClientPanel::onVerificationFailed(const QList<QSslError> &errors)
                 + tr("Valid: %1 to %2 (%3)").arg(d.notBeforeText, d.notAfterText, d.validityStatus()).toHtmlEscaped();
             if (!names.isEmpty())
                 text += u"<br/>"_s + tr("Names: %1").arg(names.join(u", "_s)).toHtmlEscaped();
-            text += u"<br/><small>SHA-256 "_s + TlsText::sha256(e.certificate()) + u"</small>"_s;
+            // A zero-width space after each colon lets the long fingerprint wrap in the narrow dock.
+            text += u"<br/><small>SHA-256 "_s + TlsText::sha256(e.certificate()).replace(u':', u":\u200B"_s)
+                + u"</small>"_s;
         }
         text += u"</li>"_s;
     }
