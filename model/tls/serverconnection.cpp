@@ -96,7 +96,7 @@ ServerConnection::ServerConnection(
     // Qt closes its descriptor as soon as the client closes its side (and reports a reset as a close). A second one,
     // held until the connection ends, keeps the connection open until the alert OpenSSL owes that client has been
     // sent (see onError), and lets peerReset() tell a reset from a close.
-    m_handshakeDescriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    m_ownDescriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     const QString peer = SocketFacts::endpoint(s.peerAddress, s.peerPort);
     m_recorder.record(EventKind::TcpAccepted, Severity::Info, u"TCP connection from "_s + peer,
         EventDetails {{u"peer"_s, peer}, {u"local"_s, SocketFacts::endpoint(s.localAddress, s.localPort)}});
@@ -135,7 +135,7 @@ ServerConnection::ServerConnection(
 
 ServerConnection::~ServerConnection()
 {
-    releaseHandshakeDescriptor();
+    releaseOwnDescriptor();
 }
 
 std::shared_ptr<void> ServerConnection::tlsContext() const
@@ -393,9 +393,9 @@ void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray
 
 bool ServerConnection::peerReset() const
 {
-    if (m_handshakeDescriptor < 0)
+    if (m_ownDescriptor < 0)
         return false;
-    const int fd = int(m_handshakeDescriptor);
+    const int fd = int(m_ownDescriptor);
     int pending = 0;
     socklen_t length = sizeof pending;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending == ECONNRESET)
@@ -407,11 +407,11 @@ bool ServerConnection::peerReset() const
     return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 && info.tcpi_state == TCP_CLOSE;
 }
 
-void ServerConnection::releaseHandshakeDescriptor()
+void ServerConnection::releaseOwnDescriptor()
 {
-    if (m_handshakeDescriptor >= 0)
-        ::close(int(m_handshakeDescriptor));
-    m_handshakeDescriptor = -1;
+    if (m_ownDescriptor >= 0)
+        ::close(int(m_ownDescriptor));
+    m_ownDescriptor = -1;
 }
 
 void ServerConnection::onEncrypted()
@@ -593,7 +593,7 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
     if (m_endOfInputDelivered && m_recorder.tap()) {
         // Inside that step: Qt no longer writes to a socket whose peer has closed, and aborts it when this returns.
         // Send OpenSSL's answer ourselves, now.
-        m_recorder.tap()->sendPendingOutput(m_handshakeDescriptor);
+        m_recorder.tap()->sendPendingOutput(m_ownDescriptor);
     }
     Session &s = m_recorder.session();
     QList<QSslError> rejected = m_recorder.recordTapVerifyFailures(u"Client certificate"_s);
@@ -749,7 +749,7 @@ void ServerConnection::end(SessionState state, const QString &reason)
         return;
     m_recorder.finish(state, reason);
     m_recorder.drainTap();
-    releaseHandshakeDescriptor();
+    releaseOwnDescriptor();
     m_finishedSignalled = true;
     Q_EMIT finished();
 }

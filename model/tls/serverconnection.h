@@ -93,7 +93,7 @@ private:
     // abortPending: drop what the client has not read instead of waiting for it (a client that does not read).
     void closeSoon(SessionState state, const QString &reason = {}, bool abortPending = false);
     void end(SessionState state, const QString &reason);
-    void releaseHandshakeDescriptor();
+    void releaseOwnDescriptor();
     // True when the client reset the connection (TCP RST), which Qt reports as a close.
     bool peerReset() const;
 
@@ -113,7 +113,7 @@ private:
     qint64 m_lastByteUs = 0; // when the last of them arrived
     bool m_finishedSignalled = false;
     bool m_endOfInputDelivered = false;
-    qintptr m_handshakeDescriptor = -1; // a second descriptor of the socket, held until the connection ends
+    qintptr m_ownDescriptor = -1; // a second descriptor of the socket, held until the connection ends
     bool m_closeNotifyReceived = false; // the client ended TLS cleanly: a reset after it is not news
 };
 

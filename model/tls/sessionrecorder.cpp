@@ -20,49 +20,6 @@ namespace TlsLab::Model {
 
 namespace {
 
-// Message names as the TLS specifications write them in prose ("ServerHello", "EncryptedExtensions").
-QString messageTypeName(quint8 type)
-{
-    switch (type) {
-    case 0:
-        return u"HelloRequest"_s;
-    case 1:
-        return u"ClientHello"_s;
-    case 2:
-        return u"ServerHello"_s;
-    case 4:
-        return u"NewSessionTicket"_s;
-    case 5:
-        return u"EndOfEarlyData"_s;
-    case 8:
-        return u"EncryptedExtensions"_s;
-    case 11:
-        return u"Certificate"_s;
-    case 12:
-        return u"ServerKeyExchange"_s;
-    case 13:
-        return u"CertificateRequest"_s;
-    case 14:
-        return u"ServerHelloDone"_s;
-    case 15:
-        return u"CertificateVerify"_s;
-    case 16:
-        return u"ClientKeyExchange"_s;
-    case 20:
-        return u"Finished"_s;
-    case 22:
-        return u"CertificateStatus"_s;
-    case 24:
-        return u"KeyUpdate"_s;
-    case 25:
-        return u"CompressedCertificate"_s;
-    case 254:
-        return u"MessageHash"_s;
-    default:
-        return u"handshake type %1"_s.arg(type);
-    }
-}
-
 QStringList versionNames(const ClientHelloDissection &hello)
 {
     QStringList versions;
@@ -206,7 +163,7 @@ void SessionRecorder::recordTapItem(const TapItem &item)
     if (item.bytes.size() < 4)
         return;
     const quint8 typeCode = quint8(item.bytes.at(0));
-    QString type = messageTypeName(typeCode);
+    QString type = handshakeMessageName(typeCode);
     EventDetails d {{u"direction"_s, direction}, {u"type_code"_s, int(typeCode)}, {u"bytes"_s, item.bytes.size()},
         {u"encrypted"_s, item.encrypted}};
     QString facts;

@@ -548,6 +548,48 @@ QLatin1StringView signatureSchemeName(quint16 scheme)
     return find(SignatureSchemes, scheme);
 }
 
+QString handshakeMessageName(quint8 type)
+{
+    switch (type) {
+    case 0:
+        return u"HelloRequest"_s;
+    case 1:
+        return u"ClientHello"_s;
+    case 2:
+        return u"ServerHello"_s;
+    case 4:
+        return u"NewSessionTicket"_s;
+    case 5:
+        return u"EndOfEarlyData"_s;
+    case 8:
+        return u"EncryptedExtensions"_s;
+    case 11:
+        return u"Certificate"_s;
+    case 12:
+        return u"ServerKeyExchange"_s;
+    case 13:
+        return u"CertificateRequest"_s;
+    case 14:
+        return u"ServerHelloDone"_s;
+    case 15:
+        return u"CertificateVerify"_s;
+    case 16:
+        return u"ClientKeyExchange"_s;
+    case 20:
+        return u"Finished"_s;
+    case 22:
+        return u"CertificateStatus"_s;
+    case 24:
+        return u"KeyUpdate"_s;
+    case 25:
+        return u"CompressedCertificate"_s;
+    case 254:
+        return u"MessageHash"_s;
+    default:
+        return u"handshake type %1"_s.arg(type);
+    }
+}
+
 QLatin1StringView handshakeTypeName(quint8 type)
 {
     return find(HandshakeTypes, type);

@@ -16,6 +16,9 @@ QLatin1StringView extensionName(quint16 type);
 QLatin1StringView namedGroupName(quint16 group);
 QLatin1StringView signatureSchemeName(quint16 scheme);
 QLatin1StringView handshakeTypeName(quint8 type);
+// The same messages as the specifications' prose names them, as event details do: "ServerHello",
+// "EncryptedExtensions"; "handshake type N" when unknown.
+QString handshakeMessageName(quint8 type);
 QLatin1StringView alertDescriptionName(quint8 description);
 QLatin1StringView certificateCompressionName(quint16 algorithm); // compress_certificate: zlib, brotli, zstd
 QLatin1StringView pskKeyExchangeModeName(quint8 mode); // psk_ke, psk_dhe_ke
