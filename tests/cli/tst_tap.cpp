@@ -81,6 +81,7 @@ private Q_SLOTS:
     void resumeOnBothEnds();
     void protocolIsTheSessions();
     void printedCommandsReproduce();
+    void badKeyLogOptions();
 
 private:
     bool startServe(PeerProcess &serve, quint16 &port, const QStringList &extra);
@@ -334,6 +335,24 @@ void TestTap::printedCommandsReproduce()
     const QByteArray out = runTlslab({u"connect"_s, accept, u"--ca"_s, m_cert, u"--wait"_s, u"200"_s});
     server.finish();
     QVERIFY2(resultOf(out).value(u"ok"_s).toBool(), out.constData());
+}
+
+void TestTap::badKeyLogOptions()
+{
+    // A key log that cannot be written stops serve with the reason; --keylog without the tap is a usage error.
+    PeerProcess serve;
+    QVERIFY(serve.start(tlslab(),
+        {u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(freePort()), u"--keylog"_s, path(u"no/such/dir/keys"_s)}));
+    QVERIFY(serve.finish());
+    QCOMPARE(serve.exitCode(), 1);
+    QVERIFY2(serve.errorOutput().contains("cannot open the key log file"), serve.errorOutput().constData());
+
+    PeerProcess connect;
+    QVERIFY(connect.start(
+        tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(freePort()), u"--keylog"_s, path(u"k"_s), u"--no-tap"_s}));
+    QVERIFY(connect.finish());
+    QCOMPARE(connect.exitCode(), 2);
+    QVERIFY2(connect.errorOutput().contains("--keylog needs the TLS tap"), connect.errorOutput().constData());
 }
 
 QTEST_GUILESS_MAIN(TestTap)
