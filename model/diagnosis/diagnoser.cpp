@@ -48,6 +48,23 @@ std::optional<Verdict> Diagnoser::verdict(quint64 session) const
     return m_verdicts.value(session);
 }
 
+void Diagnoser::setLocalChain(const QList<QSslCertificate> &chain)
+{
+    m_localChain = chain;
+    const std::optional<Verdict> note = certificateNote(chain, QDateTime::currentDateTimeUtc());
+    if (note && m_recordsEvents)
+        recordVerdict(0, Side::Server, *note, Severity::Warning);
+}
+
+void Diagnoser::recordVerdict(quint64 session, Side side, const Verdict &v, Severity severity)
+{
+    EventDetails d {{u"kind"_s, verdictKindName(v.kind)}, {u"side"_s, partyName(v.side)},
+        {u"gave_up"_s, partyName(v.gaveUp)}, {u"step"_s, stepName(v.step)}, {u"cause"_s, v.cause},
+        {u"cause_code"_s, v.causeCode}, {u"why"_s, v.why}, {u"fix"_s, v.fix}};
+    m_timeline->record(session, side, EventKind::Diagnosis, severity,
+        (v.isFailure() ? u"Diagnosis: "_s : u"Note: "_s) + v.cause + u" [" + v.causeCode + u"]", d);
+}
+
 void Diagnoser::forget()
 {
     const QMutexLocker locker(&m_mutex);
@@ -156,7 +173,8 @@ void Diagnoser::judge(quint64 id, bool alsoOtherEnd)
     const std::optional<Verdict> v = diagnose(input);
 
     const bool first = !m_verdicts.contains(id);
-    const bool changed = first || m_verdicts.value(id) != v;
+    // A healthy session is published again only if it carried a verdict before (a late event cleared it).
+    const bool changed = first ? (v.has_value() || !s.diagnosis.isEmpty()) : m_verdicts.value(id) != v;
     m_verdicts.insert(id, v);
     if (first) {
         const QMutexLocker locker(&m_mutex);
@@ -177,14 +195,10 @@ void Diagnoser::judge(quint64 id, bool alsoOtherEnd)
     }
     if (v && m_recordsEvents && !m_recorded.contains(id)) {
         m_recorded.insert(id);
-        EventDetails d {{u"kind"_s, verdictKindName(v->kind)}, {u"side"_s, partyName(v->side)},
-            {u"gave_up"_s, partyName(v->gaveUp)}, {u"step"_s, stepName(v->step)}, {u"cause"_s, v->cause},
-            {u"cause_code"_s, v->causeCode}, {u"why"_s, v->why}, {u"fix"_s, v->fix}};
         const Severity severity = !v->isFailure() ? Severity::Warning
             : s.state == SessionState::Refused    ? Severity::Warning
                                                   : Severity::Error;
-        m_timeline->record(id, s.side, EventKind::Diagnosis, severity,
-            (v->isFailure() ? u"Diagnosis: "_s : u"Note: "_s) + v->cause + u" [" + v->causeCode + u"]", d);
+        recordVerdict(id, s.side, *v, severity);
     }
     if (alsoOtherEnd && s.linkedSession && m_verdicts.contains(s.linkedSession))
         judge(s.linkedSession, false); // the other end ended first: it may know more now

@@ -32,8 +32,9 @@ public:
 
     // Record each verdict as a "diagnosis" event (tlslab serve does; the window shows the verdict in place).
     void setRecordsEvents(bool on) { m_recordsEvents = on; }
-    // The certificate chain the listener presents: server-side verdicts name it.
-    void setLocalChain(const QList<QSslCertificate> &chain) { m_localChain = chain; }
+    // The certificate chain the listener presents: server-side verdicts name it. A note on it (a CA certificate, one
+    // that expires soon) is recorded once, here, not on every session.
+    void setLocalChain(const QList<QSslCertificate> &chain);
     std::optional<Verdict> verdict(quint64 session) const;
 
 Q_SIGNALS:
@@ -46,6 +47,7 @@ private:
     void onSessionUpdated(quint64 id);
     void judge(quint64 id, bool alsoOtherEnd);
     QList<Event> eventsOf(quint64 id) const;
+    void recordVerdict(quint64 session, Side side, const Verdict &v, Severity severity);
     void forget();
 
     Timeline *m_timeline;

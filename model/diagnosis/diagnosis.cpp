@@ -941,88 +941,108 @@ bool isVague(const QString &code)
         || code == u"unknown";
 }
 
+// What a session (or a listener's certificate) would fail on elsewhere, gathered as notes.
+struct Notes
+{
+    QStringList codes, causes, why, fixes;
+
+    void add(const QString &code, const QString &cause, const QString &because, const QString &fix)
+    {
+        codes.append(code);
+        causes.append(cause);
+        why.append(because);
+        fixes.append(fix);
+    }
+
+    // A server certificate that its client accepted but other clients may refuse.
+    void addCertificate(const QSslCertificate &leaf, const QDateTime &clock)
+    {
+        if (leaf.isNull())
+            return;
+        const CertificateDetails d = detailsOf(leaf);
+        if (d.isCa && !d.isSelfSigned) {
+            add(u"ca-as-server-certificate"_s, u"the server's certificate is a CA certificate"_s,
+                u"%1 has basicConstraints CA:TRUE; many clients (and browsers) refuse a CA certificate as a "
+                "server's certificate."_s.arg(TlsText::certificateName(leaf)),
+                u"Serve a leaf certificate (tlslab cert new --profile server) issued by that CA."_s);
+        } else if (d.isCa) {
+            add(u"ca-as-server-certificate"_s, u"the server's certificate is a self-signed CA certificate"_s,
+                u"%1 has basicConstraints CA:TRUE; clients that trust it as a CA may still refuse it as a "
+                "server's certificate."_s.arg(TlsText::certificateName(leaf)),
+                u"Serve a leaf certificate issued by a CA."_s);
+        }
+        const qint64 secondsLeft = clock.secsTo(leaf.expiryDate());
+        if (secondsLeft >= 0 && secondsLeft < 30 * 86400) {
+            add(u"expires-soon"_s, u"the server's certificate expires within 30 days"_s,
+                u"%1 expires on %2 (%3 days from the handshake)."_s
+                    .arg(TlsText::certificateName(leaf), dateText(leaf.expiryDate()))
+                    .arg(secondsLeft / 86400),
+                u"Renew the certificate before %1."_s.arg(dateText(leaf.expiryDate())));
+        }
+    }
+
+    Verdict note(Verdict::Party side, Verdict::Step step) const
+    {
+        Verdict v = make(
+            side, Verdict::Party::Unknown, step, codes.first(), causes.join(u"; "_s), why.join(u' '), fixes.join(u' '));
+        v.kind = Verdict::Kind::Note;
+        return v;
+    }
+};
+
 // Notes for a session that succeeded but would fail elsewhere.
 std::optional<Verdict> notes(const DiagnosisInput &in, const EndFacts &f, const QDateTime &clock)
 {
     const Session &s = in.session;
     if (!f.encrypted)
         return std::nullopt;
-    const QList<QSslCertificate> &chain = s.side == Side::Client ? s.peerChain : in.localChain;
-    const QSslCertificate leaf = chain.value(0);
-    QStringList codes, causes, why, fixes;
+    Notes notes;
     if (s.side == Side::Client && s.protocol == u"TLSv1.3" && f.dataReceived.isEmpty() && f.closed
         && f.closed->summary.contains(u"server"_s)) {
         // In TLS 1.3 the client finishes its half before the server has checked its certificate: a server that
         // refuses it may just close. Not a failure TLS Lab can prove from this end; worth saying.
-        codes.append(u"closed-after-handshake"_s);
-        causes.append(u"the server closed the connection right after the handshake, without sending anything"_s);
-        why.append(u"In TLS 1.3 a server that rejects the client (its certificate, say) after the handshake may close "
-                   "like this without an alert; this end cannot tell that from a server with nothing to say."_s);
-        fixes.append(u"If the server requires a client certificate, connect with --cert FILE --key FILE."_s);
+        notes.add(u"closed-after-handshake"_s,
+            u"the server closed the connection right after the handshake, without sending anything"_s,
+            u"In TLS 1.3 a server that rejects the client (its certificate, say) after the handshake may close like "
+            "this without an alert; this end cannot tell that from a server with nothing to say."_s,
+            u"If the server requires a client certificate, connect with --cert FILE --key FILE."_s);
     }
     if (s.untrusted) {
-        codes.append(u"verification-errors-ignored"_s);
-        causes.append(u"the server's certificate did not verify and the errors were ignored"_s);
         QStringList errors;
         for (const QSslError &e : s.verifyErrors)
             errors.append(TlsText::errorCode(e.error()));
-        why.append(u"Ignored for this connection only: %1."_s.arg(join(errors)));
-        fixes.append(u"Fix the certificate problem before relying on this connection."_s);
+        notes.add(u"verification-errors-ignored"_s,
+            u"the server's certificate did not verify and the errors were ignored"_s,
+            u"Ignored for this connection only: %1."_s.arg(join(errors)),
+            u"Fix the certificate problem before relying on this connection."_s);
     }
-    if (!leaf.isNull()) {
-        const CertificateDetails d = detailsOf(leaf);
-        if (d.isCa && !d.isSelfSigned) {
-            codes.append(u"ca-as-server-certificate"_s);
-            causes.append(u"the server's certificate is a CA certificate"_s);
-            why.append(u"%1 has basicConstraints CA:TRUE; many clients (and browsers) refuse a CA certificate as a "
-                       "server's certificate."_s.arg(TlsText::certificateName(leaf)));
-            fixes.append(u"Serve a leaf certificate (tlslab cert new --profile server) issued by that CA."_s);
-        } else if (d.isCa) {
-            codes.append(u"ca-as-server-certificate"_s);
-            causes.append(u"the server's certificate is a self-signed CA certificate"_s);
-            why.append(u"%1 has basicConstraints CA:TRUE; clients that trust it as a CA may still refuse it as a "
-                       "server's certificate."_s.arg(TlsText::certificateName(leaf)));
-            fixes.append(u"Serve a leaf certificate issued by a CA."_s);
-        }
-        const qint64 secondsLeft = clock.secsTo(leaf.expiryDate());
-        if (secondsLeft >= 0 && secondsLeft < 30 * 86400) {
-            codes.append(u"expires-soon"_s);
-            causes.append(u"the server's certificate expires within 30 days"_s);
-            why.append(u"%1 expires on %2 (%3 days from the handshake)."_s
-                           .arg(TlsText::certificateName(leaf), dateText(leaf.expiryDate()))
-                           .arg(secondsLeft / 86400));
-            fixes.append(u"Renew the certificate before %1."_s.arg(dateText(leaf.expiryDate())));
-        }
-    }
+    // A listener's own certificate is the same for every session it serves: it is judged once, when the listener
+    // starts (certificateNote), not again on every connection.
+    if (s.side == Side::Client)
+        notes.addCertificate(s.peerChain.value(0), clock);
     // ALPN answered with a protocol the client never offered: conforming clients abort (RFC 7301, section 3.2).
     const QStringList alpnOffered = s.side == Side::Client
         ? f.offeredAlpn
         : (f.clientHello ? EndFacts::textList(f.clientHello->details.value(u"alpn")) : QStringList());
     if (!s.alpn.isEmpty() && !alpnOffered.isEmpty() && !alpnOffered.contains(s.alpn)) {
-        codes.append(u"alpn-not-offered"_s);
-        causes.append(u"the server chose an application protocol the client did not offer"_s);
-        why.append(u"The server selected ALPN %1; the client offered %2."_s.arg(s.alpn, join(alpnOffered)));
-        fixes.append(u"The server must answer no_application_protocol, or serve one of %1 (serve --alpn LIST)."_s.arg(
-            join(alpnOffered)));
+        notes.add(u"alpn-not-offered"_s, u"the server chose an application protocol the client did not offer"_s,
+            u"The server selected ALPN %1; the client offered %2."_s.arg(s.alpn, join(alpnOffered)),
+            u"The server must answer no_application_protocol, or serve one of %1 (serve --alpn LIST)."_s.arg(
+                join(alpnOffered)));
     }
     if (f.encryptedEvent && s.protocol == u"TLSv1.2") {
         const QCborValue ems = f.encryptedEvent->details.value(u"extended_master_secret");
         if (ems.isBool() && !ems.toBool()) {
-            codes.append(u"no-extended-master-secret"_s);
-            causes.append(u"TLS 1.2 without the extended master secret"_s);
-            why.append(u"The session was negotiated without RFC 7627's extended master secret; strict clients and "
-                       "FIPS configurations refuse that."_s);
-            fixes.append(u"Use TLS 1.3, or a TLS stack that supports extended master secret."_s);
+            notes.add(u"no-extended-master-secret"_s, u"TLS 1.2 without the extended master secret"_s,
+                u"The session was negotiated without RFC 7627's extended master secret; strict clients and FIPS "
+                "configurations refuse that."_s,
+                u"Use TLS 1.3, or a TLS stack that supports extended master secret."_s);
         }
     }
-    if (codes.isEmpty())
+    if (notes.codes.isEmpty())
         return std::nullopt;
-    Verdict v = make(s.side == Side::Client && !s.untrusted ? Party::Server : Party::Either, Party::Unknown,
-        Step::Certificate, codes.first(), causes.join(u"; "_s), why.join(u' '), fixes.join(u' '));
-    if (codes.first() == u"no-extended-master-secret")
-        v.step = Step::ServerHello;
-    v.kind = Verdict::Kind::Note;
-    return v;
+    return notes.note(s.side == Side::Client && !s.untrusted ? Party::Server : Party::Either,
+        notes.codes.first() == u"no-extended-master-secret" ? Step::ServerHello : Step::Certificate);
 }
 
 std::optional<Verdict> diagnoseOneEnd(const DiagnosisInput &in)
@@ -1041,6 +1061,15 @@ std::optional<Verdict> diagnoseOneEnd(const DiagnosisInput &in)
 }
 
 } // namespace
+
+std::optional<Verdict> certificateNote(const QList<QSslCertificate> &chain, const QDateTime &now)
+{
+    Notes notes;
+    notes.addCertificate(chain.value(0), now);
+    if (notes.codes.isEmpty())
+        return std::nullopt;
+    return notes.note(Verdict::Party::Server, Verdict::Step::Certificate);
+}
 
 std::optional<Verdict> diagnose(const DiagnosisInput &input)
 {

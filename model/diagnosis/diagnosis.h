@@ -29,4 +29,8 @@ struct DiagnosisInput
 // and where one end cannot know, the verdict says what is known and what is not.
 std::optional<Verdict> diagnose(const DiagnosisInput &input);
 
+// A note on the certificate a listener serves (a CA certificate, one that expires within 30 days at `now`), or none.
+// Said once when the listener starts: its sessions' verdicts do not repeat it.
+std::optional<Verdict> certificateNote(const QList<QSslCertificate> &chain, const QDateTime &now);
+
 } // namespace TlsLab::Model

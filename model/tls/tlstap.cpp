@@ -72,7 +72,10 @@ struct TlsTap::Callbacks
     {
         auto *ctx = static_cast<SSL_CTX *>(parent);
         SSL_CTX_set_msg_callback(ctx, &Callbacks::onMessage);
-        SSL_CTX_set_keylog_callback(ctx, &Callbacks::onKeyLog);
+        // With a key-log callback set, OpenSSL formats every secret of every handshake into a line (a sprintf per
+        // byte): a tenth of a listener's CPU. Set it only on the contexts of connections whose lines are kept.
+        if (t_binding && t_binding->m_options.keyLog)
+            SSL_CTX_set_keylog_callback(ctx, &Callbacks::onKeyLog);
         if (t_binding && t_binding->m_options.stableTickets)
             SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, &Callbacks::onTicketKey);
     }
@@ -170,16 +173,21 @@ struct TlsTap::Callbacks
 
     static long onBio(BIO *bio, int oper, const char *argp, size_t, int, long, int ret, size_t *processed)
     {
+        // Called before and after every operation on the BIOs, controls included (Qt asks for the pending bytes
+        // many times a handshake): only bytes going in or out matter, so decide that first.
+        const bool in = oper == (BIO_CB_WRITE | BIO_CB_RETURN);
+        if ((!in && oper != (BIO_CB_READ | BIO_CB_RETURN)) || ret <= 0 || !processed || !argp)
+            return ret;
         auto *tap = reinterpret_cast<TlsTap *>(BIO_get_callback_arg(bio));
-        if (!tap || ret <= 0 || !processed || !argp)
+        if (!tap || !tap->m_ssl)
             return ret;
-        if (!tap->m_ssl)
-            return ret;
-        if (oper == (BIO_CB_WRITE | BIO_CB_RETURN) && bio == SSL_get_rbio(tap->m_ssl)) {
+        if (in && bio == SSL_get_rbio(tap->m_ssl)) {
             ++tap->m_readsIn;
             tap->addWire(false, argp, *processed);
-        } else if (oper == (BIO_CB_READ | BIO_CB_RETURN) && bio == SSL_get_wbio(tap->m_ssl)) {
+        } else if (!in && bio == SSL_get_wbio(tap->m_ssl)) {
             tap->addWire(true, argp, *processed);
+            if (tap->m_pendingAlerts.isEmpty())
+                return ret;
             const quint64 readOut = BIO_number_read(bio);
             while (!tap->m_pendingAlerts.isEmpty() && tap->m_pendingAlerts.constFirst().endOffset <= readOut) {
                 TapItem item = tap->m_pendingAlerts.takeFirst().item;

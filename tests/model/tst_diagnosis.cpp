@@ -157,6 +157,7 @@ private Q_SLOTS:
     void plaintextClient();
     void verdictJsonAndClasses();
     void diagnoserStoresAndRecords();
+    void listenerCertificateNotedOnce();
 
 private:
     Identity m_ca, m_intermediate, m_leaf, m_selfSigned, m_expiredLeaf, m_expiredIntermediate, m_futureLeaf,
@@ -766,6 +767,46 @@ void TestDiagnosis::diagnoserStoresAndRecords()
     timeline.updateSession(s);
     QCOMPARE(timeline.session(s.id).diagnosis.value(u"cause_code"_s).toString(), u"silent-peer"_s);
     QCOMPARE(diagnoser->verdict(s.id)->causeCode, u"silent-peer"_s);
+}
+
+void TestDiagnosis::listenerCertificateNotedOnce()
+{
+    Timeline timeline;
+    Diagnoser *diagnoser = Diagnoser::of(&timeline);
+    diagnoser->setRecordsEvents(true);
+    diagnoser->setLocalChain(m_soonExpiring.chain);
+    QCOMPARE(timeline.eventCount(), 1); // said once, when the listener starts
+    const Event note = timeline.event(0);
+    QCOMPARE(note.kind, EventKind::Diagnosis);
+    QCOMPARE(note.session, 0u);
+    QCOMPARE(note.details.value(u"cause_code").toString(), u"expires-soon"_s);
+    QCOMPARE(note.details.value(u"kind").toString(), u"note"_s);
+
+    // A session served with that certificate that went well gets no verdict of its own, and is not published again.
+    QSignalSpy judged(diagnoser, &Diagnoser::verdictChanged);
+    Session s = serverSession(SessionState::Connecting);
+    s.id = Timeline::newSessionId();
+    s.endUs = 0;
+    timeline.updateSession(s);
+    const QList<Event> events = serverStart({u"TLS 1.3"_s}) << ev(Side::Server, EventKind::Encrypted);
+    for (const Event &e : events)
+        timeline.record(s.id, Side::Server, e.kind, e.severity, e.summary, e.details);
+    s.state = SessionState::Closed;
+    s.protocol = u"TLSv1.3"_s;
+    s.endUs = nowUs();
+    QSignalSpy updated(&timeline, &Timeline::sessionUpdated);
+    timeline.updateSession(s);
+    QCOMPARE(updated.size(), 1);
+    QCOMPARE(judged.size(), 0);
+    QVERIFY(!diagnoser->verdict(s.id));
+    QCOMPARE(timeline.eventCount(), 1 + events.size()); // no "diagnosis" event either
+
+    // A leaf certificate with years to run: nothing to note.
+    Timeline quiet;
+    Diagnoser *other = Diagnoser::of(&quiet);
+    other->setRecordsEvents(true);
+    other->setLocalChain(m_leaf.chain);
+    QCOMPARE(quiet.eventCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestDiagnosis)
