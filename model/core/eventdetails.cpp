@@ -1,6 +1,7 @@
 #include "model/core/eventdetails.h"
 
 #include <QCborArray>
+#include <QCborStreamReader>
 #include <QtEndian>
 
 #include <QLocale>
@@ -323,7 +324,28 @@ QJsonObject EventDetails::toJsonObject() const
 
 QCborValue EventDetails::value(QStringView key) const
 {
-    return toMap().value(key.toString());
+    // Walk the keys of the map and decode only the value asked for: decoding the whole map for each lookup made
+    // readers such as the diagnosis pay for every field each time.
+    if (m_fields.isEmpty())
+        return {};
+    QCborStreamReader reader(toCbor());
+    if (!reader.isMap() || !reader.enterContainer())
+        return {};
+    while (reader.hasNext() && reader.isString()) {
+        QString name;
+        auto chunk = reader.readString();
+        while (chunk.status == QCborStreamReader::Ok) {
+            name += chunk.data;
+            chunk = reader.readString();
+        }
+        if (chunk.status == QCborStreamReader::Error || !reader.hasNext())
+            return {};
+        if (name == key)
+            return QCborValue::fromCbor(reader);
+        if (!reader.next())
+            return {};
+    }
+    return {};
 }
 
 } // namespace TlsLab::Model

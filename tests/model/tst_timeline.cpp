@@ -77,6 +77,12 @@ void TestTimeline::detailsEncoding()
     QCOMPARE(EventDetails(map).toMap(), map);
     QVERIFY(EventDetails().isEmpty());
     QCOMPARE(EventDetails().toMap().size(), 0);
+    // value() finds each field without decoding the others, nested ones and ones after them included.
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        QCOMPARE(d.value(it.key().toString()), it.value());
+    QVERIFY(d.value(u"absent").isUndefined());
+    QVERIFY(!d.contains(u"tex"));
+    QVERIFY(EventDetails().value(u"text").isUndefined());
 }
 
 void TestTimeline::largeEventsAndManyChunks()
