@@ -211,6 +211,10 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     if (const auto exit = output.read(parser, printer))
         return *exit;
 
+    // Everything is printed (and captured) as it happens: unless --pcap needs them at exit, neither the events nor
+    // the ended sessions are kept, so that a long serve's memory stays flat.
+    if (!parser.isSet(pcap))
+        lab.timeline().setKeepsHistory(false);
     if (!parser.isSet(noCapture)) {
         CaptureOptions captureOptions;
         captureOptions.path = parser.value(capture);
@@ -224,7 +228,7 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
 
     Timeline &timeline = lab.timeline();
     // Without --pcap nothing exports the kept wire bytes at exit: keep only the newest session's (the capture file
-    // takes each session's as it ends), so a long serve's memory stays flat.
+    // takes each session's as it ends).
     if (!parser.isSet(pcap))
         WireStore::of(&timeline)->setByteLimit(0);
     // The lab outlives this function; the printer does not: the connection ends with it.

@@ -45,7 +45,11 @@ Diagnoser::~Diagnoser() = default;
 
 std::optional<Verdict> Diagnoser::verdict(quint64 session) const
 {
-    return m_verdicts.value(session);
+    const auto it = m_verdicts.constFind(session);
+    if (it != m_verdicts.cend())
+        return *it;
+    const QJsonObject kept = m_timeline->session(session).diagnosis; // judged long ago
+    return kept.isEmpty() ? std::nullopt : std::optional<Verdict>(Verdict::fromJson(kept));
 }
 
 void Diagnoser::setLocalChain(const QList<QSslCertificate> &chain)
@@ -140,7 +144,8 @@ QList<Event> Diagnoser::eventsOf(quint64 id) const
     {
         const QMutexLocker locker(&m_mutex);
         const auto it = m_events.constFind(id);
-        if (it != m_events.cend() && s.startUs >= m_sinceUs)
+        // Followed from its start, or followed and the timeline keeps no events to read back.
+        if (it != m_events.cend() && (s.startUs >= m_sinceUs || !m_timeline->keepsHistory()))
             return *it;
     }
     // Not followed from its start (it began before this diagnoser existed): read it back from the timeline.
@@ -172,6 +177,9 @@ void Diagnoser::judge(quint64 id, bool alsoOtherEnd)
         input.localChain = m_localChain;
     const std::optional<Verdict> v = diagnose(input);
 
+    // Judged before, and forgotten since (only the recent sessions' verdicts are kept here; each session keeps its
+    // own).
+    const bool forgotten = !m_verdicts.contains(id) && s.endUs <= m_forgottenEndUs;
     const bool first = !m_verdicts.contains(id);
     // A healthy session is published again only if it carried a verdict before (a late event cleared it).
     const bool changed = first ? (v.has_value() || !s.diagnosis.isEmpty()) : m_verdicts.value(id) != v;
@@ -179,11 +187,14 @@ void Diagnoser::judge(quint64 id, bool alsoOtherEnd)
     if (first) {
         const QMutexLocker locker(&m_mutex);
         m_judged.insert(id);
-        m_recent.append(id);
+        m_recent.append({id, s.endUs});
         while (m_recent.size() > RecentSessionsKept) {
-            const quint64 old = m_recent.takeFirst();
+            const auto [old, oldEndUs] = m_recent.takeFirst();
             m_events.remove(old);
             m_judged.remove(old);
+            m_verdicts.remove(old); // the session itself keeps its verdict (Session::diagnosis)
+            m_recorded.remove(old);
+            m_forgottenEndUs = std::max(m_forgottenEndUs, oldEndUs);
         }
     }
     if (changed) {
@@ -193,7 +204,7 @@ void Diagnoser::judge(quint64 id, bool alsoOtherEnd)
         m_updating = false;
         Q_EMIT verdictChanged(id);
     }
-    if (v && m_recordsEvents && !m_recorded.contains(id)) {
+    if (v && m_recordsEvents && !forgotten && !m_recorded.contains(id)) {
         m_recorded.insert(id);
         const Severity severity = !v->isFailure() ? Severity::Warning
             : s.state == SessionState::Refused    ? Severity::Warning

@@ -62,7 +62,10 @@ private:
     QSet<quint64> m_judged;
     QSet<quint64> m_rejudge; // ended sessions that received late events
 
-    QList<quint64> m_recent; // ended sessions whose events are still kept, oldest first
+    QList<std::pair<quint64, qint64>> m_recent; // ended sessions (id, end) whose events are still kept, oldest first
+    // The latest end of a session forgotten from m_recent: a session that ended no later was judged (and its verdict
+    // recorded) already, should it be published again.
+    qint64 m_forgottenEndUs = 0;
     QHash<quint64, std::optional<Verdict>> m_verdicts; // judged sessions
     QSet<quint64> m_recorded; // sessions whose verdict was recorded as an event
 };

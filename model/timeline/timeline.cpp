@@ -37,6 +37,10 @@ Timeline::~Timeline() = default;
 
 void Timeline::append(const Event &event)
 {
+    if (!m_keepsHistory) {
+        Q_EMIT eventAppended(event);
+        return;
+    }
     const QByteArray &details = event.details.encodedFields();
     {
         QWriteLocker locker(&m_lock);
@@ -243,10 +247,32 @@ void Timeline::updateSession(const Session &session)
                 m_unlinkedByEndpoints.remove(key);
             }
         }
+        if (!m_keepsHistory && !it->isOpen())
+            m_endedToDrop.append(it.key());
     }
+    // Updates nest (a consumer of sessionUpdated() may update the session again, as the diagnoser does with its
+    // verdict): an ended session is dropped only when the outermost update has reached every consumer.
+    thread_local int depth = 0;
+    ++depth;
     Q_EMIT sessionUpdated(session.id);
     if (linkedWith)
         Q_EMIT sessionUpdated(linkedWith);
+    if (--depth == 0 && !m_keepsHistory) {
+        QWriteLocker locker(&m_lock);
+        for (const quint64 id : std::as_const(m_endedToDrop)) {
+            const auto it = m_sessions.constFind(id);
+            if (it == m_sessions.cend() || it->isOpen())
+                continue;
+            if (it->localPort && it->peerPort) {
+                const QString key = endpointKey(*it);
+                if (m_unlinkedByEndpoints.value(key) == id)
+                    m_unlinkedByEndpoints.remove(key);
+            }
+            m_sessions.erase(it);
+            m_sessionOrder.removeOne(id);
+        }
+        m_endedToDrop.clear();
+    }
 }
 
 Session Timeline::session(quint64 id) const

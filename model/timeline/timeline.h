@@ -82,6 +82,13 @@ public:
     // From the Timeline's thread only: the views reset on cleared() in the same turn.
     void clear();
 
+    // Whether events and ended sessions are kept (the default). Off, each event is only handed to the direct
+    // consumers of eventAppended() and each session is dropped once it has ended and sessionUpdated() has been
+    // delivered: for `tlslab serve`, which prints and captures everything as it happens, so that its memory stays
+    // flat however long it runs. Set before anything is recorded.
+    void setKeepsHistory(bool keep) { m_keepsHistory = keep; }
+    bool keepsHistory() const { return m_keepsHistory; }
+
 Q_SIGNALS:
     // Every single event, emitted synchronously in the appending thread, for consumers that must see each one in
     // order right away (the command line prints it). Views use eventsAppended() instead.
@@ -129,6 +136,8 @@ private:
     QList<quint64> m_sessionOrder;
     QHash<quint64, Session> m_sessions;
     QHash<QString, quint64> m_unlinkedByEndpoints;
+    bool m_keepsHistory = true;
+    QList<quint64> m_endedToDrop; // without history: ended sessions, dropped once their update has been delivered
 
     // The events announced by eventsAppended() so far (touched in the Timeline's thread only), and whether an
     // announcement is queued.

@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
 
@@ -158,6 +160,7 @@ private Q_SLOTS:
     void verdictJsonAndClasses();
     void diagnoserStoresAndRecords();
     void listenerCertificateNotedOnce();
+    void withoutHistory();
 
 private:
     Identity m_ca, m_intermediate, m_leaf, m_selfSigned, m_expiredLeaf, m_expiredIntermediate, m_futureLeaf,
@@ -807,6 +810,54 @@ void TestDiagnosis::listenerCertificateNotedOnce()
     other->setRecordsEvents(true);
     other->setLocalChain(m_leaf.chain);
     QCOMPARE(quiet.eventCount(), 0);
+}
+
+void TestDiagnosis::withoutHistory()
+{
+    // tlslab serve keeps neither events nor ended sessions: the verdicts still come, once each, and nothing piles up.
+    Timeline timeline;
+    timeline.setKeepsHistory(false);
+    Diagnoser *diagnoser = Diagnoser::of(&timeline);
+    diagnoser->setRecordsEvents(true);
+    QList<Event> seen;
+    connect(&timeline, &Timeline::eventAppended, this, [&seen](const Event &e) { seen.append(e); });
+    QList<Session> sessions;
+    for (int i = 0; i < 300; ++i) { // more than the diagnoser keeps verdicts for
+        Session s = serverSession(SessionState::Connecting);
+        s.id = Timeline::newSessionId();
+        s.endUs = 0;
+        timeline.updateSession(s);
+        timeline.record(s.id, Side::Server, EventKind::TcpAccepted, Severity::Info, u"accepted"_s);
+        timeline.record(s.id, Side::Server, EventKind::Timeout, Severity::Warning, u"timeout"_s,
+            EventDetails {{u"timeout_ms", 500}, {u"bytes", 0}});
+        s.state = SessionState::Failed;
+        s.endUs = nowUs();
+        timeline.updateSession(s);
+        sessions.append(s);
+    }
+    QCOMPARE(timeline.eventCount(), 0);
+    QCOMPARE(timeline.sessionCount(), 0);
+    const auto diagnoses = [&seen] {
+        return std::count_if(seen.cbegin(), seen.cend(), [](const Event &e) { return e.kind == EventKind::Diagnosis; });
+    };
+    QCOMPARE(diagnoses(), 300);
+    QCOMPARE(seen.size(), 900);
+    const Event &verdict = seen.at(2);
+    QCOMPARE(verdict.kind, EventKind::Diagnosis);
+    QCOMPARE(verdict.session, sessions.first().id);
+    QCOMPARE(verdict.details.value(u"cause_code").toString(), u"silent-peer"_s);
+
+    // The oldest session published again, long after: judged already, not recorded twice.
+    timeline.updateSession(sessions.first());
+    QCOMPARE(diagnoses(), 300);
+    QCOMPARE(timeline.sessionCount(), 0);
+    // An open session stays until it ends.
+    Session open = serverSession(SessionState::Connecting);
+    open.id = Timeline::newSessionId();
+    open.endUs = 0;
+    timeline.updateSession(open);
+    QCOMPARE(timeline.sessionCount(), 1);
+    QCOMPARE(timeline.session(open.id).id, open.id);
 }
 
 QTEST_GUILESS_MAIN(TestDiagnosis)
