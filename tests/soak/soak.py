@@ -435,6 +435,8 @@ def slow_drip(port, address):
     hello = real_client_hello()
     sock = connect(port, address)
     end = time.monotonic() + CLIENT_TIMEOUT
+    last_send = time.monotonic()
+    longest_gap = 0.0
     for i in range(len(hello)):
         if time.monotonic() > end:
             break
@@ -445,10 +447,18 @@ def slow_drip(port, address):
             sock.send(hello[i:i + 1])
         except OSError:
             break
+        now = time.monotonic()
+        longest_gap, last_send = max(longest_gap, now - last_send), now
     data, ending = read_until_closed(sock)
     sock.close()
     if ending == "quiet":
         raise ClientError("not closed by the server")
+    if longest_gap > 0.6:
+        # This thread was not scheduled for a while (64 client threads share one interpreter on a loaded machine):
+        # serve counts "still sending" from the last byte (within 0.75 s of its timeout), so a pause this long may
+        # rightly be recorded as "sent N bytes, then nothing". Not a server finding; counted apart.
+        return {"timeout-slow", "timeout-stalled"}
+    return None
 
 
 # What each kind of client is, and how serve must record it (see classify()).
@@ -731,15 +741,17 @@ def main():
         # The storm, and the probe during it.
         results = {}  # address -> (kind, error or None)
         results_lock = threading.Lock()
+        widened = {}  # address -> the classifications allowed instead of the kind's own
         storm_end = time.monotonic() + storm_seconds
 
         def run(index, kind):
             address = "127.%d.%d.%d" % (10 + index // 62500, 1 + (index // 250) % 250, 1 + index % 250)
+            expected = None  # a client may widen what serve may record, when it could not act as planned
             if time.monotonic() > storm_end:
                 error = "not run: the storm's time bound passed"
             else:
                 try:
-                    kinds[kind][0](serve.port, address)
+                    expected = kinds[kind][0](serve.port, address)
                     error = None
                 except ClientError as e:
                     error = str(e)
@@ -747,6 +759,8 @@ def main():
                     error = "%s: %s" % (type(e).__name__, e)
             with results_lock:
                 results[address] = (kind, error)
+                if expected:
+                    widened[address] = expected
 
         storm_started = time.monotonic()
         probe = Probe(serve.port, 3, 100000, 0.05, storm_seconds)
@@ -812,7 +826,7 @@ def main():
                 shown.add(kind)
                 print("     %s -> %s: %s" % (kind, got, " | ".join("%s: %s" % (e[0], e[1]) for e in events)))
             counts[kind] += 1
-            if got not in kinds[kind][1]:
+            if got not in widened.get(address, kinds[kind][1]):
                 wrong[kind].append("%s session %d recorded as %s: %s" % (
                     address, session, got, " | ".join("%s: %s" % (e[0], e[1]) for e in events
                                                       if e[0] not in ("tls-message",))))
@@ -831,6 +845,7 @@ def main():
         figure("unaccounted", len(unaccounted) + len(strays))
         figure("misclassified", sum(len(v) for v in wrong.values()))
         figure("client_errors", sum(len(v) for v in client_errors.values()))
+        figure("clients_that_stalled", len(widened))
         figure("fds_before", fds_before)
         figure("fds_after", fds_after)
         figure("rss_before_kb", rss_before)
