@@ -671,7 +671,8 @@ std::optional<Verdict> clientAlertVerdict(const Session &s, const EndFacts &f)
 }
 
 // The listener's view of a fatal alert the client sent: usually about this listener's certificate.
-std::optional<Verdict> serverAlertReceivedVerdict(const Session &s, const EndFacts &f, const DiagnosisInput &in)
+std::optional<Verdict> serverAlertReceivedVerdict(
+    const Session &s, const EndFacts &f, const DiagnosisInput &in, const QDateTime &clock)
 {
     const QString type = f.firstAlert(f.fatalAlertsReceived);
     if (type.isEmpty())
@@ -705,10 +706,30 @@ std::optional<Verdict> serverAlertReceivedVerdict(const Session &s, const EndFac
         } else if (type == u"unknown_ca") {
             fix = u"Give the client the CA that issued the certificate (tlslab connect --ca FILE, curl --cacert "
                   "FILE, openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s;
-        } else if (type == u"certificate_expired" && !leaf.isNull()) {
-            why += u" It is valid from %1 until %2."_s.arg(dateText(leaf.effectiveDate()), dateText(leaf.expiryDate()));
-            fix = u"Renew the certificate (valid until %1), or check the client's clock."_s.arg(
-                dateText(leaf.expiryDate()));
+        } else if (type == u"certificate_expired" && !in.localChain.isEmpty()) {
+            // Which certificate of the chain this listener serves is out of date, by this machine's clock.
+            QStringList outOfDate;
+            for (qsizetype i = 0; i < in.localChain.size(); ++i) {
+                const QSslCertificate &c = in.localChain.at(i);
+                if (c.isNull() || (clock >= c.effectiveDate() && clock <= c.expiryDate()))
+                    continue;
+                outOfDate.append(u"%1 (%2) is valid from %3 until %4"_s.arg(TlsText::certificateName(c),
+                    i == 0 ? u"this listener's own certificate"_s : u"a CA certificate in the chain it serves"_s,
+                    dateText(c.effectiveDate()), dateText(c.expiryDate())));
+                if (fix.isEmpty()) {
+                    fix = i == 0 ? u"Renew the certificate; it is valid until %1."_s.arg(dateText(c.expiryDate()))
+                                 : u"Serve a current intermediate: %1 is valid until %2 (ask its CA for the renewed "
+                                   "one)."_s.arg(TlsText::certificateName(c), dateText(c.expiryDate()));
+                }
+            }
+            if (!outOfDate.isEmpty()) {
+                why += u' ' + outOfDate.join(u"; "_s) + u"; the clock here read %1."_s.arg(dateText(clock));
+            } else {
+                why += u" Every certificate this listener serves is within its dates by this machine's clock (%1): "
+                       "the client's clock may be off, or an issuer it found in its own store is out of date."_s.arg(
+                           dateText(clock));
+                fix = u"Check the client's clock and the CA certificates it holds."_s;
+            }
         } else {
             fix = u"Serve a certificate the client accepts: issued by a CA it trusts, covering the name it asks "
                   "for, current."_s;
@@ -1010,7 +1031,7 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
             u"The client offered ALPN %1."_s.arg(alpn),
             u"Offer a protocol this listener serves, or serve one the client offers (serve --alpn LIST)."_s);
     }
-    if (auto v = serverAlertReceivedVerdict(s, f, in))
+    if (auto v = serverAlertReceivedVerdict(s, f, in, clock))
         return v;
     if (f.closed && f.closed->summary.contains(u"by the listener"_s)) {
         return make(Party::Unknown, server, f.clientHello ? Step::ServerHello : Step::FirstBytes, u"listener-stopped"_s,

@@ -176,6 +176,7 @@ private Q_SLOTS:
     void silentServerAndStalledAnswer_client();
     void closedWithoutAlert_server_mustNotBlameTheCertificate();
     void clientRejectsOurCertificate();
+    void clientRejectsOurCertificate_chainFacts();
     void clientCertificateRequiredAndUntrusted_server();
     void protocolVersion_server();
     void noSharedCipher_server();
@@ -709,6 +710,42 @@ void TestDiagnosis::clientRejectsOurCertificate()
     QVERIFY2(v->why.contains(u"CN=localhost (issued by CN=Diag Intermediate CA)"_s), qPrintable(v->why));
     QVERIFY2(v->why.contains(u"\"other.test\""_s), qPrintable(v->why)); // the SNI the certificate does not cover
     QVERIFY(v->fix.contains(u"-CAfile"_s));
+}
+
+void TestDiagnosis::clientRejectsOurCertificate_chainFacts()
+{
+    Session s = serverSession(SessionState::Failed);
+    auto judgeAlert = [&s](const QString &type, const QList<QSslCertificate> &chain) {
+        DiagnosisInput in;
+        in.session = s;
+        in.events = serverStart() << alert(Side::Server, false, type);
+        in.localChain = chain;
+        return diagnose(in);
+    };
+    // The leaf served alone: named as a fact, with the full chain as the fix for unknown_ca.
+    auto v = judgeAlert(u"unknown_ca"_s, {m_leaf.chain.first()});
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"peer-rejected-certificate"_s);
+    QVERIFY2(v->why.contains(u"without its issuer CN=Diag Intermediate CA"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"leaf then intermediate"_s), qPrintable(v->fix));
+    // The whole chain served: no such claim.
+    v = judgeAlert(u"unknown_ca"_s, m_leaf.chain);
+    QVERIFY(v);
+    QVERIFY2(!v->why.contains(u"without its issuer"_s), qPrintable(v->why));
+
+    // certificate_expired: which certificate of the served chain is out of date.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const Identity underOld
+        = make(CertificateProfile::Server, u"localhost"_s, m_expiredIntermediate, now.addDays(-20), now.addDays(20));
+    v = judgeAlert(u"certificate_expired"_s, underOld.chain);
+    QVERIFY(v);
+    QVERIFY2(v->why.contains(u"CN=Old Intermediate (a CA certificate in the chain"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"Serve a current intermediate"_s), qPrintable(v->fix));
+    // Nothing out of date here: it does not invent one, and points at the client's clock.
+    v = judgeAlert(u"certificate_expired"_s, m_leaf.chain);
+    QVERIFY(v);
+    QVERIFY2(v->why.contains(u"within its dates"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"client's clock"_s), qPrintable(v->fix));
 }
 
 void TestDiagnosis::clientCertificateRequiredAndUntrusted_server()
