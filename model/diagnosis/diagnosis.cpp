@@ -706,31 +706,53 @@ std::optional<Verdict> serverAlertReceivedVerdict(
         } else if (type == u"unknown_ca") {
             fix = u"Give the client the CA that issued the certificate (tlslab connect --ca FILE, curl --cacert "
                   "FILE, openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s;
-        } else if (type == u"certificate_expired" && !in.localChain.isEmpty()) {
-            // Which certificate of the chain this listener serves is out of date, by this machine's clock.
-            QStringList outOfDate;
-            for (qsizetype i = 0; i < in.localChain.size(); ++i) {
-                const QSslCertificate &c = in.localChain.at(i);
-                if (c.isNull() || (clock >= c.effectiveDate() && clock <= c.expiryDate()))
-                    continue;
-                outOfDate.append(u"%1 (%2) is valid from %3 until %4"_s.arg(TlsText::certificateName(c),
-                    i == 0 ? u"this listener's own certificate"_s : u"a CA certificate in the chain it serves"_s,
-                    dateText(c.effectiveDate()), dateText(c.expiryDate())));
-                if (fix.isEmpty()) {
-                    fix = i == 0 ? u"Renew the certificate; it is valid until %1."_s.arg(dateText(c.expiryDate()))
-                                 : u"Serve a current intermediate: %1 is valid until %2 (ask its CA for the renewed "
-                                   "one)."_s.arg(TlsText::certificateName(c), dateText(c.expiryDate()));
+        }
+        // Which certificate of the chain this listener serves is out of date, by this machine's clock: a fact for
+        // any certificate alert (OpenSSL sends certificate_expired for an expired one, bad_certificate for one not
+        // valid yet).
+        QStringList outOfDate;
+        QString datesFix;
+        for (qsizetype i = 0; i < in.localChain.size(); ++i) {
+            const QSslCertificate &c = in.localChain.at(i);
+            if (c.isNull() || (clock >= c.effectiveDate() && clock <= c.expiryDate()))
+                continue;
+            const QString name = TlsText::certificateName(c);
+            outOfDate.append(u"%1 (%2) is valid from %3 until %4"_s.arg(name,
+                i == 0 ? u"this listener's own certificate"_s : u"a CA certificate in the chain it serves"_s,
+                dateText(c.effectiveDate()), dateText(c.expiryDate())));
+            if (!datesFix.isEmpty())
+                continue;
+            if (clock < c.effectiveDate())
+                datesFix = u"Serve a certificate that is valid now: %1 starts on %2 (or check the clocks)."_s.arg(
+                    name, dateText(c.effectiveDate()));
+            else if (i == 0)
+                datesFix = u"Renew the certificate; it was valid until %1."_s.arg(dateText(c.expiryDate()));
+            else
+                datesFix
+                    = u"Serve a current intermediate: %1 was valid until %2 (ask its CA for the renewed one)."_s.arg(
+                        name, dateText(c.expiryDate()));
+        }
+        if (!outOfDate.isEmpty()) {
+            why += u' ' + outOfDate.join(u"; "_s) + u"; the clock here read %1."_s.arg(dateText(clock));
+            if (type != u"unknown_ca")
+                fix = datesFix;
+        } else if (type == u"certificate_expired") {
+            why += u" Every certificate this listener serves is within its dates by this machine's clock (%1): the "
+                   "client's clock may be off, or an issuer it found in its own store is out of date."_s.arg(
+                       dateText(clock));
+            fix = u"Check the client's clock and the CA certificates it holds."_s;
+        }
+        // unsupported_certificate: OpenSSL sends it for a certificate without the serverAuth purpose.
+        if (!leaf.isNull() && type == u"unsupported_certificate") {
+            for (const CertificateDetails::Extension &x : detailsOf(leaf).extensions) {
+                if (x.oid == u"2.5.29.37" && !x.text.contains(u"Server Authentication"_s)) {
+                    why += u" Its extended key usage (%1) does not include serverAuth."_s.arg(x.text);
+                    fix = u"Serve a certificate whose extended key usage includes serverAuth (a server profile: "
+                          "tlslab cert new --profile server)."_s;
                 }
             }
-            if (!outOfDate.isEmpty()) {
-                why += u' ' + outOfDate.join(u"; "_s) + u"; the clock here read %1."_s.arg(dateText(clock));
-            } else {
-                why += u" Every certificate this listener serves is within its dates by this machine's clock (%1): "
-                       "the client's clock may be off, or an issuer it found in its own store is out of date."_s.arg(
-                           dateText(clock));
-                fix = u"Check the client's clock and the CA certificates it holds."_s;
-            }
-        } else {
+        }
+        if (fix.isEmpty()) {
             fix = u"Serve a certificate the client accepts: issued by a CA it trusts, covering the name it asks "
                   "for, current."_s;
         }

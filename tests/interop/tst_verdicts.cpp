@@ -161,7 +161,8 @@ private:
 
     QTemporaryDir m_dir;
     std::unique_ptr<TestPki> m_pki;
-    CertFiles m_ca, m_server, m_selfSigned, m_expired, m_future, m_clientPurpose, m_clientCert, m_strangerCert;
+    CertFiles m_ca, m_server, m_selfSigned, m_expired, m_future, m_clientPurpose, m_clientCert, m_strangerCert,
+        m_expiredClient;
     QString m_chainRoot, m_leafOnly, m_leafOnlyKey, m_oldIntermediateChain, m_oldIntermediateKey, m_weak, m_weakKey;
     QString m_sha1, m_sha1Key, m_weakClient, m_weakClientKey, m_sha1Client, m_sha1ClientKey;
     QString m_rootPem, m_oldIntermediate, m_futureIntermediateChain, m_futureIntermediateKey, m_futureIntermediate;
@@ -187,10 +188,12 @@ void TestVerdicts::initTestCase()
         TestPki::opensslTime(40 * 86400));
     m_clientPurpose = m_pki->makeLeaf(u"clientpurpose"_s, m_ca, u"localhost"_s, sans, u"client"_s);
     m_clientCert = m_pki->makeLeaf(u"client"_s, m_ca, u"Verdict client"_s, {}, u"client"_s);
+    m_expiredClient = m_pki->makeLeaf(u"expiredclient"_s, m_ca, u"Expired client"_s, {}, u"client"_s,
+        TestPki::opensslTime(-10 * 86400), TestPki::opensslTime(-4 * 86400));
     const CertFiles stranger = m_pki->makeCa(u"strangerca"_s, u"Stranger CA"_s);
     m_strangerCert = m_pki->makeLeaf(u"stranger"_s, stranger, u"Stranger client"_s, {}, u"client"_s);
-    for (const CertFiles *f :
-        {&m_server, &m_selfSigned, &m_expired, &m_future, &m_clientPurpose, &m_clientCert, &m_strangerCert})
+    for (const CertFiles *f : {&m_server, &m_selfSigned, &m_expired, &m_future, &m_clientPurpose, &m_clientCert,
+             &m_strangerCert, &m_expiredClient})
         QVERIFY2(!f->certificate.isEmpty(), qPrintable(m_pki->lastError()));
 
     // Root -> intermediate -> leaf, and an intermediate that has expired: TLS Lab's generator takes past dates.
@@ -855,6 +858,11 @@ void TestVerdicts::externalClientRejectsOurCertificate_cases_data()
     QTest::newRow("expired intermediate")
         << u"oldchain"_s << QStringList {u"-CAfile"_s, u"root"_s} << u"certificate_expired"_s
         << u"CN=Old Verdict Intermediate (a CA certificate in the chain"_s << u"Serve a current intermediate"_s;
+    QTest::newRow("not yet valid") << u"future"_s << QStringList {u"-CAfile"_s, u"ca"_s} << u"bad_certificate"_s
+                                   << u"this listener's own certificate) is valid from"_s << u"valid now"_s;
+    QTest::newRow("no serverAuth") << u"clientpurpose"_s << QStringList {u"-CAfile"_s, u"ca"_s}
+                                   << u"unsupported_certificate"_s << u"does not include serverAuth"_s
+                                   << u"includes serverAuth"_s;
     QTest::newRow("name mismatch") << u"server"_s
                                    << QStringList {u"-CAfile"_s, u"ca"_s, u"-verify_hostname"_s, u"wrong.test"_s,
                                           u"-servername"_s, u"wrong.test"_s}
@@ -873,6 +881,8 @@ void TestVerdicts::externalClientRejectsOurCertificate_cases()
     const QHash<QString, std::pair<QString, QString>> files = {
         {u"leafonly"_s, {m_leafOnly, m_leafOnlyKey}},
         {u"expired"_s, {m_expired.certificate, m_expired.key}},
+        {u"future"_s, {m_future.certificate, m_future.key}},
+        {u"clientpurpose"_s, {m_clientPurpose.certificate, m_clientPurpose.key}},
         {u"server"_s, {m_server.certificate, m_server.key}},
     };
     auto identity = served == u"oldchain"
@@ -983,28 +993,37 @@ void TestVerdicts::listenerNoSharedGroup()
 void TestVerdicts::listenerClientCertificates_data()
 {
     QTest::addColumn<QString>("version");
-    QTest::addColumn<bool>("stranger");
+    QTest::addColumn<QString>("certificate"); // the client's: none, stranger, serverpurpose, expired
     QTest::addColumn<QString>("code");
-    QTest::newRow("none, TLS 1.3") << u"-tls1_3"_s << false << u"client-certificate-required"_s;
-    QTest::newRow("none, TLS 1.2") << u"-tls1_2"_s << false << u"client-certificate-required"_s;
-    QTest::newRow("untrusted CA") << u"-tls1_3"_s << true << u"client-certificate-untrusted"_s;
-    QTest::newRow("no clientAuth purpose") << u"-tls1_3"_s << false << u"client-certificate-invalid"_s;
+    QTest::addColumn<QString>("fixNeedle");
+    const QString ca = u"CN=Verdict Test CA"_s; // the CA it must be issued by
+    QTest::newRow("none, TLS 1.3") << u"-tls1_3"_s << u"none"_s << u"client-certificate-required"_s << ca;
+    QTest::newRow("none, TLS 1.2") << u"-tls1_2"_s << u"none"_s << u"client-certificate-required"_s << ca;
+    QTest::newRow("untrusted CA") << u"-tls1_3"_s << u"stranger"_s << u"client-certificate-untrusted"_s << ca;
+    QTest::newRow("untrusted CA, TLS 1.2") << u"-tls1_2"_s << u"stranger"_s << u"client-certificate-untrusted"_s << ca;
+    QTest::newRow("no clientAuth purpose")
+        << u"-tls1_3"_s << u"serverpurpose"_s << u"client-certificate-invalid"_s << u"clientAuth"_s;
+    QTest::newRow("expired") << u"-tls1_3"_s << u"expired"_s << u"client-certificate-invalid"_s
+                             << u"a current certificate"_s;
 }
 
 void TestVerdicts::listenerClientCertificates()
 {
     QFETCH(QString, version);
-    QFETCH(bool, stranger);
+    QFETCH(QString, certificate);
     QFETCH(QString, code);
+    QFETCH(QString, fixNeedle);
     ListenerConfig config;
     config.peerVerify = PeerVerify::Require;
     config.caCertificates = QSslCertificate::fromPath(m_ca.certificate);
     QVERIFY(startListener(config));
     QStringList args {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(m_port), version};
-    if (stranger)
+    if (certificate == u"stranger")
         args << u"-cert"_s << m_strangerCert.certificate << u"-key"_s << m_strangerCert.key;
-    else if (code == u"client-certificate-invalid")
+    else if (certificate == u"serverpurpose")
         args << u"-cert"_s << m_server.certificate << u"-key"_s << m_server.key; // trusted issuer, serverAuth only
+    else if (certificate == u"expired")
+        args << u"-cert"_s << m_expiredClient.certificate << u"-key"_s << m_expiredClient.key;
     PeerProcess client;
     QVERIFY(client.start(u"openssl"_s, args, "hello\n"));
     const auto v = listenerVerdict();
@@ -1012,10 +1031,9 @@ void TestVerdicts::listenerClientCertificates()
     QVERIFY(v);
     QCOMPARE(v->causeCode, code);
     QCOMPARE(v->step, Verdict::Step::ClientCertificate);
-    if (code == u"client-certificate-invalid")
-        QVERIFY2(v->fix.contains(u"clientAuth"_s), qPrintable(v->fix));
-    else
-        QVERIFY2(v->fix.contains(u"CN=Verdict Test CA"_s), qPrintable(v->fix)); // the CA it must be issued by
+    QVERIFY2(v->fix.contains(fixNeedle), qPrintable(v->fix));
+    if (certificate == u"expired")
+        QVERIFY2(v->why.contains(u"Expired client"_s) && v->why.contains(u"the clock here read"_s), qPrintable(v->why));
 }
 
 void TestVerdicts::listenerWeakClientCertificates_data()

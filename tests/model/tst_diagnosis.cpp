@@ -746,6 +746,21 @@ void TestDiagnosis::clientRejectsOurCertificate_chainFacts()
     QVERIFY(v);
     QVERIFY2(v->why.contains(u"within its dates"_s), qPrintable(v->why));
     QVERIFY2(v->fix.contains(u"client's clock"_s), qPrintable(v->fix));
+
+    // bad_certificate about a certificate not valid yet (OpenSSL's alert for that): its dates, and the fix.
+    v = judgeAlert(u"bad_certificate"_s, m_futureLeaf.chain);
+    QVERIFY(v);
+    QVERIFY2(v->why.contains(u"this listener's own certificate) is valid from"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"valid now"_s), qPrintable(v->fix));
+    // unsupported_certificate about a certificate without serverAuth.
+    v = judgeAlert(u"unsupported_certificate"_s, m_clientOnly.chain);
+    QVERIFY(v);
+    QVERIFY2(v->why.contains(u"does not include serverAuth"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"--profile server"_s), qPrintable(v->fix));
+    // The same alert about a certificate that has serverAuth: no such claim.
+    v = judgeAlert(u"unsupported_certificate"_s, m_leaf.chain);
+    QVERIFY(v);
+    QVERIFY2(!v->why.contains(u"serverAuth"_s), qPrintable(v->why));
 }
 
 void TestDiagnosis::clientCertificateRequiredAndUntrusted_server()
