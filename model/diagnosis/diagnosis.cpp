@@ -3,6 +3,7 @@
 #include "model/certs/certificatedetails.h"
 #include "model/tls/hellodissection.h"
 #include "model/tls/tlsnames.h"
+#include "model/tls/tlstap.h"
 #include "model/tls/tlstext.h"
 
 #include <QCborArray>
@@ -253,6 +254,8 @@ QStringList defaultGroups()
 {
     static const QStringList groups = [] {
         QStringList out;
+        // Not a connection of anyone's: whatever tap is waiting for its socket's SSL must not bind to this one.
+        const TlsTap::Scope unbound(nullptr);
         SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
         SSL *ssl = ctx ? SSL_new(ctx) : nullptr;
         BIO *readBio = BIO_new(BIO_s_mem());
