@@ -393,18 +393,7 @@ void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray
 
 bool ServerConnection::peerReset() const
 {
-    if (m_ownDescriptor < 0)
-        return false;
-    const int fd = int(m_ownDescriptor);
-    int pending = 0;
-    socklen_t length = sizeof pending;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending == ECONNRESET)
-        return true;
-    // Qt read the reset (it reports it as a close), which cleared the error; the connection's state still tells:
-    // after a FIN it waits in CLOSE_WAIT, after a reset it is CLOSE.
-    tcp_info info = {};
-    length = sizeof info;
-    return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 && info.tcpi_state == TCP_CLOSE;
+    return SocketFacts::peerReset(m_ownDescriptor);
 }
 
 void ServerConnection::releaseOwnDescriptor()
