@@ -7,6 +7,7 @@
 #include "widgets/timelineview.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -34,10 +35,15 @@ QString counted(qsizetype n, const QString &one, const QString &many)
 // Runs on a pool thread: reads the file, then hands its sessions and events to the timeline (thread-safe), which
 // announces them to the views in the GUI thread. Sessions first: there are fewer, and the list is what a user reads
 // first. The capture's copy of each event is dropped as soon as it is appended, so memory does not hold it twice.
-CaptureLoad readInto(Timeline *timeline, const QString &path, const std::atomic<bool> *cancel)
+template<typename SessionsRead>
+CaptureLoad readInto(
+    Timeline *timeline, const QString &path, const std::atomic<bool> *cancel, const SessionsRead &sessionsRead)
 {
     CaptureLoad load;
+    QElapsedTimer clock;
+    clock.start();
     Result<Capture> read = CaptureReader::readFile(path);
+    load.readMs = clock.elapsed();
     if (!read) {
         load.message = read.error();
         return load;
@@ -50,6 +56,7 @@ CaptureLoad readInto(Timeline *timeline, const QString &path, const std::atomic<
         timeline->updateSession(session);
         ++load.sessions;
     }
+    sessionsRead();
     QList<Event> events = std::move(capture.events);
     for (const Event &event : std::as_const(events)) {
         if (cancel->load(std::memory_order_relaxed)) {
@@ -87,6 +94,33 @@ CaptureWindow::CaptureWindow(QWidget *parent)
     setWindowIcon(QIcon(u":/icons/app.svg"_s));
     setWindowTitle(tr("Capture — TLS Lab"));
 
+    // Until the sessions are read, a placeholder: the views are made once they are in (createViews()).
+    auto *placeholder = new QLabel(tr("Reading the capture…"), this);
+    placeholder->setAlignment(Qt::AlignCenter);
+    setCentralWidget(placeholder);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(u"captureStatus"_s);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 0); // the reader says nothing until it is done: busy
+    m_progress->setMaximumWidth(160);
+    m_progress->hide();
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+
+    connect(&m_watcher, &QFutureWatcher<CaptureLoad>::finished, this,
+        [this] { finishLoading(m_watcher.isCanceled() ? CaptureLoad {} : m_watcher.result()); });
+    resize(1100, 750);
+}
+
+void CaptureWindow::createViews()
+{
+    if (m_sessionModel)
+        return;
+    // Made once the reader has put every session into the timeline: views made earlier would each receive one queued
+    // sessionUpdated per session (300,000 posted events for 100,000 sessions, all handled in one event-loop turn: a
+    // stall of seconds). Made now, they read the sessions once; the events still stream in as they are appended.
     m_sessionModel = new SessionTableModel(m_timeline.get(), this);
     m_sessionTable = new QTableView(this);
     m_sessionTable->setObjectName(u"captureSessionTable"_s);
@@ -122,24 +156,13 @@ CaptureWindow::CaptureWindow(QWidget *parent)
     main->addWidget(m_timelineView);
     main->setStretchFactor(0, 2);
     main->setStretchFactor(1, 3);
+    delete takeCentralWidget(); // the placeholder
     setCentralWidget(main);
-
-    m_status = new QLabel(this);
-    m_status->setObjectName(u"captureStatus"_s);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_progress = new QProgressBar(this);
-    m_progress->setRange(0, 0); // the reader says nothing until it is done: busy
-    m_progress->setMaximumWidth(160);
-    m_progress->hide();
-    statusBar()->addWidget(m_status, 1);
-    statusBar()->addPermanentWidget(m_progress);
 
     connect(m_sessionTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &CaptureWindow::onSessionSelectionChanged);
     connect(m_sessionDetails, &SessionDetails::eventSelected, m_timelineView, &TimelineView::selectEvent);
-    connect(&m_watcher, &QFutureWatcher<CaptureLoad>::finished, this,
-        [this] { finishLoading(m_watcher.isCanceled() ? CaptureLoad {} : m_watcher.result()); });
-    resize(1100, 750);
+    Q_EMIT viewsCreated();
 }
 
 CaptureWindow::~CaptureWindow()
@@ -162,8 +185,12 @@ void CaptureWindow::open(const QString &path)
     m_progress->show();
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     m_loading = true;
-    m_watcher.setFuture(QtConcurrent::run(
-        [timeline = m_timeline.get(), path, cancel = m_cancel] { return readInto(timeline, path, cancel.get()); }));
+    m_watcher.setFuture(QtConcurrent::run([this, timeline = m_timeline.get(), path, cancel = m_cancel] {
+        // The window makes its views once the sessions are in; it waits for this thread before it goes away, so
+        // it is still there to post to.
+        return readInto(timeline, path, cancel.get(),
+            [this] { QMetaObject::invokeMethod(this, &CaptureWindow::createViews, Qt::QueuedConnection); });
+    }));
 }
 
 bool CaptureWindow::isLoading() const
@@ -175,6 +202,7 @@ void CaptureWindow::finishLoading(const CaptureLoad &result)
 {
     m_load = result;
     m_loading = false;
+    createViews(); // when nothing could be read: empty views under the reason
     m_progress->hide();
     m_status->setText(result.message);
     // Damage and failure are not news to skim past: they stay in the status bar, marked.

@@ -29,6 +29,7 @@ struct CaptureLoad
     bool cancelled = false;
     qsizetype events = 0;
     qsizetype sessions = 0;
+    qint64 readMs = 0; // of which in the capture reader (the rest is handing the events to the timeline)
     QString message; // one sentence for the status bar
 };
 
@@ -57,6 +58,7 @@ public:
     QString message() const { return m_load.message; }
     const CaptureLoad &result() const { return m_load; }
 
+    // The views are made once the sessions are read (viewsCreated()), or when reading ends; null before.
     Model::Timeline *timeline() const { return m_timeline.get(); }
     SessionTableModel *sessionModel() const { return m_sessionModel; }
     QTableView *sessionTable() const { return m_sessionTable; }
@@ -64,10 +66,12 @@ public:
     TimelineView *timelineView() const { return m_timelineView; }
 
 Q_SIGNALS:
+    void viewsCreated();
     // Reading ended; ok is false when nothing could be read. result() has the details.
     void loaded(bool ok, const QString &message);
 
 private:
+    void createViews();
     void onSessionSelectionChanged();
     void finishLoading(const CaptureLoad &result);
 

@@ -483,13 +483,16 @@ CaptureWindow *MainWindow::openCapture(const QString &path)
     window->setAttribute(Qt::WA_DeleteOnClose);
     connect(window, &CaptureWindow::loaded, this,
         [this](bool, const QString &message) { statusBar()->showMessage(message, 15000); });
-    connect(window->sessionDetails(), &SessionDetails::certificateChainRequested, this,
-        [this, window](const QList<QSslCertificate> &chain) {
-            const quint64 id = window->sessionDetails()->sessionId();
-            showCertificates(chain,
-                tr("Peer certificate chain of session #%1 in %2").arg(id).arg(QFileInfo(window->path()).fileName()),
-                window->timeline()->session(id));
-        });
+    // A session's chain opens in the certificate viewer, judged as that session judged it.
+    connect(window, &CaptureWindow::viewsCreated, this, [this, window] {
+        connect(window->sessionDetails(), &SessionDetails::certificateChainRequested, this,
+            [this, window](const QList<QSslCertificate> &chain) {
+                const quint64 id = window->sessionDetails()->sessionId();
+                showCertificates(chain,
+                    tr("Peer certificate chain of session #%1 in %2").arg(id).arg(QFileInfo(window->path()).fileName()),
+                    window->timeline()->session(id));
+            });
+    });
     statusBar()->showMessage(tr("Opening capture %1…").arg(QDir::toNativeSeparators(path)));
     window->open(path);
     window->show();
