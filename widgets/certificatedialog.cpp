@@ -230,6 +230,9 @@ CertificateDialog::CertificateDialog(QWidget *parent)
     const bool dark = errorPalette.color(QPalette::Window).lightness() < 128;
     errorPalette.setColor(QPalette::WindowText, dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xc0, 0x1c, 0x28));
     m_ui->messageLabel->setPalette(errorPalette);
+    // One line that never widens the dialog (a word-wrapped label got no height at all in the crowded column).
+    m_ui->issuerStatusLabel->setWordWrap(false);
+    m_ui->issuerStatusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     m_ui->messageLabel->setAccessibleName(tr("Problems"));
     m_ui->noteLabel->setAccessibleName(tr("Notes"));
     m_ui->noteLabel->hide();
@@ -692,6 +695,7 @@ void CertificateDialog::loadIssuer()
     m_issuer = *identity;
     const bool offered = m_ui->issuerCertificateEdit->text() == m_autoTexts.value(m_ui->issuerCertificateEdit);
     m_ui->issuerStatusLabel->show();
+    m_ui->issuerStatusLabel->setToolTip(identity->leaf().subjectDisplayName());
     m_ui->issuerStatusLabel->setText(offered
             ? tr("Signed by %1 (the CA made last)").arg(identity->leaf().subjectDisplayName())
             : tr("Signed by %1").arg(identity->leaf().subjectDisplayName()));
@@ -921,11 +925,13 @@ void CertificateDialog::generationFinished()
         return;
     }
 
-    QStringList lines {
-        tr("Created %1 in %2:").arg(outcome.identity->description(), QDir::toNativeSeparators(outputDirectory()))};
+    // One line where it can: the dialog has to fit a small screen with this text in it.
+    QStringList names;
     for (const QString &path : outcome.written)
-        lines.append(u"  "_s + QDir::toNativeSeparators(path));
-    m_ui->resultLabel->setText(lines.join(u'\n'));
+        names.append(QFileInfo(path).fileName());
+    m_ui->resultLabel->setText(
+        tr("Created %1 in %2: %3")
+            .arg(outcome.identity->description(), QDir::toNativeSeparators(outputDirectory()), names.join(u", "_s)));
     m_ui->resultLabel->show();
 
     // Offered next time, in this dialog and the next one: the folder, and a CA as the issuer of what follows.

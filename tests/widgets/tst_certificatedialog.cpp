@@ -266,7 +266,8 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(path(u"ec.chain.pem"_s))); // self-signed: no chain file
         QCOMPARE(fileMode(key), 0600);
         const QString result = child<QLabel>(u"resultLabel"_s)->text();
-        QVERIFY2(result.contains(cert) && result.contains(key), qPrintable(result));
+        QVERIFY2(result.contains(m_dir->path()) && result.contains(u"ec.pem"_s) && result.contains(u"ec.key"_s),
+            qPrintable(result));
 
         QString out;
         QCOMPARE(run({u"verify"_s, u"-CAfile"_s, cert, u"-purpose"_s, u"sslserver"_s, u"-verify_hostname"_s,
@@ -606,9 +607,16 @@ private Q_SLOTS:
         const QString out = qEnvironmentVariable("TLSLAB_SCREENSHOT");
         if (out.isEmpty())
             QSKIP("TLSLAB_SCREENSHOT not set");
-        m_dialog->setOutputDirectory(u"/home/user/certs"_s);
+        // A CA made a moment ago, now offered as the issuer of a server certificate.
+        m_dialog->setProfile(CertificateProfile::CertificateAuthority);
+        QVERIFY(generateAndWait());
+        m_dialog->setProfile(CertificateProfile::Server);
+        m_dialog->setKeyType(KeyType::Rsa2048);
+        typeInto(u"commonNameEdit"_s, u"www.lab.test"_s);
         typeInto(u"organizationEdit"_s, u"TLS Lab"_s);
-        typeSans(u"DNS:localhost\n127.0.0.1\nIP:300.1.1.1"_s);
+        typeSans(u"DNS:www.lab.test\n127.0.0.1"_s);
+        m_dialog->setValidDays(90);
+        QVERIFY2(generateButton()->isEnabled(), qPrintable(message()));
         QVERIFY(m_dialog->grab().save(out));
         qInfo("screenshot: %s", qPrintable(out));
     }
