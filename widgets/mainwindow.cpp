@@ -372,7 +372,7 @@ void MainWindow::openCertificateDialog(bool forListener)
     auto *dialog = new CertificateDialog(this);
     dialog->setObjectName(u"certificateDialog"_s);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    if (!m_lastDirectory.isEmpty())
+    if (!m_lastDirectory.isEmpty() && !dialog->remembersOutputDirectory())
         dialog->setOutputDirectory(m_lastDirectory);
     m_certificateDialog = dialog;
     auto created = std::make_shared<bool>(false);
