@@ -3,6 +3,7 @@
 #   scripts/dev.sh run      install what is missing, build, start the app
 #   scripts/dev.sh test     install what is missing, build (warnings are errors), run every test, fuzz briefly
 #   scripts/dev.sh bench    build optimised and print the benchmark figures
+#   scripts/dev.sh soak     build, then run the full hostile-mix soak of `tlslab serve` (10,000 connections)
 #   scripts/dev.sh package  build the Debian package (build/release/*.deb)
 # Debian 12 / Ubuntu 24.04. Uses sudo for apt-get when not root.
 set -euo pipefail
@@ -82,13 +83,19 @@ bench)
     ctest --test-dir build/release-bench -L bench -V 2>&1 |
         grep -E '(timeline|handshakes|gui|dialog|hello|trickle)\.[A-Za-z_0-9]+:|certificate creation|generation cancel' | sed -E 's/^[0-9]+: (QINFO *: [^)]*\) )?//'
     ;;
+soak)
+    install_missing
+    build ci
+    log "Soak: 10,000 hostile and valid connections, 64 at a time, against tlslab serve on loopback"
+    python3 tests/soak/soak.py build/ci/app/tlslab --full "${@:2}"
+    ;;
 package)
     install_missing
     build release
     (cd build/release && cpack -G DEB)
     ;;
 *)
-    sed -n '2,7p' "$0"
+    sed -n '2,8p' "$0"
     exit 2
     ;;
 esac

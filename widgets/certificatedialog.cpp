@@ -6,13 +6,17 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QListWidget>
 #include <QRegularExpression>
+#include <QScopedValueRollback>
 #include <QScreen>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -49,7 +53,6 @@ struct ProfileDefaults
     QString commonName;
     QString sans;
     QString prefix;
-    QString extendedKeyUsage;
     int validDays = 365;
     int pathLength = -1; // -1: unlimited (CA profiles only)
 };
@@ -59,25 +62,100 @@ ProfileDefaults defaultsFor(CertificateProfile profile)
     const QString localSans = u"DNS:localhost\nIP:127.0.0.1\nIP:::1"_s;
     switch (profile) {
     case CertificateProfile::SelfSignedServer:
-        return {u"localhost"_s, localSans, u"localhost"_s, u"serverAuth"_s, 365, -1};
+        return {u"localhost"_s, localSans, u"localhost"_s, 365, -1};
     case CertificateProfile::CertificateAuthority:
-        return {u"TLS Lab Test CA"_s, {}, u"ca"_s, {}, 3650, -1};
+        return {u"TLS Lab Test CA"_s, {}, u"ca"_s, 3650, -1};
     case CertificateProfile::IntermediateCa:
-        return {u"TLS Lab Intermediate CA"_s, {}, u"intermediate"_s, {}, 1825, 0};
+        return {u"TLS Lab Intermediate CA"_s, {}, u"intermediate"_s, 1825, 0};
     case CertificateProfile::Server:
-        // 397 days: the longest lifetime browsers accept for a server certificate.
-        return {u"localhost"_s, localSans, u"server"_s, u"serverAuth"_s, 397, -1};
+        // 397 days: within the longest lifetime browsers accept for a server certificate (398).
+        return {u"localhost"_s, localSans, u"server"_s, 397, -1};
     case CertificateProfile::Client:
-        return {u"TLS Lab client"_s, {}, u"client"_s, u"clientAuth"_s, 365, -1};
+        return {u"TLS Lab client"_s, {}, u"client"_s, 365, -1};
     }
     return {};
 }
 
-QString keyUsageFor(CertificateProfile profile, KeyType keyType)
+bool isServerProfile(CertificateProfile p)
+{
+    return p == CertificateProfile::SelfSignedServer || p == CertificateProfile::Server;
+}
+
+bool isEc(KeyType type)
+{
+    return type == KeyType::EcP256 || type == KeyType::EcP384;
+}
+
+// The settings the dialog keeps between runs (never a passphrase).
+const QString outputDirectoryKey = u"certificates/outputDirectory"_s;
+const QString lastCaCertificateKey = u"certificates/lastCaCertificate"_s;
+const QString lastCaKeyKey = u"certificates/lastCaKey"_s;
+
+constexpr int usageRole = Qt::UserRole; // OpenSSL's name of the usage, what the request carries
+
+struct Usage
+{
+    const char16_t *name; // OpenSSL's configuration name
+    const char *text; // what `openssl x509 -text` calls it
+};
+constexpr Usage keyUsages[] = {
+    {u"digitalSignature", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Digital Signature")},
+    {u"nonRepudiation", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Non Repudiation")},
+    {u"keyEncipherment", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Key Encipherment")},
+    {u"dataEncipherment", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Data Encipherment")},
+    {u"keyAgreement", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Key Agreement")},
+    {u"keyCertSign", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Certificate Sign")},
+    {u"cRLSign", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "CRL Sign")},
+};
+constexpr Usage extendedKeyUsages[] = {
+    {u"serverAuth", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "TLS server")},
+    {u"clientAuth", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "TLS client")},
+    {u"emailProtection", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Email")},
+    {u"codeSigning", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Code signing")},
+    {u"timeStamping", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "Time stamping")},
+    {u"OCSPSigning", QT_TRANSLATE_NOOP("TlsLab::Widgets::CertificateDialog", "OCSP signing")},
+};
+
+// Why a key usage does not fit this profile and key type (empty: it fits).
+QString keyUsageUnfit(QStringView name, CertificateProfile profile, KeyType keyType)
+{
+    if ((name == u"keyEncipherment" || name == u"dataEncipherment") && !isRsa(keyType))
+        return CertificateDialog::tr("needs an RSA key: EC and Ed25519 keys cannot encrypt");
+    if (name == u"keyAgreement" && !isEc(keyType))
+        return CertificateDialog::tr("needs an EC key (ECDH): RSA and Ed25519 keys cannot agree on keys");
+    if ((name == u"keyCertSign" || name == u"cRLSign") && !isCaProfile(profile))
+        return CertificateDialog::tr("only a CA certificate signs certificates and revocation lists");
+    return {};
+}
+
+// Why an extended key usage does not fit this profile (empty: it fits). A CA may carry any of them, limiting what it
+// issues; a TLS leaf carries the TLS purposes (and a client certificate may protect email).
+QString extendedKeyUsageUnfit(QStringView name, CertificateProfile profile)
 {
     if (isCaProfile(profile))
-        return u"critical,digitalSignature,keyCertSign,cRLSign"_s;
-    return isRsa(keyType) ? u"critical,digitalSignature,keyEncipherment"_s : u"critical,digitalSignature"_s;
+        return {};
+    if (isServerProfile(profile) && name != u"serverAuth" && name != u"clientAuth")
+        return CertificateDialog::tr("not a purpose of a TLS server certificate");
+    if (profile == CertificateProfile::Client && name != u"clientAuth" && name != u"emailProtection")
+        return CertificateDialog::tr("not a purpose of a TLS client certificate");
+    return {};
+}
+
+QStringList defaultKeyUsages(CertificateProfile profile, KeyType keyType)
+{
+    if (isCaProfile(profile))
+        return {u"digitalSignature"_s, u"keyCertSign"_s, u"cRLSign"_s};
+    return isRsa(keyType) ? QStringList {u"digitalSignature"_s, u"keyEncipherment"_s}
+                          : QStringList {u"digitalSignature"_s};
+}
+
+QStringList defaultExtendedKeyUsages(CertificateProfile profile)
+{
+    if (isServerProfile(profile))
+        return {u"serverAuth"_s};
+    if (profile == CertificateProfile::Client)
+        return {u"clientAuth"_s};
+    return {};
 }
 
 QStringList splitSans(const QString &text)
@@ -106,13 +184,6 @@ CertificateDialog::CertificateDialog(QWidget *parent)
     , m_ui(std::make_unique<Ui::CertificateDialog>())
 {
     m_ui->setupUi(this);
-    // Wide enough that the subject fields show a typical name in full.
-    // Never taller or wider than a small screen (1024x768, less a panel): the form shrinks to its minimum instead.
-    QSize size(std::max(sizeHint().width(), 880), sizeHint().height());
-    size = size.boundedTo(QSize(1000, 720));
-    if (const QScreen *s = screen())
-        size = size.boundedTo(s->availableGeometry().size());
-    resize(size.expandedTo(minimumSizeHint()));
 
     const struct
     {
@@ -144,32 +215,53 @@ CertificateDialog::CertificateDialog(QWidget *parent)
         m_ui->keyTypeCombo->addItem(k.text, int(k.type));
     for (const QString &digest : {u"SHA256"_s, u"SHA384"_s, u"SHA512"_s})
         m_ui->digestCombo->addItem(digest, digest); // OpenSSL's name as the value, whatever the text shows
+    populateUsageLists();
 
-    QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    m_ui->outputDirectoryEdit->setText(
-        QDir::toNativeSeparators(QFileInfo::exists(documents) ? documents : QDir::homePath()));
+    // The folder of the last certificates made, if it is still there; else the documents folder.
+    const QString remembered = QSettings().value(outputDirectoryKey).toString();
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    m_remembersOutputDirectory = !remembered.isEmpty() && QFileInfo(remembered).isDir();
+    m_ui->outputDirectoryEdit->setText(QDir::toNativeSeparators(m_remembersOutputDirectory ? remembered
+            : QFileInfo::exists(documents)                                                 ? documents
+                                                                                           : QDir::homePath()));
 
     // Errors in a red that reads on light and dark palettes.
     QPalette errorPalette = m_ui->messageLabel->palette();
     const bool dark = errorPalette.color(QPalette::Window).lightness() < 128;
     errorPalette.setColor(QPalette::WindowText, dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xc0, 0x1c, 0x28));
     m_ui->messageLabel->setPalette(errorPalette);
+    // One line that never widens the dialog (a word-wrapped label got no height at all in the crowded column).
+    m_ui->issuerStatusLabel->setWordWrap(false);
+    m_ui->issuerStatusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     m_ui->messageLabel->setAccessibleName(tr("Problems"));
+    m_ui->noteLabel->setAccessibleName(tr("Notes"));
+    m_ui->noteLabel->hide();
     m_ui->summaryLabel->setAccessibleName(tr("Files to be written"));
     m_ui->resultLabel->hide();
-    m_ui->progressBar->setRange(0, 100);
+    m_ui->progressBar->setAccessibleName(tr("Generation in progress"));
     m_ui->progressBar->hide();
     m_ui->cancelGenerationButton->hide();
-    m_ui->keyUsageEdit->setToolTip(tr(
-        "OpenSSL names, comma-separated, e.g. critical,digitalSignature,keyEncipherment. Empty: the profile default."));
-    m_ui->extendedKeyUsageEdit->setToolTip(tr("OpenSSL names, comma-separated, e.g. serverAuth,clientAuth"));
+    m_ui->keyUsageList->setAccessibleName(tr("Key usage"));
+    m_ui->extendedKeyUsageList->setAccessibleName(tr("Extended key usage"));
+    m_ui->keyUsageCriticalCheck->setToolTip(
+        tr("RFC 5280 asks for a critical key usage: a verifier that does not understand it must reject the "
+           "certificate"));
+    m_ui->validDaysSpin->setAccessibleName(tr("Valid for, in days from now"));
+    m_ui->validDaysSpin->setToolTip(
+        tr("Days from now until the end date. Negative: a certificate that has already expired (for tests)."));
     m_ui->pathLengthSpin->setToolTip(tr("How many intermediate CAs may follow this CA"));
 
+    // Generation runs on a worker thread: a text names the step it is at, the bar only says that it is busy (the
+    // prime search of an RSA key takes as long as it takes; a percentage would be invented).
     m_progressTimer = new QTimer(this);
-    m_progressTimer->setInterval(30);
+    m_progressTimer->setInterval(100);
     connect(m_progressTimer, &QTimer::timeout, this, [this] {
-        if (m_progress)
-            m_ui->progressBar->setValue(m_progress->load());
+        if (!m_progress || !isRsa(keyType()))
+            return;
+        const int percent = m_progress->load();
+        m_ui->resultLabel->setText(percent < 50 ? tr("Generating the RSA key: searching for the first prime…")
+                : percent < 95                  ? tr("Generating the RSA key: searching for the second prime…")
+                                                : tr("Signing the certificate and writing the files…"));
     });
 
     connect(m_ui->profileCombo, &QComboBox::currentIndexChanged, this, [this] {
@@ -178,14 +270,13 @@ CertificateDialog::CertificateDialog(QWidget *parent)
         validate();
     });
     connect(m_ui->keyTypeCombo, &QComboBox::currentIndexChanged, this, [this] {
-        setAutoText(m_ui->keyUsageEdit, keyUsageFor(profile(), keyType()));
+        updateUsageLists();
         m_ui->digestCombo->setEnabled(keyType() != KeyType::Ed25519);
         validate();
     });
-    for (QLineEdit *edit :
-        {m_ui->commonNameEdit, m_ui->organizationEdit, m_ui->organizationalUnitEdit, m_ui->localityEdit,
-            m_ui->stateEdit, m_ui->countryEdit, m_ui->emailEdit, m_ui->keyUsageEdit, m_ui->extendedKeyUsageEdit,
-            m_ui->outputDirectoryEdit, m_ui->filePrefixEdit, m_ui->passphraseEdit, m_ui->passphraseRepeatEdit})
+    for (QLineEdit *edit : {m_ui->commonNameEdit, m_ui->organizationEdit, m_ui->organizationalUnitEdit,
+             m_ui->localityEdit, m_ui->stateEdit, m_ui->countryEdit, m_ui->emailEdit, m_ui->outputDirectoryEdit,
+             m_ui->filePrefixEdit, m_ui->passphraseEdit, m_ui->passphraseRepeatEdit})
         connect(edit, &QLineEdit::textChanged, this, &CertificateDialog::validate);
     for (QLineEdit *edit : {m_ui->issuerCertificateEdit, m_ui->issuerKeyEdit, m_ui->issuerPassphraseEdit})
         connect(edit, &QLineEdit::textChanged, this, [this] {
@@ -193,8 +284,36 @@ CertificateDialog::CertificateDialog(QWidget *parent)
             validate();
         });
     connect(m_ui->sanEdit, &QPlainTextEdit::textChanged, this, &CertificateDialog::validate);
-    connect(m_ui->notBeforeEdit, &QDateTimeEdit::dateTimeChanged, this, &CertificateDialog::validate);
-    connect(m_ui->notAfterEdit, &QDateTimeEdit::dateTimeChanged, this, &CertificateDialog::validate);
+    for (QDateTimeEdit *edit : {m_ui->notBeforeEdit, m_ui->notAfterEdit}) {
+        // Qt's date editor drops a digit typed into a full section (a year that has its four digits) unless the
+        // section is selected, and a click only places the cursor: typing a date did nothing. A click now selects
+        // the section it lands on, as Tab does (eventFilter).
+        if (auto *text = edit->findChild<QLineEdit *>())
+            text->installEventFilter(this);
+        connect(edit, &QDateTimeEdit::dateTimeChanged, this, [this] {
+            if (m_updating)
+                return;
+            m_validityEdited = true;
+            updateValidDays();
+            validate();
+        });
+    }
+    connect(m_ui->validDaysSpin, &QSpinBox::valueChanged, this, [this](int days) {
+        if (m_updating)
+            return;
+        m_validityEdited = true;
+        applyValidity(days);
+        validate();
+    });
+    for (QListWidget *list : {m_ui->keyUsageList, m_ui->extendedKeyUsageList}) {
+        connect(list, &QListWidget::itemChanged, this, [this] {
+            if (m_updating)
+                return;
+            m_usagesEdited = true;
+            validate();
+        });
+    }
+    connect(m_ui->keyUsageCriticalCheck, &QCheckBox::toggled, this, &CertificateDialog::validate);
     connect(m_ui->digestCombo, &QComboBox::currentIndexChanged, this, &CertificateDialog::validate);
     connect(m_ui->pathLengthSpin, &QSpinBox::valueChanged, this, &CertificateDialog::validate);
     for (QCheckBox *check : {m_ui->pkcs12Check, m_ui->derCheck, m_ui->overwriteCheck})
@@ -212,6 +331,14 @@ CertificateDialog::CertificateDialog(QWidget *parent)
     applyProfileDefaults();
     loadIssuer();
     validate();
+
+    // Wide enough that the subject fields show a typical name in full, never larger than a small screen (1024x768,
+    // less a panel and the title bar): the form shrinks to its minimum instead.
+    QSize size(std::max(sizeHint().width(), 960), sizeHint().height());
+    size = size.boundedTo(QSize(1000, 700));
+    if (const QScreen *s = screen())
+        size = size.boundedTo(s->availableGeometry().size() - QSize(0, 40));
+    resize(size.expandedTo(minimumSizeHint()));
 }
 
 CertificateDialog::~CertificateDialog()
@@ -262,6 +389,38 @@ void CertificateDialog::setIssuerFiles(const QString &certificatePath, const QSt
     m_ui->issuerKeyEdit->setText(QDir::toNativeSeparators(keyPath));
 }
 
+int CertificateDialog::validDays() const
+{
+    // Rounded: the minute the dialog was opened and the minute it is read do not change the count.
+    return int(std::lround(double(nowUtcMinute().secsTo(m_ui->notAfterEdit->dateTime())) / 86400.0));
+}
+
+void CertificateDialog::setValidDays(int days)
+{
+    m_ui->validDaysSpin->setValue(days);
+}
+
+void CertificateDialog::applyValidity(int days)
+{
+    // The end date counts from now; a start that would not come before it moves back by the profile's lifetime, so
+    // that "-30 days" is a certificate that was valid once and expired a month ago.
+    const QScopedValueRollback updating(m_updating, true);
+    const QDateTime end = nowUtcMinute().addDays(days);
+    m_ui->notAfterEdit->setDateTime(end);
+    if (m_ui->notBeforeEdit->dateTime() >= end)
+        m_ui->notBeforeEdit->setDateTime(end.addDays(-std::max(1, defaultsFor(profile()).validDays)));
+    updateValidDays();
+}
+
+void CertificateDialog::updateValidDays()
+{
+    const QScopedValueRollback updating(m_updating, true);
+    const int days = validDays();
+    m_ui->validDaysSpin->setValue(days);
+    m_ui->validDaysHintLabel->setText(
+        days < 0 ? tr("from now: expired %n day(s) ago", nullptr, -days) : tr("from now"));
+}
+
 void CertificateDialog::setAutoText(QLineEdit *edit, const QString &text)
 {
     // Only fields the user has not changed follow the profile.
@@ -271,27 +430,189 @@ void CertificateDialog::setAutoText(QLineEdit *edit, const QString &text)
     }
 }
 
+CertificateDialog::Family CertificateDialog::familyOf(CertificateProfile p)
+{
+    using F = Family;
+    switch (p) {
+    case CertificateProfile::SelfSignedServer:
+    case CertificateProfile::Server:
+        return F::Server;
+    case CertificateProfile::CertificateAuthority:
+        return F::Ca;
+    case CertificateProfile::IntermediateCa:
+        return F::Intermediate;
+    case CertificateProfile::Client:
+        return F::Client;
+    }
+    return F::Server;
+}
+
 void CertificateDialog::applyProfileDefaults()
 {
     const CertificateProfile p = profile();
     const ProfileDefaults d = defaultsFor(p);
-    setAutoText(m_ui->commonNameEdit, d.commonName);
-    setAutoText(m_ui->filePrefixEdit, d.prefix);
-    setAutoText(m_ui->keyUsageEdit, keyUsageFor(p, keyType()));
-    setAutoText(m_ui->extendedKeyUsageEdit, d.extendedKeyUsage);
-    const QString sans = m_ui->sanEdit->toPlainText();
-    if (sans.trimmed().isEmpty() || sans == m_autoSans) {
+    const bool familyChanged = m_appliedProfile && familyOf(*m_appliedProfile) != familyOf(p);
+    if (familyChanged) {
+        // What the user typed belongs to the profile it was typed for: "www.example.test" is no name for a CA. It is
+        // kept aside and comes back with that kind of profile; the new one starts from its own defaults.
+        Remembered &old = m_remembered[size_t(familyOf(*m_appliedProfile))];
+        const auto typed
+            = [this](QLineEdit *edit) { return edit->text() == m_autoTexts.value(edit) ? QString() : edit->text(); };
+        old.commonName = typed(m_ui->commonNameEdit);
+        old.prefix = typed(m_ui->filePrefixEdit);
+        old.sans = m_ui->sanEdit->toPlainText() == m_autoSans ? QString() : m_ui->sanEdit->toPlainText();
+        const Remembered &next = m_remembered[size_t(familyOf(p))];
+        const auto restore = [this](QLineEdit *edit, const QString &typedText, const QString &defaultText) {
+            m_autoTexts.insert(edit, defaultText);
+            edit->setText(typedText.isEmpty() ? defaultText : typedText);
+        };
+        restore(m_ui->commonNameEdit, next.commonName, d.commonName);
+        restore(m_ui->filePrefixEdit, next.prefix, d.prefix);
         m_autoSans = d.sans;
-        m_ui->sanEdit->setPlainText(d.sans);
+        m_ui->sanEdit->setPlainText(next.sans.isEmpty() ? d.sans : next.sans);
+        // Usages chosen for a server are no choice for a CA either.
+        m_usagesEdited = false;
+    } else {
+        setAutoText(m_ui->commonNameEdit, d.commonName);
+        setAutoText(m_ui->filePrefixEdit, d.prefix);
+        const QString sans = m_ui->sanEdit->toPlainText();
+        if (sans.trimmed().isEmpty() || sans == m_autoSans) {
+            m_autoSans = d.sans;
+            m_ui->sanEdit->setPlainText(d.sans);
+        }
     }
-    const QDateTime start = nowUtcMinute();
-    m_ui->notBeforeEdit->setDateTime(start);
-    m_ui->notAfterEdit->setDateTime(start.addDays(d.validDays));
+    m_appliedProfile = p;
+
+    // Dates the user set fit every profile; untouched ones follow the profile's lifetime.
+    if (!m_validityEdited) {
+        const QScopedValueRollback updating(m_updating, true);
+        const QDateTime start = nowUtcMinute();
+        m_ui->notBeforeEdit->setDateTime(start);
+        m_ui->notAfterEdit->setDateTime(start.addDays(d.validDays));
+    }
+    updateValidDays();
+    updateUsageLists();
     m_ui->pathLengthSpin->setValue(d.pathLength);
     m_ui->pathLengthSpin->setEnabled(isCaProfile(p));
     m_ui->pathLengthLabel->setEnabled(isCaProfile(p));
     m_ui->issuerBox->setEnabled(needsIssuer(p));
     m_ui->issuerBox->setTitle(needsIssuer(p) ? tr("Issuer") : tr("Issuer (not needed: self-signed)"));
+    offerLastCa();
+}
+
+void CertificateDialog::populateUsageLists()
+{
+    const auto fill = [this](QListWidget *list, const auto &usages) {
+        for (const Usage &usage : usages) {
+            auto *item = new QListWidgetItem(tr(usage.text), list);
+            item->setData(usageRole, QString::fromUtf16(usage.name));
+            item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+            item->setCheckState(Qt::Unchecked);
+        }
+        // Every item in view without scrolling: as many columns as the width holds, as many rows as they need
+        // (layoutUsageList, on each resize of the list).
+        list->setFlow(QListView::LeftToRight);
+        list->setWrapping(true);
+        list->setResizeMode(QListView::Adjust);
+        list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        list->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        list->setTabKeyNavigation(false);
+        list->viewport()->installEventFilter(this);
+    };
+    const QScopedValueRollback updating(m_updating, true);
+    fill(m_ui->keyUsageList, keyUsages);
+    fill(m_ui->extendedKeyUsageList, extendedKeyUsages);
+    layoutUsageList(m_ui->keyUsageList);
+    layoutUsageList(m_ui->extendedKeyUsageList);
+}
+
+void CertificateDialog::layoutUsageList(QListWidget *list)
+{
+    // The widest text, its check box and the margins around both (the view's own size hints follow the grid once
+    // one is set, so they cannot say how wide a cell must be).
+    int widest = 1;
+    for (int i = 0; i < list->count(); ++i)
+        widest = std::max(widest, list->fontMetrics().horizontalAdvance(list->item(i)->text()));
+    widest += list->style()->pixelMetric(QStyle::PM_IndicatorWidth, nullptr, list) + 24;
+    const int rowHeight = list->sizeHintForRow(0) + 2;
+    // Before the dialog is shown the list has no width of its own yet: three columns is what it gets at the size the
+    // dialog opens with.
+    const int width = std::max(list->isVisible() ? list->viewport()->width() : 3 * widest, widest);
+    const int columns = std::clamp(width / widest, 1, int(list->count()));
+    const int rows = (int(list->count()) + columns - 1) / columns;
+    // A few pixels short of the full width, or the view wraps the last column onto a row of its own.
+    list->setGridSize(QSize((width - 4) / columns, rowHeight));
+    list->setFixedHeight(rows * rowHeight + 2 * list->frameWidth());
+}
+
+bool CertificateDialog::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::MouseButtonRelease) {
+        // The press has placed the cursor; a drag that selected text of its own is left alone.
+        for (QDateTimeEdit *edit : {m_ui->notBeforeEdit, m_ui->notAfterEdit}) {
+            auto *text = qobject_cast<QLineEdit *>(watched);
+            if (text && text->parent() == edit && !text->hasSelectedText())
+                edit->setSelectedSection(edit->currentSection());
+        }
+    }
+    if (event->type() == QEvent::Resize) {
+        for (QListWidget *list : {m_ui->keyUsageList, m_ui->extendedKeyUsageList}) {
+            if (watched == list->viewport())
+                layoutUsageList(list);
+        }
+    }
+    return QDialog::eventFilter(watched, event);
+}
+
+void CertificateDialog::updateUsageLists()
+{
+    // Only what fits the profile and key type can be ticked; what no longer fits is unticked. Lists the user has not
+    // touched follow the profile's and key type's defaults.
+    const CertificateProfile p = profile();
+    const KeyType k = keyType();
+    const QScopedValueRollback updating(m_updating, true);
+    const auto apply = [this](QListWidget *list, const QStringList &defaults, const auto &unfit) {
+        for (int i = 0; i < list->count(); ++i) {
+            QListWidgetItem *item = list->item(i);
+            const QString name = item->data(usageRole).toString();
+            const QString why = unfit(name);
+            Qt::ItemFlags flags = item->flags();
+            flags.setFlag(Qt::ItemIsEnabled, why.isEmpty());
+            item->setFlags(flags);
+            item->setToolTip(why.isEmpty() ? name : tr("%1: %2").arg(name, why));
+            const bool checked = m_usagesEdited ? item->checkState() == Qt::Checked : defaults.contains(name);
+            item->setCheckState(checked && why.isEmpty() ? Qt::Checked : Qt::Unchecked);
+        }
+    };
+    apply(m_ui->keyUsageList, defaultKeyUsages(p, k), [&](const QString &n) { return keyUsageUnfit(n, p, k); });
+    apply(m_ui->extendedKeyUsageList, defaultExtendedKeyUsages(p),
+        [&](const QString &n) { return extendedKeyUsageUnfit(n, p); });
+}
+
+QStringList CertificateDialog::checkedUsages(const QListWidget *list) const
+{
+    QStringList names;
+    for (int i = 0; i < list->count(); ++i) {
+        const QListWidgetItem *item = list->item(i);
+        if (item->checkState() == Qt::Checked && (item->flags() & Qt::ItemIsEnabled))
+            names.append(item->data(usageRole).toString());
+    }
+    return names;
+}
+
+void CertificateDialog::offerLastCa()
+{
+    // The CA made last (here or in an earlier run) is the likely issuer of the next certificate: offered while the
+    // issuer fields are empty or still hold what was offered before.
+    if (!needsIssuer(profile()))
+        return;
+    const QSettings settings;
+    const QString certificate = settings.value(lastCaCertificateKey).toString();
+    const QString key = settings.value(lastCaKeyKey).toString();
+    if (certificate.isEmpty() || !QFileInfo::exists(certificate) || (!key.isEmpty() && !QFileInfo::exists(key)))
+        return;
+    setAutoText(m_ui->issuerCertificateEdit, QDir::toNativeSeparators(certificate));
+    setAutoText(m_ui->issuerKeyEdit, QDir::toNativeSeparators(key));
 }
 
 CertificateRequest CertificateDialog::request() const
@@ -309,8 +630,12 @@ CertificateRequest CertificateDialog::request() const
     r.subjectAltNames = splitSans(m_ui->sanEdit->toPlainText());
     r.notBefore = m_ui->notBeforeEdit->dateTime().toUTC();
     r.notAfter = m_ui->notAfterEdit->dateTime().toUTC();
-    r.keyUsage = m_ui->keyUsageEdit->text().trimmed();
-    r.extendedKeyUsage = m_ui->extendedKeyUsageEdit->text().trimmed();
+    // Empty would mean "the profile's default" to the generator; validate() refuses an empty key usage list, and a
+    // leaf's list always holds its TLS purpose.
+    const QStringList keyUsage = checkedUsages(m_ui->keyUsageList);
+    if (!keyUsage.isEmpty())
+        r.keyUsage = (m_ui->keyUsageCriticalCheck->isChecked() ? u"critical,"_s : QString()) + keyUsage.join(u',');
+    r.extendedKeyUsage = checkedUsages(m_ui->extendedKeyUsageList).join(u',');
     if (isCaProfile(r.profile) && m_ui->pathLengthSpin->value() >= 0)
         r.pathLength = m_ui->pathLengthSpin->value();
     r.digest = m_ui->digestCombo->currentData().toString();
@@ -352,6 +677,7 @@ void CertificateDialog::loadIssuer()
     m_issuer.reset();
     m_issuerError.clear();
     m_ui->issuerStatusLabel->clear();
+    m_ui->issuerStatusLabel->hide(); // its row costs height the dialog does not have to spare on a small screen
     if (!needsIssuer(profile()))
         return;
     const QString certificatePath = QDir::fromNativeSeparators(m_ui->issuerCertificateEdit->text().trimmed());
@@ -367,12 +693,18 @@ void CertificateDialog::loadIssuer()
         return;
     }
     m_issuer = *identity;
-    m_ui->issuerStatusLabel->setText(tr("Signed by %1").arg(identity->leaf().subjectDisplayName()));
+    const bool offered = m_ui->issuerCertificateEdit->text() == m_autoTexts.value(m_ui->issuerCertificateEdit);
+    m_ui->issuerStatusLabel->show();
+    m_ui->issuerStatusLabel->setToolTip(identity->leaf().subjectDisplayName());
+    m_ui->issuerStatusLabel->setText(offered
+            ? tr("Signed by %1 (the CA made last)").arg(identity->leaf().subjectDisplayName())
+            : tr("Signed by %1").arg(identity->leaf().subjectDisplayName()));
 }
 
 void CertificateDialog::validate()
 {
     QStringList problems;
+    QStringList notes;
     const auto add = [&problems](const QString &problem) {
         if (!problem.isEmpty() && !problems.contains(problem))
             problems.append(problem);
@@ -386,6 +718,27 @@ void CertificateDialog::validate()
         add(tr("the end date is not after the start date"));
     if (needsIssuer(r.profile) && !m_issuer)
         add(m_issuerError);
+
+    // The usages in plain words, before OpenSSL or a peer would say it in theirs.
+    const QStringList keyUsage = checkedUsages(m_ui->keyUsageList);
+    const QStringList extendedKeyUsage = checkedUsages(m_ui->extendedKeyUsageList);
+    if (keyUsage.isEmpty())
+        add(tr("tick at least one key usage"));
+    else if (isCaProfile(r.profile) && !keyUsage.contains(u"keyCertSign"_s))
+        add(tr("a CA certificate needs the key usage “Certificate Sign”: without it, what it signs is rejected"));
+    else if (!isCaProfile(r.profile) && !keyUsage.contains(u"digitalSignature"_s)) {
+        if (isRsa(r.keyType) && keyUsage.contains(u"keyEncipherment"_s))
+            notes.append(tr("without “Digital Signature” the key cannot sign a handshake: only TLS 1.2 with RSA "
+                            "key exchange will work (no TLS 1.3, no ECDHE)"));
+        else
+            add(tr("a TLS certificate needs the key usage “Digital Signature”: its key must sign the handshake"));
+    }
+    if (isServerProfile(r.profile) && !extendedKeyUsage.contains(u"serverAuth"_s))
+        add(tr("a server certificate needs the extended key usage “TLS server”: clients refuse it otherwise (the "
+               "client profile makes a certificate without it)"));
+    if (r.profile == CertificateProfile::Client && !extendedKeyUsage.contains(u"clientAuth"_s))
+        add(tr("a client certificate needs the extended key usage “TLS client”: servers refuse it otherwise"));
+
     if (problems.isEmpty()) {
         // The model knows the rest (country code, digest, issuer is a CA, key matches); it reports one at a time.
         if (const auto status = CertificateGenerator::validate(r); !status)
@@ -408,20 +761,47 @@ void CertificateDialog::validate()
         add(tr("the file prefix is empty"));
     else if (prefix.contains(u'/') || prefix.contains(QDir::separator()))
         add(tr("the file prefix must not contain a folder separator"));
+    // Files this dialog has just written are no error: they are what the user asked for. Generate waits for a new
+    // prefix (or Overwrite), and says so without alarm.
+    bool justWritten = false;
     if (!m_ui->overwriteCheck->isChecked()) {
         for (const CertificatePlan::File &file : plannedFiles()) {
-            if (QFileInfo::exists(file.path))
+            if (!QFileInfo::exists(file.path))
+                continue;
+            if (m_justWritten.contains(file.path))
+                justWritten = true;
+            else
                 add(tr("%1 already exists (tick “Overwrite” to replace it)").arg(QDir::toNativeSeparators(file.path)));
         }
     }
 
+    // Worth knowing, and not wrong: a lab makes expired and long-lived certificates on purpose.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (r.notAfter > r.notBefore && r.notAfter < now)
+        notes.append(tr("this certificate will already have expired when it is made"));
+    else if (r.notAfter > r.notBefore && r.notBefore > now.addSecs(3600))
+        notes.append(tr("this certificate will not be valid yet when it is made"));
+    if (isServerProfile(r.profile) && r.notBefore.daysTo(r.notAfter) > 398)
+        notes.append(tr("browsers refuse server certificates valid for more than 398 days"));
+
     m_problems = problems;
+    m_notes = notes;
     QStringList lines;
     for (const QString &problem : std::as_const(problems))
         lines.append(u"• "_s + problem);
     m_ui->messageLabel->setText(lines.join(u'\n'));
     m_ui->messageLabel->setVisible(!problems.isEmpty());
-    m_ui->generateButton->setEnabled(problems.isEmpty() && !isGenerating());
+    QStringList noteLines;
+    if (justWritten) {
+        const QString waiting = tr("To make another certificate, change the file prefix (or tick “Overwrite”).");
+        m_problems.append(waiting);
+        noteLines.append(waiting);
+    }
+    for (const QString &note : std::as_const(notes))
+        noteLines.append(tr("Note: %1").arg(note));
+    m_ui->noteLabel->setText(noteLines.join(u'\n'));
+    m_ui->noteLabel->setVisible(!noteLines.isEmpty());
+    m_ui->generateButton->setEnabled(m_problems.isEmpty() && !isGenerating());
     updateSummary();
 }
 
@@ -509,10 +889,10 @@ void CertificateDialog::setGenerating(bool generating)
     m_ui->cancelGenerationButton->setVisible(generating);
     m_ui->cancelGenerationButton->setEnabled(generating);
     if (generating) {
-        m_ui->progressBar->setValue(0);
-        m_ui->resultLabel->setText(keyType() == KeyType::Rsa4096 || keyType() == KeyType::Rsa3072
-                ? tr("Generating the RSA key (this can take a few seconds)…")
-                : tr("Generating…"));
+        // Busy, not a percentage: nobody knows how long the prime search will take (the text names the step).
+        m_ui->progressBar->setRange(0, 0);
+        m_ui->resultLabel->setText(
+            isRsa(keyType()) ? tr("Generating the RSA key: searching for the first prime…") : tr("Generating…"));
         m_ui->resultLabel->show();
         m_ui->cancelGenerationButton->setFocus();
         m_progressTimer->start();
@@ -545,14 +925,24 @@ void CertificateDialog::generationFinished()
         return;
     }
 
-    m_ui->progressBar->setValue(100);
-    QStringList lines {
-        tr("Created %1 in %2:").arg(outcome.identity->description(), QDir::toNativeSeparators(outputDirectory()))};
+    // One line where it can: the dialog has to fit a small screen with this text in it.
+    QStringList names;
     for (const QString &path : outcome.written)
-        lines.append(u"  "_s + QDir::toNativeSeparators(path));
-    m_ui->resultLabel->setText(lines.join(u'\n'));
+        names.append(QFileInfo(path).fileName());
+    m_ui->resultLabel->setText(
+        tr("Created %1 in %2: %3")
+            .arg(outcome.identity->description(), QDir::toNativeSeparators(outputDirectory()), names.join(u", "_s)));
     m_ui->resultLabel->show();
-    // The files now exist: validation switches Generate off until the prefix changes or Overwrite is ticked.
+
+    // Offered next time, in this dialog and the next one: the folder, and a CA as the issuer of what follows.
+    QSettings settings;
+    settings.setValue(outputDirectoryKey, outputDirectory());
+    if (isCaProfile(profile())) {
+        settings.setValue(lastCaCertificateKey, outcome.identity->certificatePath);
+        settings.setValue(lastCaKeyKey, outcome.identity->keyPath);
+    }
+    m_justWritten = outcome.written;
+    // The files now exist: Generate waits until the prefix changes or Overwrite is ticked, and says so calmly.
     validate();
     Q_EMIT identityCreated(*outcome.identity);
 }

@@ -1,5 +1,7 @@
 #include "widgets/mainwindow.h"
 
+#include "model/capture/captureformat.h"
+#include "model/capture/capturewriter.h"
 #include "model/certs/certificateio.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
@@ -7,6 +9,7 @@
 #include "model/tls/client.h"
 #include "model/tls/listener.h"
 #include "model/tls/tlstext.h"
+#include "widgets/capturewindow.h"
 #include "widgets/certificatedialog.h"
 #include "widgets/certificateviewer.h"
 #include "widgets/clientpanel.h"
@@ -23,9 +26,11 @@
 #include <QCloseEvent>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -223,6 +228,10 @@ void MainWindow::createActions()
 
     m_openCertificateAction = make(
         tr("&Open Certificate…"), u":/icons/open.svg"_s, QKeySequence::Open, [this] { chooseCertificateFile(); });
+    // Ctrl+O is the certificate's (the first thing the window opened); a capture is the shifted variant.
+    m_openCaptureAction
+        = make(tr("Open Ca&pture…"), QString(), QKeySequence(tr("Ctrl+Shift+O")), [this] { chooseCaptureFile(); });
+    m_openCaptureAction->setObjectName(u"openCaptureAction"_s);
     m_exportAction = make(
         tr("&Export Timeline…"), u":/icons/export.svg"_s, QKeySequence(tr("Ctrl+E")), [this] { chooseExportFile(); });
     m_exportChainAction = make(tr("Export Session &Chain…"), QString(), QKeySequence(tr("Ctrl+Shift+E")),
@@ -281,6 +290,7 @@ void MainWindow::createActions()
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openCertificateAction);
+    file->addAction(m_openCaptureAction);
     file->addSeparator();
     file->addAction(m_exportAction);
     file->addAction(m_exportChainAction);
@@ -362,7 +372,7 @@ void MainWindow::openCertificateDialog(bool forListener)
     auto *dialog = new CertificateDialog(this);
     dialog->setObjectName(u"certificateDialog"_s);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    if (!m_lastDirectory.isEmpty())
+    if (!m_lastDirectory.isEmpty() && !dialog->remembersOutputDirectory())
         dialog->setOutputDirectory(m_lastDirectory);
     m_certificateDialog = dialog;
     auto created = std::make_shared<bool>(false);
@@ -442,8 +452,66 @@ void MainWindow::dropEvent(QDropEvent *event)
     if (paths.isEmpty())
         return;
     event->acceptProposedAction();
-    for (const QString &path : std::as_const(paths))
-        openCertificateFile(path);
+    for (const QString &path : std::as_const(paths)) {
+        if (isCaptureFile(path))
+            openCapture(path);
+        else
+            openCertificateFile(path);
+    }
+}
+
+bool MainWindow::isCaptureFile(const QString &path)
+{
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        const QByteArray head = file.read(sizeof(CaptureFormat::Magic));
+        if (head == QByteArrayView(CaptureFormat::Magic, sizeof(CaptureFormat::Magic)))
+            return true;
+        if (head.size() == qsizetype(sizeof(CaptureFormat::Magic)))
+            return false;
+    }
+    // Too short (or unreadable) to tell by its content: the name says what the user meant, and the reader says why
+    // it cannot be read.
+    return path.endsWith(u".tlscap"_s, Qt::CaseInsensitive);
+}
+
+CaptureWindow *MainWindow::openCapture(const QString &path)
+{
+    m_lastDirectory = QFileInfo(path).absolutePath();
+    auto *window = new CaptureWindow(this);
+    window->setWindowFlag(Qt::Window);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    connect(window, &CaptureWindow::loaded, this,
+        [this](bool, const QString &message) { statusBar()->showMessage(message, 15000); });
+    // A session's chain opens in the certificate viewer, judged as that session judged it.
+    connect(window, &CaptureWindow::viewsCreated, this, [this, window] {
+        connect(window->sessionDetails(), &SessionDetails::certificateChainRequested, this,
+            [this, window](const QList<QSslCertificate> &chain) {
+                const quint64 id = window->sessionDetails()->sessionId();
+                showCertificates(chain,
+                    tr("Peer certificate chain of session #%1 in %2").arg(id).arg(QFileInfo(window->path()).fileName()),
+                    window->timeline()->session(id));
+            });
+    });
+    statusBar()->showMessage(tr("Opening capture %1…").arg(QDir::toNativeSeparators(path)));
+    window->open(path);
+    window->show();
+    window->raise();
+    window->activateWindow();
+    return window;
+}
+
+void MainWindow::chooseCaptureFile()
+{
+    QString directory = m_lastDirectory;
+    if (directory.isEmpty())
+        directory = CaptureWriter::defaultFolder();
+    QFileDialog *dialog
+        = new QFileDialog(this, tr("Open Capture"), directory, tr("TLS Lab captures (*.tlscap);;All files (*)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) { openCapture(path); });
+    dialog->open();
 }
 
 void MainWindow::plaintextConnect(const QByteArray &payload)

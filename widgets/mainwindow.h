@@ -22,6 +22,7 @@ class TimelineExport;
 
 namespace TlsLab::Widgets {
 
+class CaptureWindow;
 class ClientPanel;
 class ListenerPanel;
 class SessionDetails;
@@ -56,6 +57,13 @@ public:
     void openCertificateDialog(bool forListener);
     // Reads a PEM or DER certificate file and shows it; false (with a status message) when nothing could be read.
     bool openCertificateFile(const QString &path);
+    // Opens a capture file (*.tlscap) read-only in a window of its own, read off the GUI thread; the live timeline
+    // is left as it is. What File > Open Capture and a dropped capture call. Returns the window (it deletes itself
+    // when closed); its loaded() signal says what was read, and the message is shown in this status bar too.
+    CaptureWindow *openCapture(const QString &path);
+    // Whether a file is a capture (by its magic; by its .tlscap suffix when it is too short to have one).
+    static bool isCaptureFile(const QString &path);
+    QAction *openCaptureAction() const { return m_openCaptureAction; }
 
     // Connects a plaintext client to the running listener and sends the payload.
     void plaintextConnect(const QByteArray &payload);
@@ -78,6 +86,7 @@ private:
     void chooseExportFile();
     void chooseChainExportFile(quint64 sessionId);
     void chooseCertificateFile();
+    void chooseCaptureFile();
     void clearTimeline();
     void showAbout();
     void showHelp();
@@ -110,6 +119,7 @@ private:
     QAction *m_exportAction = nullptr;
     QAction *m_exportChainAction = nullptr;
     QAction *m_openCertificateAction = nullptr;
+    QAction *m_openCaptureAction = nullptr;
     QAction *m_clearAction = nullptr;
     QAction *m_generateAction = nullptr;
     QAction *m_followAction = nullptr;

@@ -150,6 +150,11 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     config.alpnProtocols = tlsValues.alpn;
     config.useSystemCaCertificates = !parser.isSet(noSystemCa);
     config.continueOnVerifyErrors = parser.isSet(insecure);
+    // Verification is the default that matters most: turning it off is said every time, as --keylog and 0.0.0.0 are.
+    if (config.continueOnVerifyErrors) {
+        printWarning(u"--insecure: a certificate that fails verification is accepted for this connection (its errors "
+                     "are recorded, then ignored)"_s);
+    }
     // Nobody is asked: a certificate that fails verification is rejected at once, with the fatal alert that tells
     // the server why (unknown_ca, certificate_expired, ...), as a TLS client should.
     config.askOnVerifyErrors = false;

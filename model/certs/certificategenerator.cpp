@@ -65,9 +65,11 @@ int keygenCallback(EVP_PKEY_CTX *ctx)
     auto *state = static_cast<KeygenState *>(EVP_PKEY_CTX_get_app_data(ctx));
     if (!state || !state->progress || !*state->progress)
         return 1;
-    // OpenSSL reports (3, n) when prime n of the two RSA primes is done; everything else is the search.
+    // OpenSSL reports (3, n) when one of the RSA primes is done; everything else is the search. The second number is
+    // no count: OpenSSL 3.0's FIPS 186-4 generator reports (3, 0) for both primes (measured), so the reports are
+    // counted here.
     if (EVP_PKEY_CTX_get_keygen_info(ctx, 0) == 3)
-        state->primesFound = EVP_PKEY_CTX_get_keygen_info(ctx, 1) + 1;
+        ++state->primesFound;
     const int percent = state->primesFound >= 2 ? 95 : state->primesFound * 50;
     if (!(*state->progress)(percent)) {
         state->cancelled = true;

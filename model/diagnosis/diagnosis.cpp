@@ -1,6 +1,9 @@
 #include "model/diagnosis/diagnosis.h"
 
 #include "model/certs/certificatedetails.h"
+#include "model/tls/hellodissection.h"
+#include "model/tls/tlsnames.h"
+#include "model/tls/tlstap.h"
 #include "model/tls/tlstext.h"
 
 #include <QCborArray>
@@ -9,7 +12,9 @@
 
 #include <algorithm>
 
+#include <openssl/bio.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 using namespace Qt::StringLiterals;
 
@@ -33,6 +38,7 @@ struct EndFacts
     std::optional<Event> firstBytes, clientHello, plaintextRefused, timeout, handshakeFailed, socketError, reset,
         closed, encryptedEvent;
     QList<Event> verifyErrors;
+    QList<int> x509Errors; // OpenSSL's X509_V_ERR_* codes, where the tap's verification recorded them
     QList<Event> fatalAlertsSent, fatalAlertsReceived; // close_notify excluded
     QList<Event> messagesSent, messagesReceived; // tls-message
     QList<Event> dataReceived;
@@ -65,6 +71,8 @@ struct EndFacts
                 break;
             case EventKind::VerifyError:
                 verifyErrors.append(e);
+                if (e.details.contains(u"x509_error"))
+                    x509Errors.append(int(e.details.value(u"x509_error").toInteger()));
                 break;
             case EventKind::ErrorsIgnored:
                 errorsIgnored = true;
@@ -239,6 +247,40 @@ int defaultSecurityLevel()
     return level;
 }
 
+// The key exchange groups OpenSSL enables by default here, which a listener configured with none of its own (TLS
+// Lab's) accepts. OpenSSL has no getter for them: read once from the supported_groups of the ClientHello a
+// default-configured OpenSSL writes (the same default list and security level apply to both ends). Empty if unknown.
+QStringList defaultGroups()
+{
+    static const QStringList groups = [] {
+        QStringList out;
+        // Not a connection of anyone's: whatever tap is waiting for its socket's SSL must not bind to this one.
+        const TlsTap::Scope unbound(nullptr);
+        SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+        SSL *ssl = ctx ? SSL_new(ctx) : nullptr;
+        BIO *readBio = BIO_new(BIO_s_mem());
+        BIO *writeBio = BIO_new(BIO_s_mem());
+        if (ssl && readBio && writeBio) {
+            SSL_set_bio(ssl, readBio, writeBio); // owns both now
+            readBio = writeBio = nullptr;
+            SSL_set_connect_state(ssl);
+            SSL_do_handshake(ssl); // writes the ClientHello, then waits for an answer that never comes
+            char *data = nullptr;
+            const long size = BIO_get_mem_data(SSL_get_wbio(ssl), &data);
+            const ClientHelloDissection hello
+                = dissectClientHelloRecords(QByteArrayView(data, size > 0 ? qsizetype(size) : 0));
+            for (quint16 g : hello.supportedGroups)
+                out.append(namedGroupLabel(g));
+        }
+        BIO_free(readBio);
+        BIO_free(writeBio);
+        SSL_free(ssl);
+        SSL_CTX_free(ctx);
+        return out;
+    }();
+    return groups;
+}
+
 // Why a certificate falls short of the security level, or empty. Level 1: 80 bits (RSA 1024, SHA-1 refused by
 // OpenSSL 3), level 2: 112 bits (RSA 2048), level 3: 128 bits (RSA 3072).
 struct Weakness
@@ -270,7 +312,9 @@ std::optional<Weakness> weakness(const QSslCertificate &certificate)
                 .arg(level)
                 .arg(minEc)};
     }
-    if (level >= 1 && (sig.contains(u"md5"_s) || sig.contains(u"sha1"_s) || sig.startsWith(u"md"_s))) {
+    // A self-signed certificate's own signature is not checked (it is a trust anchor or not trusted at all).
+    if (level >= 1 && !d.isSelfSigned
+        && (sig.contains(u"md5"_s) || sig.contains(u"sha1"_s) || sig.startsWith(u"md"_s))) {
         return Weakness {u"weak-signature"_s,
             u"%1 is signed with %2, which OpenSSL 3 refuses at security level %3 (the default here)"_s
                 .arg(name, d.signatureAlgorithm)
@@ -441,7 +485,7 @@ std::optional<Verdict> clientCertificateVerdict(const Session &s, const EndFacts
 }
 
 // The listener's view of a client certificate it checked.
-std::optional<Verdict> clientCertificateRejected(const Session &s, const QDateTime &clock)
+std::optional<Verdict> clientCertificateRejected(const Session &s, const EndFacts &f, const QDateTime &clock)
 {
     if (s.verifyErrors.isEmpty())
         return std::nullopt;
@@ -454,6 +498,27 @@ std::optional<Verdict> clientCertificateRejected(const Session &s, const QDateTi
                     .arg(anchors),
                 u"The client must present a certificate issued by %1 (tlslab connect --cert FILE --key FILE; "
                 "curl --cert/--key; openssl s_client -cert/-key)."_s.arg(anchors));
+        }
+    }
+    // Qt has no name for the security level's refusals (a key too small, a digest too weak): they come as
+    // UnspecifiedError. Name them only when the certificate is weak and, where OpenSSL's own code was recorded, it
+    // is one of those refusals.
+    const bool levelRefusal
+        = f.x509Errors.isEmpty() || std::any_of(f.x509Errors.cbegin(), f.x509Errors.cend(), [](int code) {
+              return code == X509_V_ERR_EE_KEY_TOO_SMALL || code == X509_V_ERR_CA_KEY_TOO_SMALL
+                  || code == X509_V_ERR_CA_MD_TOO_WEAK;
+          });
+    for (const QSslError &error : s.verifyErrors) {
+        if (error.error() != QSslError::UnspecifiedError || error.certificate().isNull() || !levelRefusal)
+            continue;
+        if (const auto weak = weakness(error.certificate())) {
+            const bool key = weak->code == u"weak-key";
+            return make(Party::Client, Party::Server, Step::ClientCertificate, weak->code,
+                key ? u"the client's certificate has a key too weak for this listener"_s
+                    : u"the client's certificate has a signature too weak for this listener"_s,
+                weak->words + u'.',
+                key ? u"The client needs a certificate with a stronger key (RSA 2048 or more, or EC P-256)."_s
+                    : u"The client needs its certificate reissued with a SHA-256 (or stronger) signature."_s);
         }
     }
     const QSslError &e = s.verifyErrors.first();
@@ -473,6 +538,21 @@ std::optional<Verdict> clientCertificateRejected(const Session &s, const QDateTi
             u"%1 does not allow the clientAuth purpose (TLS Web Client Authentication)."_s.arg(name),
             u"The client needs a certificate whose extended key usage includes clientAuth (tlslab cert new --profile "
             "client)."_s);
+    case QSslError::UnspecifiedError: {
+        // Qt has no name for it: say OpenSSL's words, claim nothing about trust.
+        QString openssl;
+        for (const Event &v : f.verifyErrors) {
+            if (v.details.contains(u"openssl")) {
+                openssl = v.details.value(u"openssl").toString();
+                break;
+            }
+        }
+        return make(Party::Client, Party::Server, Step::ClientCertificate, u"client-certificate-invalid"_s,
+            u"this listener did not accept the client's certificate"_s,
+            u"%1 was rejected: %2."_s.arg(name, openssl.isEmpty() ? e.errorString() : u"OpenSSL: "_s + openssl),
+            u"The client needs a certificate this listener accepts: current, issued by %1, with the clientAuth "
+            "purpose."_s.arg(anchors));
+    }
     default:
         break;
     }
@@ -594,7 +674,8 @@ std::optional<Verdict> clientAlertVerdict(const Session &s, const EndFacts &f)
 }
 
 // The listener's view of a fatal alert the client sent: usually about this listener's certificate.
-std::optional<Verdict> serverAlertReceivedVerdict(const Session &s, const EndFacts &f, const DiagnosisInput &in)
+std::optional<Verdict> serverAlertReceivedVerdict(
+    const Session &s, const EndFacts &f, const DiagnosisInput &in, const QDateTime &clock)
 {
     const QString type = f.firstAlert(f.fatalAlertsReceived);
     if (type.isEmpty())
@@ -613,20 +694,81 @@ std::optional<Verdict> serverAlertReceivedVerdict(const Session &s, const EndFac
     if (isCertificateAlert(type)) {
         QString why = alert + u": it rejected "_s + ours + u'.';
         QString fix;
-        if (type == u"unknown_ca") {
+        // A leaf served alone, when it is not its own issuer: a fact worth naming, as clients rarely hold
+        // intermediates. Whether that is what this client missed, only it knows.
+        const bool leafAlone = in.localChain.size() == 1 && !leaf.isNull() && !detailsOf(leaf).isSelfSigned;
+        if (leafAlone) {
+            why += u" This listener serves it alone, without its issuer %1: a client that does not already hold %1 "
+                   "cannot build the chain to a CA it trusts."_s.arg(issuerName(leaf));
+        }
+        if (type == u"unknown_ca" && leafAlone) {
+            fix = u"Serve the full chain: leaf then intermediate (%1), i.e. serve --cert with a file holding the "
+                  "certificate followed by its issuer (as the PREFIX.chain.pem of tlslab cert new). If %1 is a root "
+                  "CA, give it to the client instead (tlslab connect --ca FILE, curl --cacert FILE, openssl s_client "
+                  "-CAfile FILE)."_s.arg(issuerName(leaf));
+        } else if (type == u"unknown_ca") {
             fix = u"Give the client the CA that issued the certificate (tlslab connect --ca FILE, curl --cacert "
                   "FILE, openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s;
-        } else if (type == u"certificate_expired" && !leaf.isNull()) {
-            fix = u"Renew the certificate; it expires on %1."_s.arg(dateText(leaf.expiryDate()));
-        } else {
+        }
+        // Which certificate of the chain this listener serves is out of date, by this machine's clock: a fact for
+        // any certificate alert (OpenSSL sends certificate_expired for an expired one, bad_certificate for one not
+        // valid yet).
+        QStringList outOfDate;
+        QString datesFix;
+        for (qsizetype i = 0; i < in.localChain.size(); ++i) {
+            const QSslCertificate &c = in.localChain.at(i);
+            if (c.isNull() || (clock >= c.effectiveDate() && clock <= c.expiryDate()))
+                continue;
+            const QString name = TlsText::certificateName(c);
+            outOfDate.append(u"%1 (%2) is valid from %3 until %4"_s.arg(name,
+                i == 0 ? u"this listener's own certificate"_s : u"a CA certificate in the chain it serves"_s,
+                dateText(c.effectiveDate()), dateText(c.expiryDate())));
+            if (!datesFix.isEmpty())
+                continue;
+            if (clock < c.effectiveDate())
+                datesFix = u"Serve a certificate that is valid now: %1 starts on %2 (or check the clocks)."_s.arg(
+                    name, dateText(c.effectiveDate()));
+            else if (i == 0)
+                datesFix = u"Renew the certificate; it was valid until %1."_s.arg(dateText(c.expiryDate()));
+            else
+                datesFix
+                    = u"Serve a current intermediate: %1 was valid until %2 (ask its CA for the renewed one)."_s.arg(
+                        name, dateText(c.expiryDate()));
+        }
+        if (!outOfDate.isEmpty()) {
+            why += u' ' + outOfDate.join(u"; "_s) + u"; the clock here read %1."_s.arg(dateText(clock));
+            if (type != u"unknown_ca")
+                fix = datesFix;
+        } else if (type == u"certificate_expired") {
+            why += u" Every certificate this listener serves is within its dates by this machine's clock (%1): the "
+                   "client's clock may be off, or an issuer it found in its own store is out of date."_s.arg(
+                       dateText(clock));
+            fix = u"Check the client's clock and the CA certificates it holds."_s;
+        }
+        // unsupported_certificate: OpenSSL sends it for a certificate without the serverAuth purpose.
+        if (!leaf.isNull() && type == u"unsupported_certificate") {
+            for (const CertificateDetails::Extension &x : detailsOf(leaf).extensions) {
+                if (x.oid == u"2.5.29.37" && !x.text.contains(u"Server Authentication"_s)) {
+                    why += u" Its extended key usage (%1) does not include serverAuth."_s.arg(x.text);
+                    fix = u"Serve a certificate whose extended key usage includes serverAuth (a server profile: "
+                          "tlslab cert new --profile server)."_s;
+                }
+            }
+        }
+        if (fix.isEmpty()) {
             fix = u"Serve a certificate the client accepts: issued by a CA it trusts, covering the name it asks "
                   "for, current."_s;
         }
         const QString sni = s.peerName;
         if (!leaf.isNull() && !sni.isEmpty()) {
             const QStringList names = coveredNames(leaf);
-            if (!names.contains(sni, Qt::CaseInsensitive))
+            if (!names.contains(sni, Qt::CaseInsensitive)) {
                 why += u" The client asked for \"%1\" (SNI); the certificate covers: %2."_s.arg(sni, join(names));
+                if (type == u"bad_certificate" || type == u"certificate_unknown") {
+                    fix = u"Serve a certificate covering the name the client asks for (\"%1\"), or have the client "
+                          "ask for a name the certificate covers (%2)."_s.arg(sni, join(names));
+                }
+            }
         }
         return make(server, client, Step::Certificate, u"peer-rejected-certificate"_s,
             u"the client rejected this listener's certificate (alert %1)"_s.arg(type), why, fix);
@@ -770,6 +912,16 @@ std::optional<Verdict> clientVerdict(const DiagnosisInput &in, const EndFacts &f
     }
     if (f.timeout) {
         const qint64 ms = f.timeout->details.value(u"timeout_ms").toInteger();
+        const qint64 bytes = f.timeout->details.value(u"bytes").toInteger(0); // recorded with the tap
+        if (f.tapped && f.messagesReceived.isEmpty() && bytes > 0) {
+            return make(Party::Server, Party::Client, Step::ServerHello, u"handshake-timeout"_s,
+                u"the server started to answer the ClientHello and stopped"_s,
+                u"%1 byte(s) came back within %2 ms of the ClientHello, not a whole TLS message, then nothing."_s
+                    .arg(bytes)
+                    .arg(ms),
+                u"Check the server (stalled, overloaded, or a middlebox holding the connection); raise --timeout "
+                "if it is slow by design."_s);
+        }
         if (f.tapped && f.messagesReceived.isEmpty()) {
             return make(Party::Server, Party::Client, Step::ServerHello, u"silent-peer"_s,
                 u"the server accepted the connection and never answered the ClientHello"_s,
@@ -791,8 +943,11 @@ std::optional<Verdict> clientVerdict(const DiagnosisInput &in, const EndFacts &f
             wasReset ? u"reset-during-handshake"_s : u"closed-during-handshake"_s,
             wasReset ? u"the server reset the connection during the handshake"_s
                      : u"the server closed the connection during the handshake, without an alert"_s,
-            u"The server gave no reason (no alert). It may not speak TLS on this port, may not accept anything this "
-            "client offered, or may have failed; TLS Lab cannot know which from this end."_s,
+            (wasReset ? u"The server ended the TCP connection with a reset (RST), not a close (FIN), "_s
+                      : u"The server closed the TCP connection (FIN) "_s)
+                + (f.tapped ? u"after %1 TLS message(s) from it, "_s.arg(f.messagesReceived.size()) : QString())
+                + u"and gave no reason (no alert). It may not speak TLS on this port, may not accept anything this "
+                  "client offered, or may have failed; TLS Lab cannot know which from this end."_s,
             u"Look at the server's log; check that this port speaks TLS."_s);
     }
     if (s.reason == u"abandoned by the user") {
@@ -831,7 +986,7 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
     }
     if (!failedState(s))
         return std::nullopt;
-    if (auto v = clientCertificateRejected(s, clock))
+    if (auto v = clientCertificateRejected(s, f, clock))
         return v;
     const QString text = f.failureText();
     const QString sentAlert = f.firstAlert(f.fatalAlertsSent);
@@ -857,6 +1012,28 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
                         "1.2 too (serve --tls 1.2+)."_s
                       : u"Let this listener accept TLS 1.3 (serve --tls 1.2+ or --tls 1.3)."_s);
     }
+    // Groups before cipher suites: with no group in common OpenSSL drops every (EC)DHE suite and says only "no shared
+    // cipher" (TLS 1.2) or "no suitable key share" (TLS 1.3). Claimed only when the client's list was recorded.
+    const bool groupsRecorded = f.clientHello && f.clientHello->details.value(u"groups").isArray();
+    const QStringList clientGroups
+        = groupsRecorded ? EndFacts::textList(f.clientHello->details.value(u"groups")) : QStringList();
+    const QStringList ourGroups = defaultGroups();
+    // An empty list is no group offer at all (a client offering no (EC)DHE suite sends none), not a mismatch.
+    const bool noCommonGroup = groupsRecorded && !clientGroups.isEmpty() && !ourGroups.isEmpty()
+        && std::none_of(clientGroups.cbegin(), clientGroups.cend(),
+            [&ourGroups](const QString &g) { return ourGroups.contains(g); });
+    if (noCommonGroup
+        && (text.contains(u"no shared cipher"_s) || text.contains(u"no suitable key share"_s)
+            || text.contains(u"no shared group"_s))) {
+        return make(client, server, Step::ClientHello, u"no-shared-group"_s,
+            u"the client offered no key exchange group this listener accepts"_s,
+            u"The client offered the groups %1; this listener accepts %2 (OpenSSL's defaults here). Without a group in "
+            "common no (EC)DHE key exchange is possible (OpenSSL: \"%3\")."_s.arg(join(clientGroups),
+                ourGroups.join(u", "_s),
+                text.contains(u"no shared cipher"_s) ? u"no shared cipher"_s : u"no suitable key share"_s),
+            u"The client must offer a group this listener accepts, such as x25519 or secp256r1 (current TLS stacks "
+            "offer them by default: look for a groups or curves setting, e.g. openssl -groups)."_s);
+    }
     if (text.contains(u"no shared cipher"_s)) {
         const QSslCertificate leaf = in.localChain.value(0);
         return make(Party::Either, server, Step::ClientHello, u"no-shared-cipher"_s,
@@ -879,7 +1056,7 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
             u"The client offered ALPN %1."_s.arg(alpn),
             u"Offer a protocol this listener serves, or serve one the client offers (serve --alpn LIST)."_s);
     }
-    if (auto v = serverAlertReceivedVerdict(s, f, in))
+    if (auto v = serverAlertReceivedVerdict(s, f, in, clock))
         return v;
     if (f.closed && f.closed->summary.contains(u"by the listener"_s)) {
         return make(Party::Unknown, server, f.clientHello ? Step::ServerHello : Step::FirstBytes, u"listener-stopped"_s,
@@ -997,12 +1174,14 @@ std::optional<Verdict> notes(const DiagnosisInput &in, const EndFacts &f, const 
     if (!f.encrypted)
         return std::nullopt;
     Notes notes;
-    if (s.side == Side::Client && s.protocol == u"TLSv1.3" && f.dataReceived.isEmpty() && f.closed
-        && f.closed->summary.contains(u"server"_s)) {
+    const std::optional<Event> &ending = f.reset ? f.reset : f.closed;
+    if (s.side == Side::Client && s.protocol == u"TLSv1.3" && f.dataReceived.isEmpty() && ending
+        && ending->summary.contains(u"server"_s)) {
         // In TLS 1.3 the client finishes its half before the server has checked its certificate: a server that
         // refuses it may just close. Not a failure TLS Lab can prove from this end; worth saying.
         notes.add(u"closed-after-handshake"_s,
-            u"the server closed the connection right after the handshake, without sending anything"_s,
+            u"the server %1 the connection right after the handshake, without sending anything"_s.arg(
+                f.reset ? u"reset"_s : u"closed"_s),
             u"In TLS 1.3 a server that rejects the client (its certificate, say) after the handshake may close like "
             "this without an alert; this end cannot tell that from a server with nothing to say."_s,
             u"If the server requires a client certificate, connect with --cert FILE --key FILE."_s);

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -55,6 +57,7 @@ Client::~Client()
 {
     if (m_socket && !m_finished)
         m_socket->abort();
+    releaseOwnDescriptor();
 }
 
 void Client::start(const ClientConfig &config)
@@ -95,6 +98,7 @@ void Client::start(const ClientConfig &config)
     connect(m_socket, &QSslSocket::alertReceived, this,
         [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
             m_recorder.qtAlert(false, level, type, description);
+            m_closeNotifyReceived = m_closeNotifyReceived || type == QSsl::AlertType::CloseNotify;
             if (level == QSsl::AlertLevel::Fatal && m_wasEncrypted && !m_finished) {
                 // TLS 1.3: the server's rejection (e.g. certificate_required) arrives after "encrypted".
                 m_recorder.session().reason = u"the server rejected the connection after the handshake: alert %1"_s.arg(
@@ -212,6 +216,7 @@ void Client::onConnected()
         if (m_config.closeAfterPayload)
             m_socket->disconnectFromHost();
     } else {
+        m_ownDescriptor = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
         s.state = SessionState::Handshaking;
         m_recorder.setPhase(ConnectionPhase::Handshaking);
         m_recorder.publish();
@@ -399,14 +404,24 @@ void Client::onSocketError()
     const bool established = m_config.mode == ClientMode::Plaintext ? m_connected : m_wasEncrypted;
     Session &s = m_recorder.session();
     if (error == QAbstractSocket::RemoteHostClosedError) {
-        if (established) {
+        const QString alert = m_recorder.lastAlertReceived();
+        const bool reset = alert.isEmpty() && !m_closeNotifyReceived && SocketFacts::peerReset(m_ownDescriptor);
+        if (established && reset) {
+            const QString reason = u"the server reset the connection (TCP RST, without a TLS close_notify)"_s;
+            m_recorder.record(EventKind::Reset, Severity::Warning, u"Connection reset by the server"_s,
+                EventDetails {{u"reason"_s, reason}});
+            finish(s.state == SessionState::Failed ? SessionState::Failed : SessionState::Closed, reason);
+        } else if (established) {
             m_recorder.record(EventKind::Closed, Severity::Info, u"Connection closed by the server"_s);
             finish(s.state == SessionState::Failed ? SessionState::Failed : SessionState::Closed);
         } else {
-            const QString alert = m_recorder.lastAlertReceived();
-            const QString reason = alert.isEmpty()
-                ? u"the server closed the connection during the handshake without an alert"_s
-                : u"the server aborted the handshake with the alert %1"_s.arg(alert);
+            const QString reason = reset ? u"the server reset the connection during the handshake"_s
+                : alert.isEmpty()        ? u"the server closed the connection during the handshake without an alert"_s
+                                         : u"the server aborted the handshake with the alert %1"_s.arg(alert);
+            if (reset) {
+                m_recorder.record(EventKind::Reset, Severity::Warning,
+                    u"Connection reset by the server during the handshake"_s, EventDetails {{u"reason"_s, reason}});
+            }
             m_recorder.record(EventKind::HandshakeFailed, Severity::Error, u"Handshake failed: "_s + reason,
                 EventDetails {{u"reason"_s, reason}, {u"error"_s, text}});
             finish(SessionState::Failed, reason);
@@ -481,8 +496,10 @@ void Client::onTimeout()
     const QString reason = m_socket->state() == QAbstractSocket::ConnectedState
         ? u"the TLS handshake did not complete within %1 s"_s.arg(m_config.timeoutMs / 1000.0)
         : u"could not connect within %1 s"_s.arg(m_config.timeoutMs / 1000.0);
-    m_recorder.record(EventKind::Timeout, Severity::Error, u"Timeout: "_s + reason,
-        EventDetails {{u"timeout_ms"_s, m_config.timeoutMs}});
+    EventDetails d {{u"timeout_ms"_s, m_config.timeoutMs}};
+    if (m_recorder.tap()) // what came back, whole TLS messages or not: silence and a stalled answer differ
+        d.insert(u"bytes"_s, qint64(m_recorder.tap()->bytesReceived()));
+    m_recorder.record(EventKind::Timeout, Severity::Error, u"Timeout: "_s + reason, d);
     finish(SessionState::Failed, reason);
     m_socket->abort();
 }
@@ -529,6 +546,7 @@ void Client::finish(SessionState state, const QString &reason)
     if (m_finished)
         return;
     m_finished = true;
+    releaseOwnDescriptor();
     if (m_timer)
         m_timer->stop();
     if (m_idleTimer)
@@ -537,6 +555,13 @@ void Client::finish(SessionState state, const QString &reason)
         m_verdictTimer->stop();
     m_recorder.finish(state, reason);
     Q_EMIT finished();
+}
+
+void Client::releaseOwnDescriptor()
+{
+    if (m_ownDescriptor >= 0)
+        ::close(int(m_ownDescriptor));
+    m_ownDescriptor = -1;
 }
 
 bool Client::succeeded() const

@@ -110,6 +110,7 @@ private:
     void ignoreExactly(const QList<QSslError> &errors, const QString &why);
     void finish(SessionState state, const QString &reason = {});
     void abortSoon();
+    void releaseOwnDescriptor();
     void noteProgress();
     void onIdleTimeout();
 
@@ -129,6 +130,10 @@ private:
     bool m_wasEncrypted = false;
     bool m_connected = false;
     bool m_accepted = false;
+    bool m_closeNotifyReceived = false;
+    // A second descriptor of the TLS connection, from connect to finish: Qt reports a reset as a close and closes its
+    // own descriptor before saying so; this one lets SocketFacts::peerReset() tell the two apart.
+    qintptr m_ownDescriptor = -1;
 };
 
 } // namespace TlsLab::Model

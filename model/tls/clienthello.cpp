@@ -224,7 +224,9 @@ FirstBytes classifyFirstBytes(const QByteArray &data)
                     result.problem = u"the first handshake message is of type %1, not a ClientHello"_s.arg(bytes[5]);
                 } else if (recordLength == 0 || recordLength > 16384 + 2048) {
                     result.problem = u"the first record has an impossible length of %1 bytes"_s.arg(recordLength);
-                } else if (data.size() >= 5 + recordLength) {
+                } else if (recordLength >= 4 && data.size() >= 5 + recordLength) {
+                    // (A first record shorter than the handshake header, e.g. a hello in 1-byte records, says
+                    // nothing about the message's length: the bytes after it are the next record's header.)
                     const quint32 messageLength = quint32(bytes[6]) << 16 | quint32(bytes[7]) << 8 | bytes[8];
                     if (messageLength > MaxHandshakeBytes) {
                         result.problem

@@ -393,18 +393,7 @@ void ServerConnection::refusePlaintext(const FirstBytes &first, const QByteArray
 
 bool ServerConnection::peerReset() const
 {
-    if (m_ownDescriptor < 0)
-        return false;
-    const int fd = int(m_ownDescriptor);
-    int pending = 0;
-    socklen_t length = sizeof pending;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending == ECONNRESET)
-        return true;
-    // Qt read the reset (it reports it as a close), which cleared the error; the connection's state still tells:
-    // after a FIN it waits in CLOSE_WAIT, after a reset it is CLOSE.
-    tcp_info info = {};
-    length = sizeof info;
-    return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 && info.tcpi_state == TCP_CLOSE;
+    return SocketFacts::peerReset(m_ownDescriptor);
 }
 
 void ServerConnection::releaseOwnDescriptor()
@@ -578,8 +567,12 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
         break;
     }
 
-    // Handshaking.
-    if (error == QAbstractSocket::RemoteHostClosedError && !m_endOfInputDelivered && m_recorder.tap()
+    // Handshaking. A reset first: no alert can reach a client that reset the connection, and telling OpenSSL of the
+    // end of input would record the reset as a close ("the peer closed the connection in the middle of the
+    // handshake"), as the soak found for a client that resets after the ServerHello.
+    const bool reset
+        = error == QAbstractSocket::RemoteHostClosedError && m_recorder.lastAlertReceived().isEmpty() && peerReset();
+    if (error == QAbstractSocket::RemoteHostClosedError && !reset && !m_endOfInputDelivered && m_recorder.tap()
         && m_recorder.tap()->isAlive()) {
         // The client closed with part of a record sent: OpenSSL, told of the end of input, fails the handshake
         // with the alert a TLS server owes (decode_error); flush() runs that step while the socket can still send.
@@ -618,8 +611,7 @@ void ServerConnection::onError(QAbstractSocket::SocketError error)
         }
         words.removeDuplicates();
         reason = words.join(u"; "_s);
-    } else if (error == QAbstractSocket::RemoteHostClosedError && m_recorder.lastAlertReceived().isEmpty()
-        && peerReset()) {
+    } else if (reset) {
         reason = u"the client reset the connection during the handshake"_s;
         m_recorder.record(EventKind::Reset, Severity::Warning, u"Connection reset by the client during the handshake"_s,
             EventDetails {{u"reason"_s, reason}});

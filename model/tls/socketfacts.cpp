@@ -9,6 +9,11 @@
 
 #include <openssl/evp.h>
 
+#include <cerrno>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 using namespace Qt::StringLiterals;
 
 namespace TlsLab::Model::SocketFacts {
@@ -132,6 +137,21 @@ QString endpoint(const QString &address, quint16 port)
     if (address.contains(u':'))
         return u'[' + address + u"]:"_s + QString::number(port);
     return address + u':' + QString::number(port);
+}
+
+bool peerReset(qintptr descriptor)
+{
+    if (descriptor < 0)
+        return false;
+    const int fd = int(descriptor);
+    int pending = 0;
+    socklen_t length = sizeof pending;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending == ECONNRESET)
+        return true;
+    // Qt read the reset (it reports it as a close), which cleared the error; the connection's state still tells.
+    tcp_info info = {};
+    length = sizeof info;
+    return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 && info.tcpi_state == TCP_CLOSE;
 }
 
 } // namespace TlsLab::Model::SocketFacts

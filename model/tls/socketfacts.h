@@ -25,6 +25,11 @@ QCborArray chainSummary(const QList<QSslCertificate> &chain);
 EventDetails dataDetails(const QByteArray &data);
 QString dataSummary(bool sent, const QByteArray &data);
 QString endpoint(const QString &address, quint16 port); // "127.0.0.1:4481", "[::1]:4481"
+// Whether the peer ended the TCP connection behind `descriptor` with a reset (RST) rather than a close (FIN). Qt
+// reports both as RemoteHostClosedError and closes its own descriptor at once, so `descriptor` must be a second one
+// (a dup) held for the connection's life. Linux: the pending ECONNRESET, else the state the connection is left in
+// (CLOSE after a reset, CLOSE_WAIT after a FIN). False when it cannot tell.
+bool peerReset(qintptr descriptor);
 
 // An event about to be recorded for a socket's session.
 struct EventParts

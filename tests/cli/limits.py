@@ -470,6 +470,23 @@ def resets_are_recorded(binary, data_dir):
         got = story(port)
         check(got == [("reset", "Connection reset by the client")], "a reset after the handshake is a reset: %s" % got)
 
+        # During the handshake, after the ServerHello (found by tests/soak/soak.py: it was recorded as a close).
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        hello = tls_context().wrap_bio(incoming, outgoing, server_hostname="localhost")
+        try:
+            hello.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        raw = socket.create_connection(("127.0.0.1", serve.port), timeout=10)
+        port = raw.getsockname()[1]
+        raw.sendall(outgoing.read())
+        check(raw.recv(5)[:1] == b"\x16", "the listener answered the ClientHello")
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, hard)
+        raw.close()
+        got = story(port)
+        check(got == [("reset", "Connection reset by the client during the handshake")],
+              "a reset during the handshake is a reset: %s" % got)
+
         sock = tls_client(serve.port)
         port = sock.getsockname()[1]
         sock.close()  # FIN, no close_notify

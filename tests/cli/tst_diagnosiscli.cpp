@@ -18,7 +18,7 @@ namespace {
 
 // A one-connection python3 server that answers a ClientHello in plaintext, or not at all.
 const char *const PythonServer = R"(
-import socket, sys
+import socket, struct, sys
 mode, port = sys.argv[1], int(sys.argv[2])
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -30,6 +30,12 @@ c, _ = s.accept()
 c.settimeout(10)
 if mode == "smtp":
     c.sendall(b"220 mail.test ESMTP ready\r\n")
+if mode in ("close", "reset"):
+    c.recv(4096)
+    if mode == "reset":
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+    sys.exit(0)
 try:
     while c.recv(4096):
         pass
@@ -52,6 +58,8 @@ private Q_SLOTS:
     void versionMismatchIsExit7();
     void serveNamesTheVersionMismatch();
     void timeoutIsExit8();
+    void resetAndCloseAreTold_data();
+    void resetAndCloseAreTold();
     void serveEndsABadSessionWithADiagnosisEvent();
 
 private:
@@ -199,6 +207,41 @@ void TestDiagnosisCli::timeoutIsExit8()
     QCOMPARE(code, 8);
     // The tap saw our ClientHello leave and nothing come back: the server said nothing at all.
     QCOMPARE(result.value(u"diagnosis"_s).toObject().value(u"cause_code"_s).toString(), u"silent-peer"_s);
+}
+
+void TestDiagnosisCli::resetAndCloseAreTold_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<int>("resetEvents");
+    QTest::newRow("close") << u"close"_s << u"closed-during-handshake"_s << 0;
+    QTest::newRow("reset") << u"reset"_s << u"reset-during-handshake"_s << 1;
+}
+
+void TestDiagnosisCli::resetAndCloseAreTold()
+{
+    // A server that closes (FIN) or resets (RST) on our ClientHello: Qt says "remote host closed" for both; the
+    // command line's events, verdict and exit status tell them apart.
+    QFETCH(QString, mode);
+    QFETCH(QString, code);
+    QFETCH(int, resetEvents);
+    const quint16 port = freePort();
+    PeerProcess server;
+    QVERIFY(server.start(u"python3"_s, {u"-c"_s, QString::fromLatin1(PythonServer), mode, QString::number(port)}));
+    QVERIFY(server.waitForOutput("READY"));
+    PeerProcess connect;
+    QVERIFY(connect.start(tlslab(), {u"connect"_s, u"127.0.0.1:%1"_s.arg(port)}));
+    QVERIFY(connect.finish());
+    QCOMPARE(connect.exitCode(), 6); // the server refused us
+    const QList<QJsonObject> lines = jsonLines(connect.output());
+    QVERIFY(!lines.isEmpty());
+    int resets = 0;
+    for (const QJsonObject &line : lines)
+        resets += line.value(u"kind"_s).toString() == u"reset" ? 1 : 0;
+    QCOMPARE(resets, resetEvents);
+    const QJsonObject diagnosis = lines.last().value(u"result"_s).toObject().value(u"diagnosis"_s).toObject();
+    QCOMPARE(diagnosis.value(u"cause_code"_s).toString(), code);
+    QCOMPARE(diagnosis.value(u"gave_up"_s).toString(), u"server"_s);
 }
 
 void TestDiagnosisCli::serveEndsABadSessionWithADiagnosisEvent()

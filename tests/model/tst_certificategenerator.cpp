@@ -314,9 +314,9 @@ private slots:
         });
         QVERIFY(key.ok());
         QCOMPARE(key->bits(), 2048);
-        QVERIFY(seen.size() >= 3);
-        QVERIFY(std::is_sorted(seen.begin(), seen.end()));
-        QCOMPARE(seen.last(), 100);
+        // The search for the first prime, the second, then the rest; both primes are seen (OpenSSL 3.0 reports each as
+        // (3, 0), so a count taken from its second number stopped at the first).
+        QCOMPARE(seen, (QList<int> {0, 50, 95, 100}));
     }
 
     // How fast a cancel returns is a figure (bench_certificates); here: that the prime search stops when it is told

@@ -118,6 +118,29 @@ Identity make(CertificateProfile profile, const QString &cn, const std::optional
     return id.value();
 }
 
+// A leaf signed with SHA-1 by a throwaway CA (the openssl tool: TLS Lab's generator makes none).
+bool sha1Certificate(const QString &dir, QList<QSslCertificate> *leaf)
+{
+    const QString ca = dir + u"/ca.pem"_s, caKey = dir + u"/ca.key"_s, key = dir + u"/l.key"_s, csr = dir + u"/l.csr"_s,
+                  pem = dir + u"/l.pem"_s;
+    for (const QStringList &args : {
+             QStringList {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s, caKey,
+                 u"-out"_s, ca, u"-subj"_s, u"/CN=Diag SHA-1 CA"_s, u"-days"_s, u"2"_s},
+             QStringList {u"req"_s, u"-new"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s, key, u"-out"_s,
+                 csr, u"-subj"_s, u"/CN=sha1.test"_s},
+             QStringList {u"x509"_s, u"-req"_s, u"-in"_s, csr, u"-CA"_s, ca, u"-CAkey"_s, caKey, u"-set_serial"_s,
+                 u"5"_s, u"-days"_s, u"2"_s, u"-sha1"_s, u"-out"_s, pem},
+         }) {
+        const auto run = TlsLab::Test::openssl(args);
+        if (!run.ok()) {
+            qWarning("%s", run.err.constData());
+            return false;
+        }
+    }
+    *leaf = QSslCertificate::fromPath(pem);
+    return leaf->size() == 1;
+}
+
 } // namespace
 
 class TestDiagnosis : public QObject
@@ -136,6 +159,8 @@ private Q_SLOTS:
     void notYetValid();
     void wrongPurpose();
     void weakKey();
+    void weakSignature();
+    void weakClientCertificate_server();
     void eventsWithoutCertificatesClaimOnlyTheCodes();
     void protocolVersionFromTheClient_data();
     void protocolVersionFromTheClient();
@@ -150,11 +175,14 @@ private Q_SLOTS:
     void otherEndInThisProcessKnowsBetter();
     void plaintextToTlsPort_server();
     void silentClientAndHalfHello();
+    void silentServerAndStalledAnswer_client();
     void closedWithoutAlert_server_mustNotBlameTheCertificate();
     void clientRejectsOurCertificate();
+    void clientRejectsOurCertificate_chainFacts();
     void clientCertificateRequiredAndUntrusted_server();
     void protocolVersion_server();
     void noSharedCipher_server();
+    void noSharedGroup_server();
     void notesForSessionsThatWorked();
     void plaintextClient();
     void verdictJsonAndClasses();
@@ -337,6 +365,54 @@ void TestDiagnosis::weakKey()
     QVERIFY2(v->why.contains(u"1024-bit RSA"_s) && v->why.contains(u"security level"_s), qPrintable(v->why));
 }
 
+void TestDiagnosis::weakSignature()
+{
+    QTemporaryDir dir;
+    QList<QSslCertificate> sha1Leaf;
+    QVERIFY(sha1Certificate(dir.path(), &sha1Leaf));
+    Session s = clientSession(SessionState::Failed);
+    // OpenSSL's "CA signature digest algorithm too weak" has no Qt name either.
+    s.verifyErrors = {QSslError(QSslError::UnspecifiedError, sha1Leaf.first())};
+    auto v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"weak-signature"_s);
+    QVERIFY2(v->why.contains(u"sha1WithRSAEncryption"_s) && v->why.contains(u"security level"_s), qPrintable(v->why));
+    QVERIFY(v->fix.contains(u"SHA-256"_s));
+
+    // An unnamed error about a certificate that is not weak: no cause is made up.
+    s.verifyErrors = {QSslError(QSslError::UnspecifiedError, m_leaf.chain.first())};
+    v = judge(s, clientStart());
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"certificate-invalid"_s);
+}
+
+void TestDiagnosis::weakClientCertificate_server()
+{
+    QTemporaryDir dir;
+    QList<QSslCertificate> sha1Leaf;
+    QVERIFY(sha1Certificate(dir.path(), &sha1Leaf));
+    Session s = serverSession(SessionState::Failed);
+    s.trustAnchors = m_ca.chain;
+    s.systemTrust = false;
+    s.verifyErrors = {QSslError(QSslError::UnspecifiedError, sha1Leaf.first())};
+    // As the listener records the tap's verification: OpenSSL's code beside Qt's unnamed error.
+    auto verifyError = [](int x509) {
+        return ev(Side::Server, EventKind::VerifyError,
+            EventDetails {{u"error", u"unspecified"_s}, {u"x509_error", x509}, {u"depth", 0}});
+    };
+    auto v = judge(s, serverStart() << verifyError(68) << failed(Side::Server, u"x"_s, u"certificate verify failed"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"weak-signature"_s);
+    QCOMPARE(v->step, Verdict::Step::ClientCertificate);
+    QCOMPARE(v->side, Verdict::Party::Client);
+    QVERIFY2(v->why.contains(u"sha1WithRSAEncryption"_s) && v->why.contains(u"security level"_s), qPrintable(v->why));
+
+    // OpenSSL named another reason (here: the certificate was revoked): the weak digest is not blamed.
+    v = judge(s, serverStart() << verifyError(23) << failed(Side::Server, u"x"_s, u"certificate verify failed"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"client-certificate-invalid"_s); // not "weak", not "untrusted": what it knows
+}
+
 void TestDiagnosis::eventsWithoutCertificatesClaimOnlyTheCodes()
 {
     Session s = clientSession(SessionState::Failed);
@@ -484,11 +560,26 @@ void TestDiagnosis::closedAndResetDuringHandshake_client()
     QCOMPARE(v->side, Verdict::Party::Unknown); // it does not know who must change
     QVERIFY(v->step != Verdict::Step::Certificate);
 
+    QVERIFY2(v->why.contains(u"(FIN)"_s), qPrintable(v->why));
+
     v = judge(s,
         clientStart() << ev(Side::Client, EventKind::Reset,
             EventDetails {{u"reason", u"network error: Connection reset by peer"_s}, {u"error", u"reset"_s}}));
     QVERIFY(v);
     QCOMPARE(v->causeCode, u"reset-during-handshake"_s);
+
+    // As our client records a reset Qt reported as a close: a reset event, then the failure.
+    v = judge(s,
+        clientStart() << ev(Side::Client, EventKind::Reset,
+            EventDetails {{u"reason", u"the server reset the connection during the handshake"_s}},
+            u"Connection reset by the server during the handshake"_s)
+                      << failed(Side::Client, u"the server reset the connection during the handshake"_s,
+                             u"The remote host closed the connection"_s));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"reset-during-handshake"_s);
+    QCOMPARE(v->gaveUp, Verdict::Party::Server);
+    QVERIFY2(v->why.contains(u"(RST)"_s), qPrintable(v->why));
+    QVERIFY(v->step != Verdict::Step::Certificate);
 }
 
 void TestDiagnosis::otherEndInThisProcessKnowsBetter()
@@ -566,6 +657,28 @@ void TestDiagnosis::silentClientAndHalfHello()
     QVERIFY(v->why.contains(u"3 byte(s)"_s));
 }
 
+void TestDiagnosis::silentServerAndStalledAnswer_client()
+{
+    Session s = clientSession(SessionState::Failed);
+    const Event hello = message(Side::Client, true, u"ClientHello"_s);
+    auto timeout = [](qint64 bytes) {
+        return ev(Side::Client, EventKind::Timeout, EventDetails {{u"timeout_ms", 800}, {u"bytes", bytes}});
+    };
+    auto v = judge(s, clientStart() << hello << timeout(0));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"silent-peer"_s);
+    // Some bytes, no whole message: not silence.
+    v = judge(s, clientStart() << hello << timeout(7));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"handshake-timeout"_s);
+    QVERIFY2(v->why.contains(u"7 byte(s)"_s), qPrintable(v->why));
+    // Without the tap nothing is known about what came back.
+    v = judge(s, clientStart() << ev(Side::Client, EventKind::Timeout, EventDetails {{u"timeout_ms", 800}}));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"handshake-timeout"_s);
+    QVERIFY2(v->why.contains(u"not recorded"_s), qPrintable(v->why));
+}
+
 void TestDiagnosis::closedWithoutAlert_server_mustNotBlameTheCertificate()
 {
     Session s = serverSession(SessionState::Failed);
@@ -601,6 +714,57 @@ void TestDiagnosis::clientRejectsOurCertificate()
     QVERIFY2(v->why.contains(u"CN=localhost (issued by CN=Diag Intermediate CA)"_s), qPrintable(v->why));
     QVERIFY2(v->why.contains(u"\"other.test\""_s), qPrintable(v->why)); // the SNI the certificate does not cover
     QVERIFY(v->fix.contains(u"-CAfile"_s));
+}
+
+void TestDiagnosis::clientRejectsOurCertificate_chainFacts()
+{
+    Session s = serverSession(SessionState::Failed);
+    auto judgeAlert = [&s](const QString &type, const QList<QSslCertificate> &chain) {
+        DiagnosisInput in;
+        in.session = s;
+        in.events = serverStart() << alert(Side::Server, false, type);
+        in.localChain = chain;
+        return diagnose(in);
+    };
+    // The leaf served alone: named as a fact, with the full chain as the fix for unknown_ca.
+    auto v = judgeAlert(u"unknown_ca"_s, {m_leaf.chain.first()});
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"peer-rejected-certificate"_s);
+    QVERIFY2(v->why.contains(u"without its issuer CN=Diag Intermediate CA"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"leaf then intermediate"_s), qPrintable(v->fix));
+    // The whole chain served: no such claim.
+    v = judgeAlert(u"unknown_ca"_s, m_leaf.chain);
+    QVERIFY(v);
+    QVERIFY2(!v->why.contains(u"without its issuer"_s), qPrintable(v->why));
+
+    // certificate_expired: which certificate of the served chain is out of date.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const Identity underOld
+        = make(CertificateProfile::Server, u"localhost"_s, m_expiredIntermediate, now.addDays(-20), now.addDays(20));
+    v = judgeAlert(u"certificate_expired"_s, underOld.chain);
+    QVERIFY(v);
+    QVERIFY2(v->why.contains(u"CN=Old Intermediate (a CA certificate in the chain"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"Serve a current intermediate"_s), qPrintable(v->fix));
+    // Nothing out of date here: it does not invent one, and points at the client's clock.
+    v = judgeAlert(u"certificate_expired"_s, m_leaf.chain);
+    QVERIFY(v);
+    QVERIFY2(v->why.contains(u"within its dates"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"client's clock"_s), qPrintable(v->fix));
+
+    // bad_certificate about a certificate not valid yet (OpenSSL's alert for that): its dates, and the fix.
+    v = judgeAlert(u"bad_certificate"_s, m_futureLeaf.chain);
+    QVERIFY(v);
+    QVERIFY2(v->why.contains(u"this listener's own certificate) is valid from"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"valid now"_s), qPrintable(v->fix));
+    // unsupported_certificate about a certificate without serverAuth.
+    v = judgeAlert(u"unsupported_certificate"_s, m_clientOnly.chain);
+    QVERIFY(v);
+    QVERIFY2(v->why.contains(u"does not include serverAuth"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"--profile server"_s), qPrintable(v->fix));
+    // The same alert about a certificate that has serverAuth: no such claim.
+    v = judgeAlert(u"unsupported_certificate"_s, m_leaf.chain);
+    QVERIFY(v);
+    QVERIFY2(!v->why.contains(u"serverAuth"_s), qPrintable(v->why));
 }
 
 void TestDiagnosis::clientCertificateRequiredAndUntrusted_server()
@@ -645,6 +809,34 @@ void TestDiagnosis::noSharedCipher_server()
     QVERIFY(v);
     QCOMPARE(v->causeCode, u"no-shared-cipher"_s);
     QVERIFY(v->why.contains(u"31 cipher suite(s)"_s));
+}
+
+void TestDiagnosis::noSharedGroup_server()
+{
+    Session s = serverSession(SessionState::Failed);
+    auto withGroups = [](const QStringList &groups) {
+        QList<Event> events = serverStart({u"TLS 1.2"_s});
+        events[2].details.insert(u"groups", groups);
+        return events << alert(Side::Server, true, u"handshake_failure"_s)
+                      << failed(Side::Server, u"x"_s, u"error:0A0000C1:SSL routines::no shared cipher"_s);
+    };
+    // Only a group OpenSSL's defaults leave out: OpenSSL's "no shared cipher" is about the group.
+    auto v = judge(s, withGroups({u"brainpoolP256r1"_s}));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"no-shared-group"_s);
+    QCOMPARE(v->side, Verdict::Party::Client);
+    QVERIFY2(v->why.contains(u"offered the groups brainpoolP256r1;"_s), qPrintable(v->why));
+    QVERIFY2(v->why.contains(u"x25519"_s), qPrintable(v->why)); // the groups this end accepts
+
+    // A group in common: not a group problem, whatever else the client offered.
+    v = judge(s, withGroups({u"brainpoolP256r1"_s, u"x25519"_s}));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"no-shared-cipher"_s);
+
+    // No groups at all (a client offering only RSA key exchange sends none): nothing to mismatch.
+    v = judge(s, withGroups({}));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"no-shared-cipher"_s);
 }
 
 void TestDiagnosis::notesForSessionsThatWorked()
