@@ -15,8 +15,12 @@
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <csignal>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,6 +30,13 @@ using namespace TlsLab::Model;
 namespace TlsLab::Cli {
 
 namespace {
+
+void releaseFreedMemory()
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
 
 int signalPipe[2] = {-1, -1};
 
@@ -247,9 +258,20 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     diagnoser->setLocalChain(listener.identity().chain);
 
     int finished = 0;
+    // When the last connection of a burst has gone, hand the memory it used back to the system: without this, glibc
+    // keeps a storm's peak (hundreds of connections' buffers, freed but fragmented) for as long as serve runs.
+    QTimer idleTrim;
+    idleTrim.setSingleShot(true);
+    idleTrim.setInterval(1000);
+    QObject::connect(&idleTrim, &QTimer::timeout, &listener, [&listener] {
+        if (listener.openConnections() == 0)
+            releaseFreedMemory();
+    });
     QObject::connect(&listener, &Listener::sessionFinished, &listener, [&] {
         if (maximum > 0 && ++finished >= maximum)
             QCoreApplication::quit();
+        if (listener.openConnections() == 0)
+            idleTrim.start();
     });
     quitOnSignals(&listener, [] { QCoreApplication::quit(); });
     QCoreApplication::exec();
