@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Handshake throughput of `tlslab serve` (recording and printing every event, with the TLS tap on: every handshake
-# message dissected and fingerprinted, the wire bytes kept) and of `tlslab serve --no-tap` against `openssl s_server`,
+# message dissected and fingerprinted, the wire bytes kept, the capture file written) and of `tlslab serve --no-tap
+# --no-capture` (what the previous round did: events printed, nothing inside the handshake) against `openssl s_server`,
 # with the same EC P-256 certificate, TLS 1.3, under the same `openssl s_time -new` load, in one run. Prints the
 # ratios, the server CPU time per handshake of each, the tap's own cost and the timeline's size per connection.
 # A benchmark: it prints figures and asserts nothing about them.
-# Usage: bench_handshakes.sh PATH/TO/tlslab [seconds per round] [rounds]
+# Given a reference build (the previous round's tlslab, say), its `serve` runs in the same rounds too, as it runs by
+# default, so "no worse than before" is measured under one load.
+# Usage: bench_handshakes.sh PATH/TO/tlslab [seconds per round] [rounds] [PATH/TO/reference-tlslab]
 set -euo pipefail
 TLSLAB=${1:?path to tlslab}
 SECONDS_PER_ROUND=${2:-8}
 ROUNDS=${3:-3}
+REFERENCE=${4:-}
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() {
@@ -38,16 +42,24 @@ TLSLAB_PID=$!
 PIDS+=("$TLSLAB_PID")
 P3=$(free_port)
 "$TLSLAB" serve --listen "127.0.0.1:$P3" --cert "$WORK/cert.pem" --key "$WORK/key.pem" --tls 1.3 --no-greeting \
-    --no-tap >"$WORK/events-notap.jsonl" 2>"$WORK/serve-notap.err" &
+    --no-tap --no-capture >"$WORK/events-notap.jsonl" 2>"$WORK/serve-notap.err" &
 NOTAP_PID=$!
 PIDS+=("$NOTAP_PID")
 wait_port "$P1"
 wait_port "$P2"
 wait_port "$P3"
+if [[ -n $REFERENCE ]]; then
+    P4=$(free_port)
+    TLSLAB_DATA_DIR="$WORK/reference-data" "$REFERENCE" serve --listen "127.0.0.1:$P4" --cert "$WORK/cert.pem" \
+        --key "$WORK/key.pem" --tls 1.3 --no-greeting >/dev/null 2>"$WORK/reference.err" &
+    REFERENCE_PID=$!
+    PIDS+=("$REFERENCE_PID")
+    wait_port "$P4"
+fi
 
 TICK=$(getconf CLK_TCK)
-declare -A CONNS=([openssl]=0 [tlslab]=0 [notap]=0) TICKS=([openssl]=0 [tlslab]=0 [notap]=0)
-declare -A WALL=([openssl]=0 [tlslab]=0 [notap]=0)
+declare -A CONNS=([openssl]=0 [tlslab]=0 [notap]=0 [reference]=0) TICKS=([openssl]=0 [tlslab]=0 [notap]=0 [reference]=0)
+declare -A WALL=([openssl]=0 [tlslab]=0 [notap]=0 [reference]=0)
 round() { # name pid port
     local before after out n
     before=$(cpu_ticks "$2")
@@ -64,6 +76,7 @@ for _ in $(seq "$ROUNDS"); do
     round openssl "$OPENSSL_PID" "$P1"
     round tlslab "$TLSLAB_PID" "$P2"
     round notap "$NOTAP_PID" "$P3"
+    if [[ -n $REFERENCE ]]; then round reference "$REFERENCE_PID" "$P4"; fi
 done
 EVENTS=$(wc -l <"$WORK/events.jsonl")
 EVENT_BYTES=$(wc -c <"$WORK/events.jsonl")
@@ -85,3 +98,13 @@ awk -v oc="${CONNS[openssl]}" -v tc="${CONNS[tlslab]}" -v ot="${TICKS[openssl]}"
     printf "handshakes.cpu_ratio_tap_off_to_openssl: %.2f\n", (nt / nc) / (ot / oc)
     printf "handshakes.tap_cost_cpu_ms_per_handshake: %.3f\n", tt * 1000 / hz / tc - nt * 1000 / hz / nc
 }'
+if [[ -n $REFERENCE ]]; then
+    awk -v oc="${CONNS[openssl]}" -v ow="${WALL[openssl]}" -v ot="${TICKS[openssl]}" -v rc="${CONNS[reference]}" \
+        -v rw="${WALL[reference]}" -v rt="${TICKS[reference]}" -v nc="${CONNS[notap]}" -v nw="${WALL[notap]}" \
+        -v nt="${TICKS[notap]}" -v hz="$TICK" 'BEGIN {
+        printf "handshakes.reference_conn_per_s: %.0f\n", rc / rw
+        printf "handshakes.ratio_reference_to_openssl: %.2f\n", (rc / rw) / (oc / ow)
+        printf "handshakes.reference_cpu_ms_per_handshake: %.3f\n", rt * 1000 / hz / rc
+        printf "handshakes.cpu_ratio_tap_off_to_reference: %.2f\n", (nt / nc) / (rt / rc)
+    }'
+fi
