@@ -2,6 +2,8 @@
 # TLS Lab's one entry point for people and CI.
 #   scripts/dev.sh run      install what is missing, build, start the app
 #   scripts/dev.sh test     install what is missing, build (warnings are errors), run every test, fuzz briefly
+#   scripts/dev.sh asan     build with the address and undefined-behaviour sanitizers, run every test under them
+#                           (also part of `test` on CI, CI=true)
 #   scripts/dev.sh bench    build optimised and print the benchmark figures
 #   scripts/dev.sh package  build the Debian package (build/release/*.deb)
 # Debian 12 / Ubuntu 24.04. Uses sudo for apt-get when not root.
@@ -51,6 +53,16 @@ build() { # preset
     cmake --build --preset "$1" -j "$(nproc)"
 }
 
+# The whole suite (but the benchmarks and the packaging tests) under AddressSanitizer, LeakSanitizer and
+# UndefinedBehaviorSanitizer: preset asan (CMakePresets.json) sets the options, the exit code 86 for any report and the
+# suppression files in tests/sanitizers/ (only Qt's and OpenSSL's own one-time allocations, each line explained). The
+# tlslab the tests start is the sanitized one too; a report in it fails the test that started it.
+sanitizers() {
+    build asan
+    log "Running the tests under the sanitizers"
+    ctest --preset asan -j "$(nproc)"
+}
+
 cmd=${1:-}
 case "$cmd" in
 run)
@@ -73,6 +85,14 @@ test)
         log "Installing the Debian package on this machine, checking it, removing it"
         packaging/check-installed-package.sh build/ci/tests/packaging/deb/tlslab_*.deb
     fi
+    # On CI the suite runs a second time under the sanitizers (a second full build: about NN minutes on 2 cores).
+    if [[ ${CI:-} == true ]]; then
+        sanitizers
+    fi
+    ;;
+asan)
+    install_missing
+    sanitizers
     ;;
 bench)
     install_missing
@@ -88,7 +108,7 @@ package)
     (cd build/release && cpack -G DEB)
     ;;
 *)
-    sed -n '2,7p' "$0"
+    sed -n '2,9p' "$0"
     exit 2
     ;;
 esac
