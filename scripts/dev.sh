@@ -85,7 +85,8 @@ test)
         log "Installing the Debian package on this machine, checking it, removing it"
         packaging/check-installed-package.sh build/ci/tests/packaging/deb/tlslab_*.deb
     fi
-    # On CI the suite runs a second time under the sanitizers (a second full build: an estimated 20–25 minutes more on 2 cores, see the README).
+    # On CI the suite runs a second time under the sanitizers: a second full build, an estimated 15-20 minutes more
+    # on 2 cores (see the README).
     if [[ ${CI:-} == true ]]; then
         sanitizers
     fi
