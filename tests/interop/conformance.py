@@ -221,8 +221,15 @@ class Serve:
         return [e for e in self.events if e["session"] == session and e["kind"] == "alert-sent"]
 
     def stop(self):
+        """Ends serve; False (with the report printed) when the asan preset's tlslab reported a memory error,
+        undefined behaviour or a leak on its stderr, which no case would otherwise see."""
         self.process.terminate()
         self.process.wait(10)
+        errors = self.process.stderr.read()
+        if "SUMMARY: AddressSanitizer" in errors or "SUMMARY: UndefinedBehaviorSanitizer" in errors:
+            print("FAIL tlslab serve ended with a sanitizer report:\n" + errors)
+            return False
+        return True
 
 
 def main():
@@ -302,7 +309,8 @@ def main():
                 passed += 1
                 print("ok   %s: %s" % (name, actual))
     finally:
-        serve.stop()
+        if not serve.stop():
+            failed += 1
         reference.terminate()
         reference.wait(10)
     print("%d passed, %d failed" % (passed, failed))

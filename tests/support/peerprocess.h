@@ -10,7 +10,8 @@ namespace TlsLab::Test {
 // A free TCP port on 127.0.0.1 (bound and released; good enough for tests that start a server right away).
 quint16 freePort();
 
-// Runs a peer program (openssl, gnutls-cli, curl, ncat) with a bound lifetime; kills it on destruction.
+// Runs a peer program (openssl, gnutls-cli, curl, ncat, tlslab) with a bound lifetime; kills it on destruction.
+// When the program has ended, a sanitizer report on its stderr (the asan preset's tlslab) fails the running test.
 class PeerProcess
 {
 public:
@@ -35,8 +36,11 @@ public:
         int *exitCode = nullptr, int timeoutMs = 15000);
 
 private:
+    void failOnSanitizerReport();
+
     QProcess m_process;
     QByteArray m_out, m_err;
+    bool m_sanitizerChecked = false;
 };
 
 } // namespace TlsLab::Test
