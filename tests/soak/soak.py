@@ -557,6 +557,10 @@ class Serve:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         env = dict(os.environ, TLSLAB_DATA_DIR=os.path.join(workdir, "data"))
+        if "ASAN_OPTIONS" in env:
+            # Under AddressSanitizer (the asan preset) freed memory waits in a 256 MB quarantine before it is reused,
+            # so RSS would measure the sanitizer's allocator, not serve: a small quarantine keeps it serve's.
+            env["ASAN_OPTIONS"] += ":quarantine_size_mb=4:thread_local_quarantine_size_kb=64"
         self.stderr = open(os.path.join(workdir, "serve.stderr"), "w+b")
         self.process = subprocess.Popen(
             [binary, "serve", "--listen", "127.0.0.1:%d" % self.port, "--cert", cert, "--key", key,
@@ -880,9 +884,15 @@ def main():
         check(not failed_probes, "every valid probe client was served (%d failed)" % len(failed_probes))
         check(fds_after <= fds_before, "serve's descriptors are back to idle (%d before, %d after)"
               % (fds_before, fds_after))
-        check(rss_after - rss_before <= RSS_BOUND_MB * 1024,
-              "serve's RSS after the storm is within %d MB of before, whatever the number of events (%d KB -> peak "
-              "%d KB -> %d KB)" % (RSS_BOUND_MB, rss_before, rss_peak, rss_after))
+        if "ASAN_OPTIONS" in os.environ:
+            # AddressSanitizer's allocator keeps what it once mapped (serve's handing freed memory back is glibc's):
+            # RSS is judged in the regular build's run, leaks by LeakSanitizer in this one.
+            print("     RSS not judged under AddressSanitizer: %d KB -> peak %d KB -> %d KB"
+                  % (rss_before, rss_peak, rss_after))
+        else:
+            check(rss_after - rss_before <= RSS_BOUND_MB * 1024,
+                  "serve's RSS after the storm is within %d MB of before, whatever the number of events (%d KB -> "
+                  "peak %d KB -> %d KB)" % (RSS_BOUND_MB, rss_before, rss_peak, rss_after))
         check(serve.bad_lines == 0, "every line of serve's output is JSON (%d are not)" % serve.bad_lines)
     finally:
         sampling.set()
