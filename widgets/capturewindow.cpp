@@ -4,6 +4,7 @@
 #include "model/timeline/timeline.h"
 #include "widgets/sessiondetails.h"
 #include "widgets/sessiontablemodel.h"
+#include "widgets/sessiontableview.h"
 #include "widgets/timelineview.h"
 
 #include <QDir>
@@ -122,25 +123,9 @@ void CaptureWindow::createViews()
     // sessionUpdated per session (300,000 posted events for 100,000 sessions, all handled in one event-loop turn: a
     // stall of seconds). Made now, they read the sessions once; the events still stream in as they are appended.
     m_sessionModel = new SessionTableModel(m_timeline.get(), this);
-    m_sessionTable = new QTableView(this);
+    m_sessionTable = new SessionTableView(m_sessionModel, this);
     m_sessionTable->setObjectName(u"captureSessionTable"_s);
-    m_sessionTable->setModel(m_sessionModel);
-    m_sessionTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_sessionTable->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_sessionTable->setShowGrid(false);
-    m_sessionTable->setWordWrap(false);
-    m_sessionTable->setTabKeyNavigation(false);
     m_sessionTable->setAccessibleName(tr("Sessions of the capture"));
-    m_sessionTable->verticalHeader()->hide();
-    m_sessionTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_sessionTable->verticalHeader()->setDefaultSectionSize(m_sessionTable->fontMetrics().height() + 6);
-    m_sessionTable->horizontalHeader()->setStretchLastSection(true);
-    const int digit = fontMetrics().horizontalAdvance(u'0');
-    m_sessionTable->setColumnWidth(SessionTableModel::IdColumn, digit * 9);
-    m_sessionTable->setColumnWidth(SessionTableModel::SideColumn, digit * 7);
-    m_sessionTable->setColumnWidth(SessionTableModel::StateColumn, digit * 12);
-    m_sessionTable->setColumnWidth(SessionTableModel::PeerColumn, digit * 16);
-    m_sessionTable->setColumnWidth(SessionTableModel::OutcomeColumn, digit * 30);
     m_sessionDetails = new SessionDetails(m_timeline.get(), this);
     m_timelineView = new TimelineView(m_timeline.get(), this);
     // A file does not grow: start at its first event.

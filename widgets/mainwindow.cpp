@@ -17,6 +17,7 @@
 #include "widgets/listenerpanel.h"
 #include "widgets/sessiondetails.h"
 #include "widgets/sessiontablemodel.h"
+#include "widgets/sessiontableview.h"
 #include "widgets/theme.h"
 #include "widgets/timelineview.h"
 
@@ -101,28 +102,9 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
 
     // Sessions and their details.
     m_sessionModel = new SessionTableModel(&m_lab.timeline(), this);
-    m_sessionTable = new QTableView(this);
+    m_sessionTable = new SessionTableView(m_sessionModel, this);
     m_sessionTable->setObjectName(u"sessionTable"_s);
-    m_sessionTable->setModel(m_sessionModel);
-    m_sessionTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_sessionTable->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_sessionTable->setShowGrid(false);
-    m_sessionTable->setWordWrap(false);
-    // Tab moves on to the next control, as everywhere else; the arrow keys move inside the table.
-    m_sessionTable->setTabKeyNavigation(false);
     m_sessionTable->setAccessibleName(tr("Sessions"));
-    m_sessionTable->verticalHeader()->hide();
-    m_sessionTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_sessionTable->verticalHeader()->setDefaultSectionSize(m_sessionTable->fontMetrics().height() + 6);
-    m_sessionTable->horizontalHeader()->setStretchLastSection(true);
-    const int digit = fontMetrics().horizontalAdvance(u'0');
-    m_sessionTable->setColumnWidth(SessionTableModel::IdColumn, digit * 9);
-    m_sessionTable->setColumnWidth(SessionTableModel::SideColumn, digit * 7);
-    m_sessionTable->setColumnWidth(SessionTableModel::StateColumn, digit * 12);
-    m_sessionTable->setColumnWidth(SessionTableModel::PeerColumn, digit * 16);
-    m_sessionTable->setColumnWidth(SessionTableModel::ProtocolColumn, digit * 9);
-    m_sessionTable->setColumnWidth(SessionTableModel::CipherColumn, digit * 24);
-    m_sessionTable->setColumnWidth(SessionTableModel::OutcomeColumn, digit * 30);
     m_sessionDetails = new SessionDetails(&m_lab.timeline(), this);
     m_timelineView = new TimelineView(&m_lab.timeline(), this);
 
