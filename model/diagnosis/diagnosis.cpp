@@ -1045,6 +1045,16 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
             u"The client must offer current cipher suites (ECDHE with AES-GCM or ChaCha20; its defaults usually do), "
             "or the listener needs a certificate whose key type matches the suites it offers."_s);
     }
+    if (text.contains(u"packet length too long"_s) && f.firstBytes
+        && f.firstBytes->details.value(u"classification").toString().startsWith(u"tls-"_s)) {
+        // The first bytes looked like a TLS record, but the record is longer than TLS allows (RFC 8446, 5.1).
+        return make(Party::Client, server, Step::FirstBytes, u"record-overflow"_s,
+            u"the client sent a TLS record longer than TLS allows"_s,
+            u"Its first bytes are a TLS record header whose length is beyond the most a record may carry (16,384 "
+            "bytes of plaintext, 18,432 protected); OpenSSL answered record_overflow (OpenSSL: \"%1\")."_s.arg(
+                text.trimmed()),
+            u"The client is broken or is not speaking TLS: look at its first bytes (the first-bytes event)."_s);
+    }
     if (text.contains(u"no suitable key share"_s) || text.contains(u"no shared group"_s)) {
         return make(Party::Either, server, Step::ClientHello, u"no-shared-group"_s,
             u"no key exchange group in common"_s, u"OpenSSL: \"%1\"."_s.arg(text.trimmed()),

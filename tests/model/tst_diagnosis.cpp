@@ -189,6 +189,7 @@ private Q_SLOTS:
     void diagnoserStoresAndRecords();
     void listenerCertificateNotedOnce();
     void withoutHistory();
+    void recordOverflow();
 
 private:
     Identity m_ca, m_intermediate, m_leaf, m_selfSigned, m_expiredLeaf, m_expiredIntermediate, m_futureLeaf,
@@ -1050,6 +1051,27 @@ void TestDiagnosis::withoutHistory()
     timeline.updateSession(open);
     QCOMPARE(timeline.sessionCount(), 1);
     QCOMPARE(timeline.session(open.id).id, open.id);
+}
+
+void TestDiagnosis::recordOverflow()
+{
+    // A record header that looks like TLS but declares 65,535 bytes: OpenSSL says "packet length too long".
+    Session s = serverSession(SessionState::Failed);
+    QList<Event> events {ev(Side::Server, EventKind::TcpAccepted),
+        ev(Side::Server, EventKind::FirstBytes, EventDetails {{u"classification", u"tls-client-hello"_s}}),
+        ev(Side::Server, EventKind::HandshakeStarted), alert(Side::Server, true, u"record_overflow"_s),
+        failed(Side::Server, u"x"_s, u"error:0A0000C6:SSL routines::packet length too long"_s)};
+    auto v = judge(s, events);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"record-overflow"_s);
+    QCOMPARE(v->gaveUp, Verdict::Party::Server);
+    QVERIFY(v->why.contains(u"16,384"_s));
+
+    // The same words after first bytes that were not TLS: not claimed.
+    events[1] = ev(Side::Server, EventKind::FirstBytes, EventDetails {{u"classification", u"plaintext"_s}});
+    v = judge(s, events);
+    QVERIFY(v);
+    QVERIFY(v->causeCode != u"record-overflow"_s);
 }
 
 QTEST_GUILESS_MAIN(TestDiagnosis)

@@ -54,7 +54,7 @@ void TestTlsText::handshakeFailureWords_data()
             "the client sent an HTTP proxy CONNECT request to a TLS port"},
         {"wrong version number", SSL_R_WRONG_VERSION_NUMBER, "the peer did not speak TLS (or an unsupported version)"},
         {"packet length too long", SSL_R_PACKET_LENGTH_TOO_LONG,
-            "the peer did not speak TLS (the first bytes are not a TLS record)"},
+            "a record longer than TLS allows arrived: the peer does not speak TLS, or sent an oversized record"},
         {"unexpected message", SSL_R_UNEXPECTED_MESSAGE,
             "the peer sent a message that does not belong in a TLS handshake"},
         {"unsupported protocol", SSL_R_UNSUPPORTED_PROTOCOL, "the two ends have no TLS version in common"},
