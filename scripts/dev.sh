@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
     build-essential cmake ninja-build pkg-config git clang-format
     qt6-base-dev qt6-base-dev-tools qt6-base-private-dev libqt6svg6-dev qt6-qpa-plugins libgl-dev libvulkan-dev libxkbcommon-dev
-    libssl-dev openssl ca-certificates gnutls-bin ncat curl tshark
+    libssl-dev zlib1g-dev openssl ca-certificates gnutls-bin ncat curl tshark
     clang libclang-rt-dev valgrind
     xvfb xauth imagemagick
     desktop-file-utils appstream dpkg-dev file python3 bash-completion groff-base man-db binutils

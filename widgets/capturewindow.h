@@ -29,7 +29,7 @@ struct CaptureLoad
     bool cancelled = false;
     qsizetype events = 0;
     qsizetype sessions = 0;
-    qint64 readMs = 0; // of which in the capture reader (the rest is handing the events to the timeline)
+    qint64 readMs = 0; // reading the file into the timeline (the rest is the views catching up)
     QString message; // one sentence for the status bar
 };
 

@@ -20,6 +20,8 @@ struct Capture
     QList<Session> sessions; // the last state of each, in order of first appearance
     QHash<quint64, SessionWire> wire; // wire bytes and key log lines, when they were recorded
     qsizetype records = 0; // records read
+    qsizetype eventCount = 0; // events read (also when they went to CaptureReader::Handlers, not into events)
+    bool cancelled = false; // a handler stopped the reading
     qsizetype unknownRecords = 0; // records of types or event kinds this version does not know (skipped)
 
     // Where reading stopped early, if it did: the byte offset of the first damaged record, and a sentence for the

@@ -2,32 +2,22 @@
 
 #include <QCborArray>
 #include <QCborMap>
+#include <QCborStreamReader>
 #include <QCborValue>
 #include <QJsonDocument>
 #include <QtEndian>
 
-#include <array>
+#include <zlib.h>
+
+#include <algorithm>
 #include <cstring>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
 namespace TlsLab::Model {
 
 namespace {
-
-constexpr std::array<quint32, 256> crcTable()
-{
-    std::array<quint32, 256> table {};
-    for (quint32 n = 0; n < 256; ++n) {
-        quint32 c = n;
-        for (int k = 0; k < 8; ++k)
-            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        table[n] = c;
-    }
-    return table;
-}
-
-constexpr std::array<quint32, 256> CrcTable = crcTable();
 
 template<typename T>
 void put(QByteArray &out, T value)
@@ -78,10 +68,17 @@ QCborValue cborOf(QByteArrayView body)
 
 quint32 CaptureFormat::crc32(QByteArrayView data)
 {
-    quint32 c = 0xffffffffu;
-    for (const char byte : data)
-        c = CrcTable[(c ^ quint8(byte)) & 0xff] ^ (c >> 8);
-    return c ^ 0xffffffffu;
+    // zlib's CRC-32 (the IEEE polynomial, as in gzip and PNG) processes several bytes per step: a byte-at-a-time
+    // table was a tenth of the time of opening a large capture.
+    uLong crc = ::crc32(0L, Z_NULL, 0);
+    const auto *bytes = reinterpret_cast<const Bytef *>(data.data());
+    for (qsizetype left = data.size(); left > 0;) {
+        const auto step = uInt(std::min<qsizetype>(left, std::numeric_limits<uInt>::max()));
+        crc = ::crc32(crc, bytes, step);
+        bytes += step;
+        left -= step;
+    }
+    return quint32(crc);
 }
 
 QByteArray CaptureFormat::fileHeader()
@@ -150,6 +147,12 @@ QByteArray CaptureFormat::sessionPayload(const Session &s)
     map.insert(u"group"_s, s.group);
     map.insert(u"resumed"_s, s.resumed);
     map.insert(u"tickets_received"_s, s.ticketsReceived);
+    if (!s.ja3.isEmpty()) {
+        map.insert(u"ja3"_s, s.ja3);
+        map.insert(u"ja3_md5"_s, s.ja3Md5);
+    }
+    if (!s.ja4.isEmpty())
+        map.insert(u"ja4"_s, s.ja4);
     QCborArray chain;
     for (const QSslCertificate &c : s.peerChain)
         chain.append(c.toDer());
@@ -190,70 +193,181 @@ QByteArray CaptureFormat::stoppedPayload(const QString &reason)
     return QByteArray(1, char(Stopped)) + QCborValue(QCborMap {{u"reason"_s, reason}}).toCbor();
 }
 
-bool CaptureFormat::decodeEvent(QByteArrayView body, const QList<EventKind> &kinds, Event &event)
+bool CaptureFormat::decodeEventView(QByteArrayView body, const QList<EventKind> &kinds, EventHeader &header,
+    QByteArrayView &summaryUtf8, QByteArrayView &details)
 {
     Cursor in(body);
     quint8 side = 0, kind = 0, severity = 0;
     quint32 summaryBytes = 0;
-    QByteArrayView summary;
-    if (!in.read(event.timeUs) || !in.read(event.session) || !in.read(side) || !in.read(kind) || !in.read(severity)
-        || !in.read(summaryBytes) || !in.take(qsizetype(summaryBytes), summary))
+    if (!in.read(header.timeUs) || !in.read(header.session) || !in.read(side) || !in.read(kind) || !in.read(severity)
+        || !in.read(summaryBytes) || !in.take(qsizetype(summaryBytes), summaryUtf8))
         return false;
     if (side > quint8(Side::Client) || severity > quint8(Severity::Error) || kind >= kinds.size())
         return false;
-    event.side = Side(side);
-    event.kind = kinds.at(kind);
-    event.severity = Severity(severity);
+    header.side = Side(side);
+    header.kind = kinds.at(kind);
+    header.severity = Severity(severity);
+    details = in.rest();
+    return true;
+}
+
+bool CaptureFormat::decodeEvent(QByteArrayView body, const QList<EventKind> &kinds, Event &event)
+{
+    EventHeader header;
+    QByteArrayView summary;
+    QByteArrayView details;
+    if (!decodeEventView(body, kinds, header, summary, details))
+        return false;
+    event.timeUs = header.timeUs;
+    event.session = header.session;
+    event.side = header.side;
+    event.kind = header.kind;
+    event.severity = header.severity;
     event.summary = QString::fromUtf8(summary);
-    event.details = EventDetails::fromEncodedFields(in.rest().toByteArray());
+    event.details = EventDetails::fromEncodedFields(details.toByteArray());
     return true;
 }
 
 bool CaptureFormat::decodeSession(QByteArrayView body, Session &s)
 {
-    const QCborValue value = cborOf(body);
-    if (!value.isMap())
+    // Read in one pass with a stream reader, not through a QCborMap: a capture of a busy listener holds a session
+    // record per connection, and building a map for each and searching it by key was most of the time taken to open
+    // one. Unknown keys (a newer writer's) are skipped.
+    QCborStreamReader in(body.data(), body.size());
+    if (!in.isMap() || !in.enterContainer())
         return false;
-    const QCborMap map = value.toMap();
-    s.id = quint64(map.value(u"id"_s).toInteger());
-    if (s.id == 0)
-        return false;
-    s.side = map.value(u"side"_s).toString() == u"client" ? Side::Client : Side::Server;
-    const QString state = map.value(u"state"_s).toString();
-    for (int st = 0; st <= int(SessionState::Failed); ++st) {
-        if (stateName(SessionState(st)) == state)
-            s.state = SessionState(st);
+    s = Session {};
+    bool ok = true;
+    const auto text = [&in, &ok] {
+        QString out;
+        if (!in.isString()) {
+            ok = false;
+            return out;
+        }
+        auto chunk = in.readString();
+        while (chunk.status == QCborStreamReader::Ok) {
+            out += chunk.data;
+            chunk = in.readString();
+        }
+        ok = ok && chunk.status == QCborStreamReader::EndOfString;
+        return out;
+    };
+    const auto bytes = [&in, &ok] {
+        QByteArray out;
+        if (!in.isByteArray()) {
+            ok = false;
+            return out;
+        }
+        auto chunk = in.readByteArray();
+        while (chunk.status == QCborStreamReader::Ok) {
+            out += chunk.data;
+            chunk = in.readByteArray();
+        }
+        ok = ok && chunk.status == QCborStreamReader::EndOfString;
+        return out;
+    };
+    const auto integer = [&in, &ok]() -> qint64 {
+        if (!in.isInteger()) {
+            ok = false;
+            return 0;
+        }
+        const qint64 value = in.toInteger();
+        in.next();
+        return value;
+    };
+    const auto boolean = [&in, &ok] {
+        if (!in.isBool()) {
+            ok = false;
+            return false;
+        }
+        const bool value = in.toBool();
+        in.next();
+        return value;
+    };
+    // The elements of an array, each read by one, until the array ends.
+    const auto array = [&in, &ok](const auto &element) {
+        if (!in.isArray() || !in.enterContainer()) {
+            ok = false;
+            return;
+        }
+        while (ok && in.hasNext() && in.lastError() == QCborError::NoError)
+            element();
+        ok = ok && in.lastError() == QCborError::NoError && in.leaveContainer();
+    };
+    while (ok && in.hasNext() && in.lastError() == QCborError::NoError) {
+        const QString key = text();
+        if (!ok)
+            break;
+        if (key == u"id"_s) {
+            s.id = quint64(integer());
+        } else if (key == u"side"_s) {
+            s.side = text() == u"client" ? Side::Client : Side::Server;
+        } else if (key == u"state"_s) {
+            const QString state = text();
+            for (int st = 0; st <= int(SessionState::Failed); ++st) {
+                if (stateName(SessionState(st)) == state)
+                    s.state = SessionState(st);
+            }
+        } else if (key == u"local_address"_s) {
+            s.localAddress = text();
+        } else if (key == u"local_port"_s) {
+            s.localPort = quint16(integer());
+        } else if (key == u"peer_address"_s) {
+            s.peerAddress = text();
+        } else if (key == u"peer_port"_s) {
+            s.peerPort = quint16(integer());
+        } else if (key == u"peer_name"_s) {
+            s.peerName = text();
+        } else if (key == u"start_us"_s) {
+            s.startUs = integer();
+        } else if (key == u"end_us"_s) {
+            s.endUs = integer();
+        } else if (key == u"linked_session"_s) {
+            s.linkedSession = quint64(integer());
+        } else if (key == u"protocol"_s) {
+            s.protocol = text();
+        } else if (key == u"cipher"_s) {
+            s.cipher = text();
+        } else if (key == u"alpn"_s) {
+            s.alpn = text();
+        } else if (key == u"ephemeral_key"_s) {
+            s.ephemeralKey = text();
+        } else if (key == u"group"_s) {
+            s.group = text();
+        } else if (key == u"resumed"_s) {
+            s.resumed = boolean();
+        } else if (key == u"tickets_received"_s) {
+            s.ticketsReceived = int(integer());
+        } else if (key == u"ja3"_s) {
+            s.ja3 = text();
+        } else if (key == u"ja3_md5"_s) {
+            s.ja3Md5 = text();
+        } else if (key == u"ja4"_s) {
+            s.ja4 = text();
+        } else if (key == u"peer_chain_der"_s) {
+            array([&] { s.peerChain.append(QSslCertificate(bytes(), QSsl::Der)); });
+        } else if (key == u"verify_errors"_s) {
+            array([&] {
+                const QCborMap m = QCborValue::fromCbor(in).toMap();
+                s.verifyErrors.append(QSslError(QSslError::SslError(m.value(u"code"_s).toInteger()),
+                    QSslCertificate(m.value(u"certificate_der"_s).toByteArray(), QSsl::Der)));
+            });
+        } else if (key == u"untrusted"_s) {
+            s.untrusted = boolean();
+        } else if (key == u"reason"_s) {
+            s.reason = text();
+        } else if (key == u"bytes_sent"_s) {
+            s.bytesSent = quint64(integer());
+        } else if (key == u"bytes_received"_s) {
+            s.bytesReceived = quint64(integer());
+        } else if (key == u"diagnosis"_s) {
+            s.diagnosis = QCborValue::fromCbor(in).toMap().toJsonObject();
+        } else {
+            QCborValue::fromCbor(in); // a newer writer's field
+        }
     }
-    s.localAddress = map.value(u"local_address"_s).toString();
-    s.localPort = quint16(map.value(u"local_port"_s).toInteger());
-    s.peerAddress = map.value(u"peer_address"_s).toString();
-    s.peerPort = quint16(map.value(u"peer_port"_s).toInteger());
-    s.peerName = map.value(u"peer_name"_s).toString();
-    s.startUs = map.value(u"start_us"_s).toInteger();
-    s.endUs = map.value(u"end_us"_s).toInteger();
-    s.linkedSession = quint64(map.value(u"linked_session"_s).toInteger());
-    s.protocol = map.value(u"protocol"_s).toString();
-    s.cipher = map.value(u"cipher"_s).toString();
-    s.alpn = map.value(u"alpn"_s).toString();
-    s.ephemeralKey = map.value(u"ephemeral_key"_s).toString();
-    s.group = map.value(u"group"_s).toString();
-    s.resumed = map.value(u"resumed"_s).toBool();
-    s.ticketsReceived = int(map.value(u"tickets_received"_s).toInteger());
-    s.peerChain.clear();
-    for (const QCborValue &der : map.value(u"peer_chain_der"_s).toArray())
-        s.peerChain.append(QSslCertificate(der.toByteArray(), QSsl::Der));
-    s.verifyErrors.clear();
-    for (const QCborValue &e : map.value(u"verify_errors"_s).toArray()) {
-        const QCborMap m = e.toMap();
-        s.verifyErrors.append(QSslError(QSslError::SslError(m.value(u"code"_s).toInteger()),
-            QSslCertificate(m.value(u"certificate_der"_s).toByteArray(), QSsl::Der)));
-    }
-    s.untrusted = map.value(u"untrusted"_s).toBool();
-    s.reason = map.value(u"reason"_s).toString();
-    s.bytesSent = quint64(map.value(u"bytes_sent"_s).toInteger());
-    s.bytesReceived = quint64(map.value(u"bytes_received"_s).toInteger());
-    s.diagnosis = map.value(u"diagnosis"_s).toMap().toJsonObject();
-    return true;
+    ok = ok && in.lastError() == QCborError::NoError && in.leaveContainer();
+    return ok && s.id != 0;
 }
 
 bool CaptureFormat::decodeWire(QByteArrayView body, quint64 &session, WireChunk &chunk)

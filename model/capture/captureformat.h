@@ -63,6 +63,9 @@ public:
     // Decoders of the bodies (after the type byte); false when the body is malformed. kinds maps the file's kind
     // numbers to this program's.
     static bool decodeEvent(QByteArrayView body, const QList<EventKind> &kinds, Event &event);
+    // The same without copying: the summary (UTF-8) and the details (CBOR) are views into body.
+    static bool decodeEventView(QByteArrayView body, const QList<EventKind> &kinds, EventHeader &header,
+        QByteArrayView &summaryUtf8, QByteArrayView &details);
     static bool decodeSession(QByteArrayView body, Session &session);
     static bool decodeWire(QByteArrayView body, quint64 &session, WireChunk &chunk);
     static bool decodeKeyLog(QByteArrayView body, quint64 &session, QByteArray &line);

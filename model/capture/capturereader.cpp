@@ -12,7 +12,7 @@ using namespace Qt::StringLiterals;
 
 namespace TlsLab::Model {
 
-Result<Capture> CaptureReader::readFile(const QString &path)
+Result<Capture> CaptureReader::readFile(const QString &path, const Handlers &handlers)
 {
     using R = Result<Capture>;
     const QFileInfo info(path);
@@ -29,14 +29,14 @@ Result<Capture> CaptureReader::readFile(const QString &path)
     // Mapped, not copied: a large capture is read once, record by record.
     const qint64 size = file.size();
     if (size == 0)
-        return read({}, path);
+        return read({}, path, handlers);
     const uchar *mapped = file.map(0, size);
     if (mapped)
-        return read(QByteArrayView(reinterpret_cast<const char *>(mapped), size), path);
-    return read(file.readAll(), path);
+        return read(QByteArrayView(reinterpret_cast<const char *>(mapped), size), path, handlers);
+    return read(file.readAll(), path, handlers);
 }
 
-Result<Capture> CaptureReader::read(QByteArrayView data, const QString &name)
+Result<Capture> CaptureReader::read(QByteArrayView data, const QString &name, const Handlers &handlers)
 {
     using R = Result<Capture>;
     const QString label = name.isEmpty() ? u"the capture"_s : name;
@@ -64,9 +64,10 @@ Result<Capture> CaptureReader::read(QByteArrayView data, const QString &name)
     const auto stop = [&](const QString &why) {
         capture.damaged = true;
         capture.damageOffset = at;
-        capture.damage = u"%1 is damaged at byte %2 (record %3): %4; read the %5 events before it"_s.arg(label,
-            QString::number(at), QString::number(capture.records + 1), why, QString::number(capture.events.size()));
+        capture.damage = u"%1 is damaged at byte %2 (record %3): %4; read the %5 events before it"_s.arg(
+            label, QString::number(at), QString::number(capture.records + 1), why, QString::number(capture.eventCount));
     };
+    bool keepGoing = true;
     while (at < data.size()) {
         if (data.size() - at < CaptureFormat::RecordHeaderSize) {
             stop(u"truncated in a record header"_s);
@@ -100,12 +101,22 @@ Result<Capture> CaptureReader::read(QByteArrayView data, const QString &name)
             ok = CaptureFormat::decodeHeader(body, kinds, capture.createdUs, capture.writer);
             break;
         case CaptureFormat::EventRecord: {
-            Event event;
-            ok = CaptureFormat::decodeEvent(body, kinds, event);
-            if (ok && event.kind == EventKind::KindCount)
+            EventHeader header;
+            QByteArrayView summary;
+            QByteArrayView details;
+            ok = CaptureFormat::decodeEventView(body, kinds, header, summary, details);
+            if (ok && header.kind == EventKind::KindCount) {
                 ++capture.unknownRecords;
-            else if (ok)
-                capture.events.append(std::move(event));
+            } else if (ok) {
+                ++capture.eventCount;
+                if (handlers.event) {
+                    keepGoing = handlers.event(header, summary, details);
+                } else {
+                    capture.events.append(
+                        Event {header.timeUs, header.session, header.side, header.kind, header.severity,
+                            QString::fromUtf8(summary), EventDetails::fromEncodedFields(details.toByteArray())});
+                }
+            }
             break;
         }
         case CaptureFormat::SessionRecord: {
@@ -113,7 +124,9 @@ Result<Capture> CaptureReader::read(QByteArrayView data, const QString &name)
             ok = CaptureFormat::decodeSession(body, session);
             if (!ok)
                 break;
-            if (const auto it = sessionIndex.constFind(session.id); it != sessionIndex.cend()) {
+            if (handlers.session) {
+                keepGoing = handlers.session(session);
+            } else if (const auto it = sessionIndex.constFind(session.id); it != sessionIndex.cend()) {
                 capture.sessions[*it] = session;
             } else {
                 sessionIndex.insert(session.id, capture.sessions.size());
@@ -156,6 +169,10 @@ Result<Capture> CaptureReader::read(QByteArrayView data, const QString &name)
         }
         ++capture.records;
         at += CaptureFormat::RecordHeaderSize + length;
+        if (!keepGoing) {
+            capture.cancelled = true;
+            break;
+        }
     }
     return capture;
 }

@@ -49,6 +49,16 @@ enum class EventKind : quint8 {
     KindCount
 };
 
+// The fixed-size part of an event: enough to filter and sort without decoding text.
+struct EventHeader
+{
+    qint64 timeUs = 0;
+    quint64 session = 0;
+    Side side = Side::Server;
+    EventKind kind = EventKind::SocketError;
+    Severity severity = Severity::Info;
+};
+
 // One typed, timestamped fact about a session. A plain value type: cheap to copy, safe to pass between threads.
 struct Event
 {

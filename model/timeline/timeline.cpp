@@ -1,6 +1,7 @@
 #include "model/timeline/timeline.h"
 
 #include <QCborValue>
+#include <QMetaMethod>
 #include <QReadLocker>
 #include <QString>
 #include <QWriteLocker>
@@ -57,6 +58,33 @@ void Timeline::append(const Event &event)
             event.side, event.kind, event.severity});
     }
     Q_EMIT eventAppended(event);
+    announceSoon();
+}
+
+void Timeline::appendEncoded(const EventHeader &header, QByteArrayView summaryUtf8, QByteArrayView details)
+{
+    const bool consumers = isSignalConnected(QMetaMethod::fromSignal(&Timeline::eventAppended));
+    if (m_keepsHistory) {
+        QWriteLocker locker(&m_lock);
+        const auto bytes = quint64(summaryUtf8.size() + details.size());
+        const quint64 offset = arenaReserve(bytes);
+        char *dst = arenaAtMutable(offset);
+        if (!summaryUtf8.isEmpty())
+            std::memcpy(dst, summaryUtf8.data(), size_t(summaryUtf8.size()));
+        if (!details.isEmpty())
+            std::memcpy(dst + summaryUtf8.size(), details.data(), size_t(details.size()));
+        m_arenaUsed = offset + bytes;
+        m_records.push_back(Record {header.timeUs, header.session, offset, quint32(summaryUtf8.size()),
+            quint32(details.size()), header.side, header.kind, header.severity});
+    }
+    if (consumers) {
+        Q_EMIT eventAppended(Event {header.timeUs, header.session, header.side, header.kind, header.severity,
+            QString::fromUtf8(summaryUtf8), EventDetails::fromEncodedFields(details.toByteArray())});
+    }
+}
+
+void Timeline::announceSoon()
+{
     // One queued announcement per burst: only the append that finds none pending posts one. The load first keeps
     // the common case (one already pending) free of a read-modify-write on a shared cache line.
     if (!m_announcePending.load(std::memory_order_relaxed) && !m_announcePending.exchange(true))

@@ -16,16 +16,6 @@
 
 namespace TlsLab::Model {
 
-// The fixed-size part of an event: enough to filter and sort without decoding text.
-struct EventHeader
-{
-    qint64 timeUs = 0;
-    quint64 session = 0;
-    Side side = Side::Server;
-    EventKind kind = EventKind::SocketError;
-    Severity severity = Severity::Info;
-};
-
 // What a timeline view wants to see. An empty set means "all".
 struct EventFilter
 {
@@ -57,6 +47,13 @@ public:
     // Thread-safe. Emits eventAppended() in the calling thread, then (coalesced, later) eventsAppended() in the
     // Timeline's thread.
     void append(const Event &event);
+    // The same for an event already encoded as the timeline stores it (the summary as UTF-8, the details as CBOR):
+    // a capture's records go in without becoming Event values first. eventAppended() is emitted only when something
+    // is connected to it. The views learn of these events at the next announceSoon(), not one post per append: a
+    // bulk load announces them in slices.
+    void appendEncoded(const EventHeader &header, QByteArrayView summaryUtf8, QByteArrayView details);
+    // Thread-safe: posts one eventsAppended() for what was appended since the last one, unless one is pending.
+    void announceSoon();
     // Appends an event stamped now.
     void record(quint64 session, Side side, EventKind kind, Severity severity, const QString &summary,
         const EventDetails &details = {});

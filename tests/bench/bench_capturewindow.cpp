@@ -136,6 +136,11 @@ int main(int argc, char *argv[])
     QObject::connect(capture, &CaptureWindow::viewsCreated, capture, [&] {
         viewsMs = double(clock.nsecsElapsed()) / 1e6;
         events = capture->timelineView()->eventModel();
+        // Events read before the views were made are rows from the start.
+        if (events->rowCount() > 0)
+            firstRowsMs = viewsMs;
+        if (events->rowCount() >= Count)
+            allRowsMs = viewsMs;
         QObject::connect(events, &QAbstractItemModel::rowsInserted, capture, [&] {
             if (firstRowsMs < 0)
                 firstRowsMs = double(clock.nsecsElapsed()) / 1e6;

@@ -1,11 +1,18 @@
 // Capture files and the Wireshark export, below the command line: what the writer records reads back the same; every
 // truncation reads as a prefix and says so; every changed byte is noticed; the size and retention limits hold; the
 // wire store forgets the oldest sessions at its limit; the pcapng puts the secrets before the packets.
+#include "model/capture/captureformat.h"
 #include "model/capture/capturereader.h"
 #include "model/capture/capturewriter.h"
 #include "model/capture/pcapngexport.h"
 #include "model/capture/wirestore.h"
+#include "model/certs/certificategenerator.h"
 #include "model/timeline/timeline.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QCborValue>
+#include <QJsonArray>
 
 #include <QDateTime>
 #include <QDir>
@@ -24,6 +31,9 @@ class TestCapture : public QObject
 private Q_SLOTS:
     void initTestCase();
     void roundTrip();
+    void sessionKeepsEveryField();
+    void unknownSessionFieldsAreSkipped();
+    void handlersSeeWhatReadCollects();
     void everyTruncationReadsAPrefix();
     void everyChangedByteIsNoticed();
     void sizeLimitStopsAndSaysSo();
@@ -103,6 +113,150 @@ void TestCapture::roundTrip()
     QCOMPARE(wire.chunks.size(), 2);
     QCOMPARE(wire.chunks.at(1).bytes, QByteArray("\x16\x03\x03world"));
     QCOMPARE(wire.chunks.at(1).sent, true);
+}
+
+void TestCapture::sessionKeepsEveryField()
+{
+    CertificateRequest request;
+    request.subject.commonName = u"capture test"_s;
+    request.subjectAltNames = {u"DNS:localhost"_s};
+    const auto identity = CertificateGenerator::generate(request);
+    QVERIFY2(identity, qPrintable(identity.error()));
+    const QSslCertificate certificate = identity->leaf();
+
+    Session s;
+    s.id = 4242;
+    s.side = Side::Client;
+    s.state = SessionState::Failed;
+    s.localAddress = u"127.0.0.1"_s;
+    s.localPort = 50001;
+    s.peerAddress = u"::1"_s;
+    s.peerPort = 4481;
+    s.peerName = u"localhost"_s;
+    s.startUs = 1'700'000'000'000'001;
+    s.endUs = 1'700'000'000'500'002;
+    s.linkedSession = 4241;
+    s.protocol = u"TLSv1.3"_s;
+    s.cipher = u"TLS_AES_128_GCM_SHA256"_s;
+    s.alpn = u"h2"_s;
+    s.ephemeralKey = u"X25519"_s;
+    s.group = u"x25519"_s;
+    s.resumed = true;
+    s.ja3 = u"771,4865,0-10,29,0"_s;
+    s.ja3Md5 = u"0123456789abcdef0123456789abcdef"_s;
+    s.ja4 = u"t13d0101h2_aaaaaaaaaaaa_bbbbbbbbbbbb"_s;
+    s.ticketsReceived = 2;
+    s.peerChain = {certificate, certificate};
+    s.verifyErrors = {QSslError(QSslError::SelfSignedCertificate, certificate)};
+    s.untrusted = true;
+    s.reason = u"the server's certificate is self-signed — é"_s;
+    s.bytesSent = 12345678901ull;
+    s.bytesReceived = 7;
+    s.diagnosis = QJsonObject {{u"cause_code"_s, u"untrusted-root"_s}, {u"facts"_s, QJsonArray {1, u"two"_s}}};
+
+    const QByteArray payload = CaptureFormat::sessionPayload(s);
+    Session read;
+    QVERIFY(CaptureFormat::decodeSession(QByteArrayView(payload).sliced(1), read));
+    QCOMPARE(read.id, s.id);
+    QCOMPARE(read.side, s.side);
+    QCOMPARE(read.state, s.state);
+    QCOMPARE(read.localAddress, s.localAddress);
+    QCOMPARE(read.localPort, s.localPort);
+    QCOMPARE(read.peerAddress, s.peerAddress);
+    QCOMPARE(read.peerPort, s.peerPort);
+    QCOMPARE(read.peerName, s.peerName);
+    QCOMPARE(read.startUs, s.startUs);
+    QCOMPARE(read.endUs, s.endUs);
+    QCOMPARE(read.linkedSession, s.linkedSession);
+    QCOMPARE(read.protocol, s.protocol);
+    QCOMPARE(read.cipher, s.cipher);
+    QCOMPARE(read.alpn, s.alpn);
+    QCOMPARE(read.ephemeralKey, s.ephemeralKey);
+    QCOMPARE(read.group, s.group);
+    QCOMPARE(read.resumed, s.resumed);
+    QCOMPARE(read.ja3, s.ja3);
+    QCOMPARE(read.ja3Md5, s.ja3Md5);
+    QCOMPARE(read.ja4, s.ja4);
+    QCOMPARE(read.ticketsReceived, s.ticketsReceived);
+    QCOMPARE(read.peerChain, s.peerChain);
+    QCOMPARE(read.verifyErrors.size(), 1);
+    QCOMPARE(read.verifyErrors.first().error(), QSslError::SelfSignedCertificate);
+    QCOMPARE(read.verifyErrors.first().certificate(), certificate);
+    QCOMPARE(read.untrusted, s.untrusted);
+    QCOMPARE(read.reason, s.reason);
+    QCOMPARE(read.bytesSent, s.bytesSent);
+    QCOMPARE(read.bytesReceived, s.bytesReceived);
+    QCOMPARE(read.diagnosis, s.diagnosis);
+
+    // A record cut anywhere, or with a field of the wrong type, is refused, never half-read as a session.
+    for (qsizetype cut = 1; cut < payload.size(); ++cut) {
+        Session partial;
+        QVERIFY2(!CaptureFormat::decodeSession(QByteArrayView(payload).sliced(1, cut - 1), partial),
+            qPrintable(QString::number(cut)));
+    }
+    Session wrong;
+    QVERIFY(!CaptureFormat::decodeSession(
+        QCborMap {{u"id"_s, 5}, {u"peer_port"_s, u"4481"_s}}.toCborValue().toCbor(), wrong));
+}
+
+void TestCapture::unknownSessionFieldsAreSkipped()
+{
+    // A later writer may add fields of any shape; this reader keeps what it knows.
+    const QCborMap map {{u"id"_s, 9}, {u"future_list"_s, QCborArray {1, QCborMap {{u"x"_s, true}}}},
+        {u"protocol"_s, u"TLSv1.2"_s}, {u"future_number"_s, 2.5}, {u"state"_s, u"closed"_s}};
+    Session s;
+    QVERIFY(CaptureFormat::decodeSession(map.toCborValue().toCbor(), s));
+    QCOMPARE(s.id, quint64(9));
+    QCOMPARE(s.protocol, u"TLSv1.2"_s);
+    QCOMPARE(s.state, SessionState::Closed);
+    Session none;
+    QVERIFY(!CaptureFormat::decodeSession(QCborMap {{u"protocol"_s, u"TLSv1.2"_s}}.toCborValue().toCbor(), none));
+}
+
+void TestCapture::handlersSeeWhatReadCollects()
+{
+    // The capture window's path (events and sessions handed over as read, the events as stored bytes) sees what
+    // read() collects, into a timeline that then holds the same events; a handler can stop the reading.
+    const QByteArray data = smallCapture();
+    const auto whole = CaptureReader::read(data, u"small"_s);
+    QVERIFY(whole);
+    Timeline timeline;
+    QList<Session> sessions;
+    CaptureReader::Handlers handlers;
+    handlers.event = [&timeline](const EventHeader &header, QByteArrayView summary, QByteArrayView details) {
+        timeline.appendEncoded(header, summary, details);
+        return true;
+    };
+    handlers.session = [&sessions](const Session &session) {
+        sessions.append(session);
+        return true;
+    };
+    const auto streamed = CaptureReader::read(data, u"small"_s, handlers);
+    QVERIFY(streamed);
+    QVERIFY(streamed->events.isEmpty());
+    QCOMPARE(streamed->eventCount, whole->events.size());
+    QCOMPARE(timeline.eventCount(), whole->events.size());
+    for (qsizetype i = 0; i < timeline.eventCount(); ++i) {
+        const Event a = timeline.event(i);
+        const Event &b = whole->events.at(i);
+        QCOMPARE(a.timeUs, b.timeUs);
+        QCOMPARE(a.session, b.session);
+        QCOMPARE(a.kind, b.kind);
+        QCOMPARE(a.side, b.side);
+        QCOMPARE(a.severity, b.severity);
+        QCOMPARE(a.summary, b.summary);
+        QVERIFY(a.details == b.details);
+    }
+    QCOMPARE(sessions.size(), 2); // every record of the session, the last one its state
+    QCOMPARE(sessions.last().state, whole->sessions.first().state);
+    QCOMPARE(streamed->wire.value(77).chunks.size(), 2);
+
+    int seen = 0;
+    handlers.event = [&seen](const EventHeader &, QByteArrayView, QByteArrayView) { return ++seen < 2; };
+    const auto stopped = CaptureReader::read(data, u"small"_s, handlers);
+    QVERIFY(stopped);
+    QVERIFY(stopped->cancelled);
+    QCOMPARE(seen, 2);
 }
 
 void TestCapture::everyTruncationReadsAPrefix()
