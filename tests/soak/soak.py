@@ -562,11 +562,16 @@ class Serve:
             # so RSS would measure the sanitizer's allocator, not serve: a small quarantine keeps it serve's.
             env["ASAN_OPTIONS"] += ":quarantine_size_mb=4:thread_local_quarantine_size_kb=64"
         self.stderr = open(os.path.join(workdir, "serve.stderr"), "w+b")
+        # serve's JSON lines go to a file, which this process follows: through a pipe, serve would wait whenever this
+        # interpreter (64 client threads on one lock) fell behind reading, and the latency measured would be the
+        # reader's, not serve's.
+        self.stdout_path = os.path.join(workdir, "serve.jsonl")
+        self.stdout = open(self.stdout_path, "wb")
         self.process = subprocess.Popen(
             [binary, "serve", "--listen", "127.0.0.1:%d" % self.port, "--cert", cert, "--key", key,
              "--handshake-timeout", str(HANDSHAKE_TIMEOUT_MS), "--backlog-grace", str(BACKLOG_GRACE_MS),
              "--max-backlog", str(MAX_BACKLOG)] + extra_options,
-            stdout=subprocess.PIPE, stderr=self.stderr, env=env)
+            stdout=self.stdout, stderr=self.stderr, env=env)
         self.lock = threading.Lock()
         self.sessions = collections.defaultdict(list)  # session -> [(kind, summary, details)]
         self.by_peer = {}  # "127.x.y.z:port" -> session
@@ -583,8 +588,26 @@ class Serve:
         if not any(e[0] == "listener-started" for e in self.listener_events):
             raise SystemExit("serve did not start: " + self.stderr_text())
 
+    def lines_of_output(self):
+        """serve's output lines as they are written, until serve has exited and everything is read."""
+        with open(self.stdout_path, "rb") as out:
+            partial = b""
+            while True:
+                chunk = out.readline()
+                if chunk:
+                    partial += chunk
+                    if partial.endswith(b"\n"):
+                        yield partial
+                        partial = b""
+                    continue
+                if self.process.poll() is not None:
+                    # serve has ended: whatever it wrote is in the file now.
+                    yield from (partial + out.read()).splitlines(keepends=True)
+                    return
+                time.sleep(0.01)
+
     def read(self):
-        for line in self.process.stdout:
+        for line in self.lines_of_output():
             try:
                 event = json.loads(line)
             except ValueError:
