@@ -1,6 +1,7 @@
 // TLS Lab: with a subcommand it runs headless (JSON lines on stdout); without, it opens the window.
 #include "app/cli/commandline.h"
 #include "model/lab.h"
+#include "model/tls/socketfacts.h"
 #include "widgets/mainwindow.h"
 
 #include <QApplication>
@@ -24,6 +25,9 @@ void setIdentity()
 
 int main(int argc, char *argv[])
 {
+    // A listener holds two descriptors per connection; a desktop session's soft limit (often 1,024) would cap it near
+    // 500 clients although the hard limit allows far more.
+    TlsLab::Model::SocketFacts::raiseDescriptorLimit();
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));

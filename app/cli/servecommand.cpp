@@ -250,6 +250,9 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     Diagnoser *diagnoser = Diagnoser::of(&timeline);
     diagnoser->setRecordsEvents(true);
     Listener &listener = lab.listener();
+    // Before the listener says it started: whoever reads that line may signal at once (a signal that came earlier
+    // is handled when the event loop runs).
+    quitOnSignals(&listener, [] { QCoreApplication::quit(); });
     const Status status = listener.start(config);
     if (!status) {
         printError(status.error());
@@ -273,7 +276,6 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         if (listener.openConnections() == 0)
             idleTrim.start();
     });
-    quitOnSignals(&listener, [] { QCoreApplication::quit(); });
     QCoreApplication::exec();
     listener.stop();
     if (parser.isSet(pcap)) {

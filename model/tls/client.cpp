@@ -529,6 +529,10 @@ void Client::close()
     m_recorder.record(EventKind::Closed, Severity::Info, u"Connection closed by the client"_s);
     finish(m_recorder.session().state == SessionState::Failed ? SessionState::Failed : SessionState::Closed);
     m_socket->disconnectFromHost();
+    // The close_notify now, not when the event loop next writes: a client closed to make another (the window's
+    // "Reconnect, resuming") is deleted before then, and a server that never saw close_notify (openssl s_server)
+    // drops the session from its cache, so the next connection could not resume it.
+    m_socket->flush();
 }
 
 void Client::abortSoon()

@@ -144,6 +144,9 @@ Status Listener::start(const ListenerConfig &config)
     m_server->setSslConfiguration(ssl);
     connect(m_server, &QTcpServer::acceptError, this, &Listener::onAcceptError);
     m_acceptingPaused = false;
+    // The kernel's queue of connections not yet accepted: Qt's default of 50 makes a burst of clients (or the ones
+    // waiting while accepting is paused by a limit) see dropped SYNs and one-second retries.
+    m_server->setListenBacklogSize(1024);
     if (!m_server->listen(config.address, config.port)) {
         QString message = m_server->errorString();
         if (m_server->serverError() == QAbstractSocket::AddressInUseError)
@@ -161,7 +164,8 @@ Status Listener::start(const ListenerConfig &config)
             actual, m_identity.description(), m_identity.sha256Fingerprint().left(23)),
         EventDetails {{u"address"_s, actual}, {u"port"_s, m_server->serverPort()},
             {u"certificate"_s, m_identity.description()}, {u"sha256"_s, m_identity.sha256Fingerprint()},
-            {u"verify"_s, peerVerifyName(config.peerVerify)}, {u"protocol"_s, TlsText::protocolName(config.protocol)}});
+            {u"verify"_s, peerVerifyName(config.peerVerify)}, {u"protocol"_s, TlsText::protocolName(config.protocol)},
+            {u"max_open"_s, config.maxOpenConnections}, {u"descriptor_limit"_s, SocketFacts::descriptorLimit()}});
     Q_EMIT started();
     return {};
 }

@@ -42,7 +42,7 @@ struct ListenerConfig
     // Limits, so that no client can hold what others need (see ServerConnectionSettings for the per-connection ones).
     // When this many connections are open, or the process runs out of descriptors, the listener stops accepting
     // (clients wait in the kernel's queue) until a connection ends. 0: no cap, only the descriptor limit.
-    int maxOpenConnections = 512;
+    int maxOpenConnections = 2048;
     int idleTimeoutMs = 300000; // after the handshake, close after this long without traffic (0: never)
     qint64 maxBacklogBytes = 1024 * 1024; // per connection: unread output before reading from the client stops
     int backlogGraceMs = 10000; // a client that stays behind that long is closed

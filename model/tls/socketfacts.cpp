@@ -9,9 +9,12 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 using namespace Qt::StringLiterals;
@@ -152,6 +155,28 @@ bool peerReset(qintptr descriptor)
     tcp_info info = {};
     length = sizeof info;
     return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 && info.tcpi_state == TCP_CLOSE;
+}
+
+qint64 descriptorLimit()
+{
+    rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return -1;
+    return limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<qint64>::max() : qint64(limit.rlim_cur);
+}
+
+qint64 raiseDescriptorLimit()
+{
+    constexpr rlim_t Ceiling = 65536;
+    rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return -1;
+    const rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? Ceiling : std::min(limit.rlim_max, Ceiling);
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        limit.rlim_cur = wanted;
+        ::setrlimit(RLIMIT_NOFILE, &limit); // on failure the old limit stays, which descriptorLimit() reports
+    }
+    return descriptorLimit();
 }
 
 } // namespace TlsLab::Model::SocketFacts

@@ -30,6 +30,11 @@ QString endpoint(const QString &address, quint16 port); // "127.0.0.1:4481", "[:
 // (a dup) held for the connection's life. Linux: the pending ECONNRESET, else the state the connection is left in
 // (CLOSE after a reset, CLOSE_WAIT after a FIN). False when it cannot tell.
 bool peerReset(qintptr descriptor);
+// Raises this process's soft limit on open descriptors to its hard limit (at most 65,536), as servers do: the soft
+// limit of a desktop session is often 1,024, which a listener holding two descriptors per connection reaches at
+// about 500 clients. Returns the soft limit now in force (-1 when it cannot be read).
+qint64 raiseDescriptorLimit();
+qint64 descriptorLimit(); // the soft limit in force, -1 when it cannot be read
 
 // An event about to be recorded for a socket's session.
 struct EventParts
