@@ -214,7 +214,7 @@ QString HelloBar::partName(Part part)
     case Part::PartCount:
         break;
     }
-    return tr("The rest (headers, random, session id…)");
+    return tr("The rest (headers, random…)");
 }
 
 QColor HelloBar::partColor(Part part) const
@@ -257,10 +257,10 @@ HelloBar::Geometry HelloBar::geometry() const
     Geometry g;
     g.margin = 6;
     g.captionY = g.margin;
-    g.barTop = g.captionY + line + 8;
-    g.barHeight = std::max(18, line + 4);
-    g.legendTop = g.barTop + g.barHeight + 10;
-    g.legendRow = line + 4;
+    g.barTop = g.captionY + line + 7;
+    g.barHeight = std::max(16, line + 2);
+    g.legendTop = g.barTop + g.barHeight + 9;
+    g.legendRow = line + 2;
     return g;
 }
 
@@ -288,14 +288,20 @@ qsizetype HelloBar::segmentAt(int x) const
     return -1;
 }
 
-QStringList HelloBar::legendTexts() const
+QList<HelloBar::LegendEntry> HelloBar::legend() const
 {
-    QStringList texts;
-    for (int p = 0; p < int(Part::PartCount); ++p)
-        texts.append(partName(Part(p)) + u": "_s + bytesText(partBytes(Part(p))));
-    texts.append(tr("│ record boundary"));
-    texts.append(tr("┆ socket read"));
-    return texts;
+    // Only what this hello has: a kind it does not carry, or markers it does not need, would only take room.
+    QList<LegendEntry> entries;
+    for (int p = 0; p < int(Part::PartCount); ++p) {
+        const qsizetype bytes = partBytes(Part(p));
+        if (bytes > 0)
+            entries.append({partName(Part(p)) + u": "_s + bytesText(bytes), p});
+    }
+    if (!m_recordBoundaries.isEmpty())
+        entries.append({tr("│ record boundary"), -1});
+    if (!m_readBoundaries.isEmpty())
+        entries.append({tr("┆ socket read"), -1});
+    return entries;
 }
 
 QList<QPoint> HelloBar::legendPositions(int width, int *height) const
@@ -306,8 +312,8 @@ QList<QPoint> HelloBar::legendPositions(int width, int *height) const
     QList<QPoint> out;
     int x = g.margin;
     int y = g.legendTop;
-    for (const QString &text : legendTexts()) {
-        const int w = swatch + 6 + fm.horizontalAdvance(text) + 16;
+    for (const LegendEntry &entry : legend()) {
+        const int w = (entry.part >= 0 ? swatch + 6 : 0) + fm.horizontalAdvance(entry.text) + 16;
         if (x > g.margin && x + w > width - g.margin) {
             x = g.margin;
             y += g.legendRow;
@@ -378,18 +384,18 @@ void HelloBar::paintEvent(QPaintEvent *)
         p.drawLine(x, bar.top(), x, bar.bottom() + 6);
     }
 
-    const QStringList texts = legendTexts();
+    const QList<LegendEntry> entries = legend();
     const QList<QPoint> positions = legendPositions(width(), nullptr);
     const int swatch = fm.height() - 4;
-    for (qsizetype i = 0; i < texts.size(); ++i) {
+    for (qsizetype i = 0; i < entries.size(); ++i) {
         const QPoint at = positions.at(i);
         int textX = at.x();
-        if (i < int(Part::PartCount)) {
-            p.fillRect(QRect(at.x(), at.y() + 2, swatch, swatch), partColor(Part(i)));
+        if (entries.at(i).part >= 0) {
+            p.fillRect(QRect(at.x(), at.y() + 2, swatch, swatch), partColor(Part(entries.at(i).part)));
             textX += swatch + 6;
         }
         p.setPen(pal.color(QPalette::WindowText));
-        p.drawText(QPoint(textX, at.y() + fm.ascent()), texts.at(i));
+        p.drawText(QPoint(textX, at.y() + fm.ascent()), entries.at(i).text);
     }
 }
 

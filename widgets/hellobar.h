@@ -72,7 +72,12 @@ private:
     int xOf(qsizetype offset) const;
     // The legend's entries laid out in rows for a width: each entry's top-left corner.
     QList<QPoint> legendPositions(int width, int *height) const;
-    QStringList legendTexts() const;
+    struct LegendEntry
+    {
+        QString text;
+        int part; // a Part, or -1 for the boundary markers
+    };
+    QList<LegendEntry> legend() const;
 
     QList<Segment> m_segments;
     qsizetype m_total = 0;

@@ -91,6 +91,8 @@ HelloPane::HelloPane(Timeline *timeline, QWidget *parent)
 {
     setObjectName(u"helloPane"_s);
     auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(4);
     auto *grid = new QGridLayout;
     grid->setHorizontalSpacing(6);
     grid->setVerticalSpacing(2);
