@@ -25,6 +25,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStyleFactory>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -138,6 +139,17 @@ int run(const QString &outDir, bool dark)
         return 5;
     if (dark)
         return 0;
+
+    // The Hello tab of the live session: fingerprints, the hello at a glance and its dissection, on both screens.
+    window.sessionDetails()->showHello();
+    for (const QSize size : {QSize(1440, 900), QSize(1024, 768)}) {
+        window.resize(size);
+        settle(300);
+        if (!save(&window, outDir + u"/hello-%1x%2.png"_s.arg(size.width()).arg(size.height())))
+            return 14;
+    }
+    window.sessionDetails()->findChild<QTabWidget *>(u"sessionDetailsTabs"_s)->setCurrentIndex(0); // Facts again
+    window.resize(1280, 800);
 
     // The refusal: select the refused server session and its refusal event.
     window.findChild<QDockWidget *>(u"listenerDock"_s)->raise();
