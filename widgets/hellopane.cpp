@@ -133,7 +133,10 @@ HelloPane::HelloPane(Timeline *timeline, QWidget *parent)
     m_refresh->setInterval(150);
     connect(m_refresh, &QTimer::timeout, this, &HelloPane::refresh);
     // A live session gains its hellos as the handshake goes, and its wire bytes when it ends.
-    connect(m_timeline, &Timeline::eventsAppended, this, &HelloPane::scheduleRefresh);
+    connect(m_timeline, &Timeline::eventsAppended, this, [this] {
+        if (m_sessionId && m_timeline->session(m_sessionId).isOpen())
+            scheduleRefresh();
+    });
     connect(m_timeline, &Timeline::sessionUpdated, this, [this](quint64 id) {
         if (id == m_sessionId)
             scheduleRefresh();
@@ -146,6 +149,11 @@ HelloPane::~HelloPane() = default;
 
 void HelloPane::showSession(quint64 id)
 {
+    if (id != m_sessionId) {
+        m_hellos.clear();
+        m_scannedTo = 0;
+        m_tree->setHellos({});
+    }
     m_sessionId = id;
     refresh();
 }
@@ -183,19 +191,28 @@ void HelloPane::scheduleRefresh()
 void HelloPane::refresh()
 {
     m_stale = false;
-    m_hellos.clear();
+    const qsizetype shown = m_hellos.size();
+    const qsizetype count = m_timeline->eventCount();
+    if (m_scannedTo > count) { // the timeline was cleared since
+        m_hellos.clear();
+        m_scannedTo = 0;
+    }
     if (m_sessionId) {
+        // Only the events that arrived since the last look: a live session's tab stays cheap on a long timeline.
         EventFilter filter;
         filter.sessions = {m_sessionId};
         filter.kindMask = (quint64(1) << int(EventKind::ClientHello)) | (quint64(1) << int(EventKind::TlsMessage));
-        for (qsizetype index : m_timeline->matching(filter, 0, m_timeline->eventCount())) {
+        for (qsizetype index : m_timeline->matching(filter, m_scannedTo, count)) {
             const Event e = m_timeline->event(index);
             const qint64 type = e.details.value(u"type_code").toInteger(0);
             if (type == 1 || type == 2) // a ClientHello, a ServerHello or a HelloRetryRequest, dissected by the tap
                 m_hellos.append(e.details.toMap());
         }
+        m_scannedTo = count;
     }
-    m_tree->setHellos(m_hellos);
+    // Rebuilt only when a hello came: the user's place in the tree survives the session's later events.
+    if (m_hellos.size() != shown || m_hellos.isEmpty())
+        m_tree->setHellos(m_hellos);
 
     QHash<QString, QString> values;
     const QCborMap *clientHello = nullptr;

@@ -61,6 +61,7 @@ private:
     HelloBar *m_bar;
     HelloTree *m_tree;
     QList<QCborMap> m_hellos;
+    qsizetype m_scannedTo = 0; // the session's events before this timeline index are in m_hellos
 };
 
 } // namespace TlsLab::Widgets

@@ -5,11 +5,13 @@
 #include "model/capture/wirestore.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
+#include "model/tls/client.h"
 #include "model/tls/fingerprints.h"
 #include "model/tls/grease.h"
 #include "model/tls/hellodissection.h"
 #include "model/tls/listener.h"
 #include "peerprocess.h"
+#include "testpki.h"
 #include "widgets/hellobar.h"
 #include "widgets/hellopane.h"
 #include "widgets/hellotree.h"
@@ -20,6 +22,7 @@
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
+#include <QSslCertificate>
 #include <QStandardPaths>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -327,6 +330,80 @@ private Q_SLOTS:
         QCOMPARE(pane->tree()->topLevelItemCount(), 0);
         QVERIFY(!pane->copyButton(u"ja3"_s)->isEnabled());
         QCOMPARE(pane->bar()->totalBytes(), 0);
+    }
+
+    void helloRetryRequestFromAnOpensslServer()
+    {
+        // openssl s_server takes only P-384; our client's first hello carries an X25519 share: the server asks again.
+        // The client's tab shows the four hellos in order, the retry naming the group it asks for, and the JA3S of
+        // the real ServerHello.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        TlsLab::Test::TestPki pki(dir.path());
+        const TlsLab::Test::CertFiles files
+            = pki.makeSelfSigned(u"server"_s, u"localhost"_s, u"DNS:localhost,IP:127.0.0.1"_s);
+        QVERIFY2(!files.certificate.isEmpty(), qPrintable(pki.lastError()));
+        const quint16 port = TlsLab::Test::freePort();
+        QVERIFY(port);
+        TlsLab::Test::PeerProcess server;
+        QVERIFY(server.start(u"openssl"_s,
+            {u"s_server"_s, u"-accept"_s, u"127.0.0.1:%1"_s.arg(port), u"-cert"_s, files.certificate, u"-key"_s,
+                files.key, u"-naccept"_s, u"1"_s, u"-groups"_s, u"P-384"_s, u"-tls1_3"_s},
+            {}, false));
+        QVERIFY(server.waitForOutput("ACCEPT"));
+
+        // The tab is open on the session from its start and follows it as the hellos arrive.
+        SessionDetails details(&m_lab->timeline());
+        details.show();
+        details.showHello();
+        Client *client = m_lab->createClient();
+        ClientConfig config;
+        config.host = u"127.0.0.1"_s;
+        config.port = port;
+        config.useSystemCaCertificates = false;
+        config.caCertificates = QSslCertificate::fromPath(files.certificate);
+        QSignalSpy encrypted(client, &Client::encrypted);
+        client->start(config);
+        const quint64 id = client->sessionId();
+        details.showSession(id);
+        QVERIFY(encrypted.wait(10000));
+        HelloPane *pane = details.hello();
+        QTRY_COMPARE_WITH_TIMEOUT(pane->tree()->topLevelItemCount(), 4, 5000);
+        QVERIFY(!pane->bar()->boundariesKnown()); // the wire bytes come with the session's end
+        client->close();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_lab->timeline().session(id).isOpen(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->bar()->boundariesKnown(), 5000);
+
+        QStringList shown;
+        for (int i = 0; i < pane->tree()->topLevelItemCount(); ++i)
+            shown.append(pane->tree()->topLevelItem(i)->text(0));
+        QCOMPARE(shown, (QStringList {u"ClientHello"_s, u"HelloRetryRequest"_s, u"ClientHello"_s, u"ServerHello"_s}));
+        const QTreeWidgetItem *retry = pane->tree()->topLevelItem(1);
+        bool asksForP384 = false;
+        for (int i = 0; i < retry->childCount(); ++i) {
+            asksForP384 = asksForP384
+                || (retry->child(i)->text(0) == HelloTree::tr("Asks for group")
+                    && retry->child(i)->text(1).contains(u"secp384r1"_s));
+        }
+        QVERIFY(asksForP384);
+        // The second ClientHello carries the P-384 share the server asked for.
+        const QTreeWidgetItem *secondShare = nullptr;
+        for (QTreeWidgetItem *item : pane->tree()->extensionItems(2)) {
+            if (item->data(HelloTree::FieldColumn, HelloTree::ExtensionTypeRole).toInt() == 0x0033)
+                secondShare = item;
+        }
+        QVERIFY(secondShare && secondShare->text(HelloTree::ValueColumn).contains(u"secp384r1"_s));
+        // JA3S is the ServerHello's, not the retry's.
+        QCOMPARE(pane->fingerprint(u"ja3s"_s), pane->hellos().at(3).value(u"ja3s"_s).toString());
+        QVERIFY(!pane->fingerprint(u"ja3s"_s).isEmpty());
+        // The bar is the first ClientHello as the client sent it, records read from its wire bytes.
+        const QByteArray sent = wireBytes(WireStore::find(&m_lab->timeline())->wire(id), true);
+        const ClientHelloDissection first = dissectClientHelloRecords(sent);
+        QCOMPARE(first.status, DissectionStatus::Complete);
+        QVERIFY(pane->bar()->boundariesKnown());
+        QCOMPARE(pane->bar()->totalBytes(), first.messageSize + 5 * first.recordCount);
+        QCOMPARE(pane->fingerprint(u"ja4"_s), clientFingerprints(first).ja4);
+        QVERIFY(server.finish());
     }
 
     void rawPostQuantumHelloSentToTheListener()
