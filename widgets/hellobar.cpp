@@ -251,7 +251,7 @@ QString HelloBar::segmentToolTip(qsizetype index) const
         .arg(partName(s.part));
 }
 
-HelloBar::Geometry HelloBar::geometry() const
+HelloBar::Geometry HelloBar::metrics() const
 {
     const int line = fontMetrics().height();
     Geometry g;
@@ -266,7 +266,7 @@ HelloBar::Geometry HelloBar::geometry() const
 
 QRect HelloBar::barRect() const
 {
-    const Geometry g = geometry();
+    const Geometry g = metrics();
     return {g.margin, g.barTop, std::max(1, width() - 2 * g.margin), g.barHeight};
 }
 
@@ -300,13 +300,13 @@ QList<HelloBar::LegendEntry> HelloBar::legend() const
     if (!m_recordBoundaries.isEmpty())
         entries.append({tr("│ record boundary"), -1});
     if (!m_readBoundaries.isEmpty())
-        entries.append({tr("┆ socket read"), -1});
+        entries.append({tr("┆ socket read"), -2});
     return entries;
 }
 
 QList<QPoint> HelloBar::legendPositions(int width, int *height) const
 {
-    const Geometry g = geometry();
+    const Geometry g = metrics();
     const QFontMetrics fm = fontMetrics();
     const int swatch = fm.height() - 4;
     QList<QPoint> out;
@@ -347,7 +347,7 @@ void HelloBar::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing, false);
-    const Geometry g = geometry();
+    const Geometry g = metrics();
     const QPalette pal = palette();
     const QFontMetrics fm = fontMetrics();
     p.setPen(pal.color(QPalette::WindowText));
@@ -378,7 +378,7 @@ void HelloBar::paintEvent(QPaintEvent *)
         const int x = xOf(at);
         p.drawLine(x, bar.top() - 5, x, bar.bottom());
     }
-    p.setPen(QPen(pal.color(QPalette::WindowText), 2, Qt::DashLine));
+    p.setPen(QPen(pal.color(QPalette::Highlight), 2, Qt::DashLine));
     for (qsizetype at : m_readBoundaries) {
         const int x = xOf(at);
         p.drawLine(x, bar.top(), x, bar.bottom() + 6);
@@ -394,7 +394,7 @@ void HelloBar::paintEvent(QPaintEvent *)
             p.fillRect(QRect(at.x(), at.y() + 2, swatch, swatch), partColor(Part(entries.at(i).part)));
             textX += swatch + 6;
         }
-        p.setPen(pal.color(QPalette::WindowText));
+        p.setPen(entries.at(i).part == -2 ? pal.color(QPalette::Highlight) : pal.color(QPalette::WindowText));
         p.drawText(QPoint(textX, at.y() + fm.ascent()), entries.at(i).text);
     }
 }

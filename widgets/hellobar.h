@@ -67,7 +67,7 @@ private:
     {
         int margin, captionY, barTop, barHeight, legendTop, legendRow;
     };
-    Geometry geometry() const;
+    Geometry metrics() const;
     QRect barRect() const;
     int xOf(qsizetype offset) const;
     // The legend's entries laid out in rows for a width: each entry's top-left corner.
@@ -75,7 +75,7 @@ private:
     struct LegendEntry
     {
         QString text;
-        int part; // a Part, or -1 for the boundary markers
+        int part; // a Part; -1 the record boundary marker, -2 the socket read marker
     };
     QList<LegendEntry> legend() const;
 

@@ -7,6 +7,8 @@
 #include <QCborValue>
 #include <QHeaderView>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace TlsLab::Widgets {
@@ -80,7 +82,7 @@ QString shareText(const QCborMap &share)
     if (!text.startsWith(u"GREASE"_s) && !text.startsWith(u"unknown"_s))
         text += u" ("_s + share.value(u"value"_s).toString() + u')';
     if (share.contains(u"size"_s))
-        text += u", "_s + bytesText(share.value(u"size"_s).toInteger());
+        text += u": "_s + bytesText(share.value(u"size"_s).toInteger());
     return text;
 }
 
@@ -105,12 +107,25 @@ HelloTree::HelloTree(QWidget *parent)
     setSelectionMode(QAbstractItemView::SingleSelection);
     header()->setSectionResizeMode(FieldColumn, QHeaderView::Interactive);
     header()->setStretchLastSection(true);
-    setColumnWidth(FieldColumn, fontMetrics().horizontalAdvance(u"signature_algorithms_cert (0x0032)"_s) + 48);
+    setColumnWidth(FieldColumn, preferredFieldWidth());
     // Tab moves on, as everywhere else in the window.
     setTabKeyNavigation(false);
 }
 
 HelloTree::~HelloTree() = default;
+
+int HelloTree::preferredFieldWidth() const
+{
+    // Wide enough for the longest extension name with its mark, at the depth extensions sit.
+    return fontMetrics().horizontalAdvance(u"[ECH] signature_algorithms_cert (0x0032)"_s) + 3 * indentation() + 8;
+}
+
+void HelloTree::resizeEvent(QResizeEvent *event)
+{
+    QTreeWidget::resizeEvent(event);
+    // In a narrow pane (1024x768) the values keep at least half of the width.
+    setColumnWidth(FieldColumn, std::min(preferredFieldWidth(), viewport()->width() / 2));
+}
 
 QString HelloTree::postQuantumMark()
 {
@@ -245,6 +260,12 @@ void HelloTree::setHellos(const QList<QCborMap> &hellos)
             auto *item = row(list, name, QString());
             item->setData(FieldColumn, ExtensionTypeRole, int(typeValue));
             QStringList brief;
+            int scalars = 0; // with more than one, the brief names each ("ECH type outer, Config id 7")
+            for (auto it = x.constBegin(); it != x.constEnd(); ++it) {
+                const QString key = it.key().toString();
+                scalars += !it.value().isArray() && key != u"type"_s && key != u"name"_s && key != u"size"_s
+                    && key != u"grease"_s && key != u"note"_s;
+            }
             QStringList postQuantumGroups;
             for (const QCborValue &g : x.value(u"post_quantum_groups"_s).toArray())
                 postQuantumGroups.append(g.toString());
@@ -258,7 +279,7 @@ void HelloTree::setHellos(const QList<QCborMap> &hellos)
                 if (!value.isArray()) {
                     const QString text = key == u"payload_size"_s ? bytesText(value.toInteger()) : scalarText(value);
                     row(item, fieldLabel(key), text);
-                    brief.append(text);
+                    brief.append(scalars > 1 ? fieldLabel(key) + u' ' + text : text);
                     continue;
                 }
                 const QCborArray array = value.toArray();
@@ -293,7 +314,7 @@ void HelloTree::setHellos(const QList<QCborMap> &hellos)
                 brief.append(elided(texts, 4));
             }
             const QString sizeText = bytesText(x.value(u"size"_s).toInteger());
-            const QString value = brief.isEmpty() ? sizeText : brief.join(u"; "_s) + u" — "_s + sizeText;
+            const QString value = brief.isEmpty() ? sizeText : brief.join(u", "_s) + u" — "_s + sizeText;
             item->setText(ValueColumn, value);
             item->setToolTip(ValueColumn, value);
             if (isGreaseExtension) {

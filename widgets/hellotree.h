@@ -39,6 +39,12 @@ public:
 
     static QString postQuantumMark(); // the marker put before a post-quantum group
     static QString echMark();
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    int preferredFieldWidth() const;
 };
 
 } // namespace TlsLab::Widgets

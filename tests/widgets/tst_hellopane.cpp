@@ -29,6 +29,7 @@
 #include <QTest>
 #include <QToolButton>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -222,6 +223,20 @@ private Q_SLOTS:
         QCOMPARE(bar.partBytes(HelloBar::Part::Ech), ech);
         QCOMPARE(bar.recordCount(), 1);
         QVERIFY(bar.recordBoundaries().isEmpty());
+        // Each segment's tooltip names what it is and its byte count; the bar's pixels lead to the right segment.
+        bar.resize(1000, bar.heightForWidth(1000));
+        for (qsizetype i = 0; i < bar.segments().size(); ++i) {
+            const HelloBar::Segment &segment = bar.segments().at(i);
+            const QString tip = bar.segmentToolTip(i);
+            QVERIFY2(tip.contains(segment.what) && tip.contains(u"%1 byte"_s.arg(segment.bytes)), qPrintable(tip));
+        }
+        const qsizetype widest = std::max_element(bar.segments().cbegin(), bar.segments().cend(),
+                                     [](const auto &a, const auto &b) { return a.bytes < b.bytes; })
+            - bar.segments().cbegin();
+        const HelloBar::Segment &big = bar.segments().at(widest);
+        const int middle = 6 // the bar's margin
+            + int((big.offset + big.bytes / 2.0) * (bar.width() - 12) / double(bar.totalBytes()));
+        QCOMPARE(bar.segmentAt(middle), widest);
     }
 
     void barMarksWhereTheRecordsSplitTheHello()
