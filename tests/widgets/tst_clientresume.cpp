@@ -1,15 +1,19 @@
-// "Reconnect, resuming" in the client panel, against our listener over loopback: disabled until a TLS connection has
-// been offered a session, then a click makes a second connection to the same server that resumes it: the session says
-// resumed and its handshake has no Certificate message, where the first one had.
+// "Reconnect, resuming" in the client panel, against our listener and openssl s_server over loopback: disabled until
+// a TLS connection has been offered a session, then a click makes a second connection to the same server that resumes
+// it: the session says resumed and its handshake has no Certificate message, where the first one had.
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
 #include "model/tls/listener.h"
+#include "peerprocess.h"
+#include "testpki.h"
 #include "widgets/clientpanel.h"
 #include "widgets/mainwindow.h"
 
 #include <QComboBox>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -114,6 +118,65 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             two.linkedSession != 0 || m_lab->timeline().session(secondId).linkedSession != 0, 5000);
         QVERIFY(m_lab->timeline().session(m_lab->timeline().session(secondId).linkedSession).resumed);
+    }
+
+    void resumesWithAnOpensslServer_data()
+    {
+        QTest::addColumn<QStringList>("options");
+        QTest::newRow("TLS 1.3 ticket") << QStringList {u"-tls1_3"_s};
+        QTest::newRow("TLS 1.2 ticket") << QStringList {u"-tls1_2"_s};
+        QTest::newRow("TLS 1.2 session id, no ticket") << QStringList {u"-tls1_2"_s, u"-no_ticket"_s};
+    }
+
+    void resumesWithAnOpensslServer()
+    {
+        // Another TLS stack decides here whether the session resumes: openssl s_server, for two connections.
+        QFETCH(QStringList, options);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        TlsLab::Test::TestPki pki(dir.path());
+        const TlsLab::Test::CertFiles files
+            = pki.makeSelfSigned(u"server"_s, u"localhost"_s, u"DNS:localhost,IP:127.0.0.1"_s);
+        QVERIFY2(!files.certificate.isEmpty(), qPrintable(pki.lastError()));
+        const quint16 port = TlsLab::Test::freePort();
+        QVERIFY(port);
+        TlsLab::Test::PeerProcess server;
+        QVERIFY(server.start(u"openssl"_s,
+            QStringList {u"s_server"_s, u"-accept"_s, u"127.0.0.1:%1"_s.arg(port), u"-cert"_s, files.certificate,
+                u"-key"_s, files.key, u"-naccept"_s, u"2"_s}
+                + options,
+            {}, false));
+        QVERIFY(server.waitForOutput("ACCEPT"));
+
+        ClientPanel *panel = m_window->clientPanel();
+        panel->findChild<QLineEdit *>(u"hostEdit"_s)->setText(u"127.0.0.1"_s);
+        panel->findChild<QSpinBox *>(u"portSpin"_s)->setValue(port);
+        panel->setMode(ClientMode::Tls);
+        panel->setTrust(ClientPanel::Trust::File);
+        panel->findChild<QLineEdit *>(u"caFileEdit"_s)->setText(files.certificate);
+        QVERIFY(panel->connectToServer());
+        const quint64 firstId = panel->client()->sessionId();
+        auto *resume = panel->findChild<QPushButton *>(u"resumeButton"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(resume->isEnabled(), 10000);
+        QVERIFY(!m_lab->timeline().session(firstId).resumed);
+        QVERIFY(messagesReceived(m_lab->timeline(), firstId).contains(u"Certificate"_s));
+
+        QTest::mouseClick(resume, Qt::LeftButton);
+        const quint64 secondId = panel->client()->sessionId();
+        QVERIFY(secondId != firstId);
+        QTRY_COMPARE_WITH_TIMEOUT(m_lab->timeline().session(secondId).state, SessionState::Encrypted, 10000);
+        if (options.contains(u"-no_ticket"_s)) {
+            // Known, in the model: Client::close() ends the first connection without a close_notify (s_server reports
+            // "unexpected eof while reading"), and an OpenSSL server then drops that session from its cache. A ticket
+            // does not depend on the server's cache, so the other rows resume.
+            QEXPECT_FAIL("", "Client::close() sends no close_notify; the server forgets a session-id session", Abort);
+        }
+        QVERIFY(m_lab->timeline().session(secondId).resumed);
+        const QStringList received = messagesReceived(m_lab->timeline(), secondId);
+        QVERIFY2(received.contains(u"ServerHello"_s), qPrintable(received.join(u", "_s)));
+        QVERIFY2(!received.contains(u"Certificate"_s), qPrintable(received.join(u", "_s)));
+        panel->closeConnection();
+        QVERIFY(server.finish());
     }
 
     void plaintextConnectionOffersNothingToResume()
