@@ -41,6 +41,7 @@ ClientPanel::ClientPanel(Lab *lab, QWidget *parent)
     m_ui->receivedView->setMaximumBlockCount(5000);
     connect(m_ui->connectButton, &QPushButton::clicked, this, &ClientPanel::connectToServer);
     connect(m_ui->closeButton, &QPushButton::clicked, this, &ClientPanel::closeConnection);
+    connect(m_ui->resumeButton, &QPushButton::clicked, this, &ClientPanel::reconnectResuming);
     connect(m_ui->continueButton, &QPushButton::clicked, this, &ClientPanel::continueAnyway);
     connect(m_ui->abandonButton, &QPushButton::clicked, this, &ClientPanel::abandon);
     connect(m_ui->viewCertificateButton, &QPushButton::clicked, this, [this] {
@@ -161,6 +162,7 @@ void ClientPanel::updateButtons()
     m_ui->closeButton->setEnabled(open);
     m_ui->sendButton->setEnabled(open);
     m_ui->sendEdit->setEnabled(open);
+    m_ui->resumeButton->setEnabled(canResume());
 }
 
 bool ClientPanel::connectToServer()
@@ -231,7 +233,38 @@ bool ClientPanel::connectToServer()
     }
 
     config.timeoutMs = m_ui->timeoutSpin->value() * 1000;
+    return startClient(config);
+}
 
+bool ClientPanel::canResume() const
+{
+    return m_lastConfig.mode == ClientMode::Tls && !m_resumeTicket.isEmpty();
+}
+
+bool ClientPanel::reconnectResuming()
+{
+    if (!canResume())
+        return false;
+    ClientConfig config = m_lastConfig;
+    config.sessionTicket = m_resumeTicket;
+    return startClient(config);
+}
+
+void ClientPanel::keepSessionToResume(Client *client)
+{
+    if (client != m_client || client->config().mode != ClientMode::Tls)
+        return;
+    const QByteArray ticket = client->sessionTicket();
+    if (!ticket.isEmpty())
+        m_resumeTicket = ticket;
+    updateButtons();
+}
+
+bool ClientPanel::startClient(const ClientConfig &config)
+{
+    m_lastConfig = config;
+    m_lastConfig.sessionTicket.clear();
+    m_resumeTicket.clear();
     if (m_client) {
         // The previous connection ends (the lab deletes it later); its session stays in the timeline.
         Client *previous = m_client;
@@ -264,7 +297,11 @@ bool ClientPanel::connectToServer()
         m_ui->receivedView->insertPlainText(QString::fromUtf8(data));
         m_ui->receivedView->moveCursor(QTextCursor::End);
     });
+    // The server's ticket (TLS 1.3) comes after the handshake, by the time it has accepted us; a TLS 1.2 session is
+    // there at once. Either is what "reconnect, resuming" offers back.
+    connect(client, &Client::accepted, this, [this, client] { keepSessionToResume(client); });
     connect(client, &Client::finished, this, [this, client] {
+        keepSessionToResume(client);
         const Session s = client->session();
         const bool pending = !m_ui->verifyBox->isHidden();
         hideVerification();
@@ -276,7 +313,8 @@ bool ClientPanel::connectToServer()
         setStatus(tr("Finished (%1)%2").arg(stateName(s.state), reason.isEmpty() ? QString() : u": "_s + reason), !ok);
         updateButtons();
     });
-    setStatus(tr("Connecting to %1…").arg(SocketFacts::endpoint(config.host, config.port)));
+    setStatus((config.sessionTicket.isEmpty() ? tr("Connecting to %1…") : tr("Connecting to %1, resuming…"))
+                  .arg(SocketFacts::endpoint(config.host, config.port)));
     client->start(config);
     updateButtons();
     Q_EMIT clientStarted(client->sessionId());

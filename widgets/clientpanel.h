@@ -41,6 +41,10 @@ public:
 
     // Starts a connection with the form's settings; returns false (and shows why) on bad input.
     bool connectToServer();
+    // Connects again to the server of the last TLS connection, with its settings, resuming its session. False when
+    // there is nothing to resume (the last connection was plaintext, or the server offered no ticket or session).
+    bool reconnectResuming();
+    bool canResume() const;
     void closeConnection();
     void continueAnyway();
     void abandon();
@@ -66,6 +70,8 @@ Q_SIGNALS:
 
 private:
     void updateMode();
+    bool startClient(const Model::ClientConfig &config);
+    void keepSessionToResume(Model::Client *client);
     void updateButtons();
     void setStatus(const QString &text, bool error = false);
     void onVerificationFailed(const QList<QSslError> &errors);
@@ -77,6 +83,8 @@ private:
     Model::Lab *m_lab; // owns the clients
     Model::Listener *m_listener;
     QPointer<Model::Client> m_client;
+    Model::ClientConfig m_lastConfig; // of the last connection started, for "reconnect, resuming"
+    QByteArray m_resumeTicket; // the session the last connection can be resumed with; empty: none offered
     QList<QSslCertificate> m_pendingChain;
     quint16 m_listenerPort = 0; // the port the listener last started on (0: not started yet)
     QElapsedTimer m_pendingSince;

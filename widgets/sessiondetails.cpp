@@ -7,6 +7,8 @@
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
 #include "widgets/handshakeladder.h"
+#include "widgets/hellopane.h"
+#include "widgets/hellotree.h"
 #include "widgets/sessiontablemodel.h"
 
 #include <QClipboard>
@@ -167,6 +169,8 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     ladderButtons->addStretch();
     handshakeLayout->addLayout(ladderButtons);
     m_tabs->addTab(handshake, tr("Handshake"));
+    m_hello = new HelloPane(timeline, m_tabs);
+    m_tabs->addTab(m_hello, tr("Hello"));
     connect(m_ladder, &HandshakeLadder::eventSelected, this, &SessionDetails::eventSelected);
     connect(m_ladder, &HandshakeLadder::eventSelected, ladderArea, [this, ladderArea] {
         ladderArea->ensureVisible(0, m_ladder->stepY(m_ladder->currentStep()), 0, m_ladder->fontMetrics().height() * 3);
@@ -191,6 +195,7 @@ void SessionDetails::showSession(quint64 id)
 {
     m_sessionId = id;
     m_ladder->showSession(id);
+    m_hello->showSession(id);
     refresh();
 }
 
@@ -199,10 +204,17 @@ void SessionDetails::showLadder()
     m_tabs->setCurrentIndex(1);
 }
 
+void SessionDetails::showHello()
+{
+    m_tabs->setCurrentWidget(m_hello);
+}
+
 void SessionDetails::focusCurrentTab()
 {
     if (m_tabs->currentIndex() == 1)
         m_ladder->setFocus(Qt::ShortcutFocusReason);
+    else if (m_tabs->currentWidget() == m_hello)
+        m_hello->tree()->setFocus(Qt::ShortcutFocusReason);
     else
         m_browser->setFocus(Qt::ShortcutFocusReason);
 }

@@ -17,12 +17,14 @@ class Timeline;
 namespace TlsLab::Widgets {
 
 class HandshakeLadder;
+class HelloPane;
 
 // What is known about one session: at the top, the verdict (what happened, why, what to change) when it ended badly;
 // then endpoints, protocol, the cipher suite and its parts, ALPN, the ephemeral key,
 // the plain-language reason of a failure, and the peer's chain with a verdict per certificate. Follows the
 // Timeline's updates of the session it shows. The chain can be opened in the certificate viewer or exported. A second
-// tab draws the handshake as a ladder (with the other end when it is ours), exportable as SVG, PNG or Mermaid.
+// tab draws the handshake as a ladder (with the other end when it is ours), exportable as SVG, PNG or Mermaid; a third
+// dissects its hellos (HelloPane).
 class SessionDetails final : public QWidget
 {
     Q_OBJECT
@@ -37,6 +39,8 @@ public:
     QString text() const; // the shown text, plain
     QString verdictText() const; // the banner's text, plain (empty when there is no verdict)
     HandshakeLadder *ladder() const { return m_ladder; }
+    HelloPane *hello() const { return m_hello; } // the "Hello" tab: fingerprints, the hello at a glance, its tree
+    void showHello(); // raises the hello tab
     void showLadder(); // raises the handshake tab
     void focusCurrentTab(); // keyboard focus to the facts text or the ladder, whichever tab is shown
     // Writes the ladder by the file's suffix: ".svg", ".png", anything else Mermaid text. False on a write error.
@@ -71,6 +75,7 @@ private:
     HandshakeLadder *m_ladder;
     QPushButton *m_exportLadderButton;
     QPushButton *m_copyMermaidButton;
+    HelloPane *m_hello = nullptr;
 };
 
 } // namespace TlsLab::Widgets

@@ -20,12 +20,15 @@
 #include <QDialog>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QImage>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStyleFactory>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -138,6 +141,62 @@ int run(const QString &outDir, bool dark)
         return 5;
     if (dark)
         return 0;
+
+    // The Hello tab of the live session: fingerprints, the hello at a glance and its dissection, on both screens.
+    window.sessionDetails()->showHello();
+    for (const QSize size : {QSize(1440, 900), QSize(1024, 768)}) {
+        window.resize(size);
+        settle(300);
+        if (!save(&window, outDir + u"/hello-%1x%2.png"_s.arg(size.width()).arg(size.height())))
+            return 14;
+    }
+    // A post-quantum hello with GREASE and ECH (the seed corpus's), cut into records of 512 bytes and sent in two
+    // writes from a plain socket: the listener's view of it, records and socket reads marked on the bar.
+    {
+        QFile corpus(QStringLiteral(TLSLAB_CORPUS_DIR) + u"/clienthello/synthetic-pq-ech.bin"_s);
+        if (!corpus.open(QIODevice::ReadOnly))
+            return 15;
+        const QByteArray message = corpus.readAll().mid(5);
+        QByteArray records;
+        for (qsizetype at = 0; at < message.size(); at += 512) {
+            const QByteArray piece = message.mid(at, 512);
+            records += QByteArray::fromHex("160301") + char(piece.size() >> 8) + char(piece.size() & 0xff) + piece;
+        }
+        const qsizetype sessionsBefore = lab.timeline().sessionCount();
+        QTcpSocket raw;
+        raw.connectToHost(u"127.0.0.1"_s, lab.listener().port());
+        if (!raw.waitForConnected(5000))
+            return 16;
+        raw.write(records.left(700));
+        raw.waitForBytesWritten(2000);
+        settle(200);
+        raw.write(records.mid(700));
+        raw.waitForBytesWritten(2000);
+        settle(500);
+        raw.abort();
+        quint64 postQuantum = 0;
+        if (!waitFor([&] {
+                const QList<Session> sessions = lab.timeline().sessions();
+                for (qsizetype i = sessionsBefore; i < sessions.size(); ++i) {
+                    if (sessions.at(i).side == Side::Server && !sessions.at(i).isOpen())
+                        postQuantum = sessions.at(i).id;
+                }
+                return postQuantum != 0;
+            }))
+            return 17;
+        settle(300);
+        // The details pane on its own, tall enough for the tree: the flags and the bar's marks are what matter.
+        SessionDetails details(&lab.timeline());
+        details.resize(820, 860);
+        details.show();
+        details.showSession(postQuantum);
+        details.showHello();
+        settle(300);
+        if (!save(&details, outDir + u"/hello-post-quantum.png"_s))
+            return 18;
+    }
+    window.sessionDetails()->findChild<QTabWidget *>(u"sessionDetailsTabs"_s)->setCurrentIndex(0); // Facts again
+    window.resize(1280, 800);
 
     // The refusal: select the refused server session and its refusal event.
     window.findChild<QDockWidget *>(u"listenerDock"_s)->raise();
