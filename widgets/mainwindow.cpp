@@ -161,6 +161,13 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
         showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()),
             m_lab.timeline().session(m_sessionDetails->sessionId()));
     });
+    connect(m_sessionDetails, &SessionDetails::certificateRequested, this, [this](const auto &chain, int index) {
+        auto *viewer = qobject_cast<CertificateViewer *>(
+            showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()),
+                m_lab.timeline().session(m_sessionDetails->sessionId())));
+        if (viewer)
+            viewer->selectCertificate(index);
+    });
     connect(m_sessionDetails, &SessionDetails::exportChainRequested, this, &MainWindow::chooseChainExportFile);
     connect(m_clientPanel, &ClientPanel::certificateChainRequested, this,
         [this](const QList<QSslCertificate> &chain, quint64 sessionId) {
@@ -473,6 +480,16 @@ CaptureWindow *MainWindow::openCapture(const QString &path)
                 showCertificates(chain,
                     tr("Peer certificate chain of session #%1 in %2").arg(id).arg(QFileInfo(window->path()).fileName()),
                     window->timeline()->session(id));
+            });
+        connect(window->sessionDetails(), &SessionDetails::certificateRequested, this,
+            [this, window](const QList<QSslCertificate> &chain, int index) {
+                const quint64 id = window->sessionDetails()->sessionId();
+                if (auto *viewer = qobject_cast<CertificateViewer *>(showCertificates(chain,
+                        tr("Peer certificate chain of session #%1 in %2")
+                            .arg(id)
+                            .arg(QFileInfo(window->path()).fileName()),
+                        window->timeline()->session(id))))
+                    viewer->selectCertificate(index);
             });
     });
     statusBar()->showMessage(tr("Opening capture %1…").arg(QDir::toNativeSeparators(path)));

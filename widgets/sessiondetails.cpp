@@ -6,6 +6,7 @@
 #include "model/timeline/timeline.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
+#include "widgets/chainstrip.h"
 #include "widgets/handshakeladder.h"
 #include "widgets/sessiontablemodel.h"
 
@@ -38,6 +39,18 @@ QString row(const QString &name, const QString &value)
         + value.toHtmlEscaped() + u"</td></tr>"_s;
 }
 
+// What this session's verification said about the chain's certificate at index i (errors without a certificate
+// concern the leaf).
+QStringList certificateProblems(const Session &s, qsizetype i)
+{
+    QStringList problems;
+    for (const QSslError &e : s.verifyErrors) {
+        if (e.certificate() == s.peerChain.at(i) || (e.certificate().isNull() && i == 0))
+            problems.append(TlsText::errorWords(e.error()));
+    }
+    return problems;
+}
+
 // The peer's chain in brief, from the model's CertificateDetails (the texts `openssl x509` prints, the same ones
 // the certificate viewer shows in full), with what this session's verification said about each certificate.
 QString chainHtml(const Session &s)
@@ -64,11 +77,7 @@ QString chainHtml(const Session &s)
             SessionDetails::tr("%1 to %2 (%3)").arg(d.notBeforeText, d.notAfterText, d.validityStatus()));
         if (s.side == Side::Client) {
             // Only a client verifies here; a listener's view of a client certificate has its own errors list.
-            QStringList problems;
-            for (const QSslError &e : s.verifyErrors) {
-                if (e.certificate() == certificate || (e.certificate().isNull() && i == 0))
-                    problems.append(TlsText::errorWords(e.error()));
-            }
+            const QStringList problems = certificateProblems(s, i);
             html += row(SessionDetails::tr("Verdict"),
                 problems.isEmpty() ? SessionDetails::tr("no verification error") : problems.join(u"; "_s));
         }
@@ -89,6 +98,8 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     , m_browser(new QTextBrowser(this))
     , m_viewButton(new QPushButton(QIcon(u":/icons/certificate.svg"_s), tr("Open certificate &details"), this))
     , m_exportButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export chain…"), this))
+    , m_chainArea(new QScrollArea(this))
+    , m_chainStrip(new ChainStrip(m_chainArea))
     , m_tabs(new QTabWidget(this))
     , m_ladder(new HandshakeLadder(timeline, this))
     , m_exportLadderButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export ladder…"), this))
@@ -139,7 +150,18 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     auto *facts = new QWidget(m_tabs);
     auto *factsLayout = new QVBoxLayout(facts);
     factsLayout->setContentsMargins(0, 0, 0, 0);
+    // The chain as a picture above the text; it scrolls sideways when the pane is narrower than the chain.
+    m_chainArea->setObjectName(u"chainStripArea"_s);
+    m_chainArea->setWidget(m_chainStrip);
+    m_chainArea->setWidgetResizable(true);
+    m_chainArea->setFrameShape(QFrame::NoFrame);
+    m_chainArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_chainArea->setFixedHeight(
+        m_chainStrip->sizeHint().height() + m_chainArea->horizontalScrollBar()->sizeHint().height());
+    factsLayout->addWidget(m_chainArea);
     factsLayout->addWidget(m_browser);
+    connect(m_chainStrip, &ChainStrip::certificateActivated, this,
+        [this](qsizetype index) { Q_EMIT certificateRequested(m_session.peerChain, int(index)); });
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_viewButton);
     buttons->addWidget(m_exportButton);
@@ -292,6 +314,11 @@ void SessionDetails::refresh()
     m_exportLadderButton->setEnabled(m_sessionId != 0);
     m_copyMermaidButton->setEnabled(m_sessionId != 0);
     showVerdict();
+    QList<QStringList> problems;
+    for (qsizetype i = 0; s.side == Side::Client && i < s.peerChain.size(); ++i)
+        problems.append(certificateProblems(s, i));
+    m_chainStrip->setChain(s.peerChain, problems);
+    m_chainArea->setVisible(!s.peerChain.isEmpty() && s.id == m_sessionId);
     if (!m_sessionId || s.id != m_sessionId) {
         m_browser->setHtml(u"<p>"_s + tr("Select a session to see its details.") + u"</p>"_s);
         return;
