@@ -2,10 +2,12 @@
 
 #include "model/timeline/timeline.h"
 
+#include <QFileInfo>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTimer>
 
@@ -208,6 +210,25 @@ bool HandshakeLadder::writeSvg(QIODevice *device) const
     painter.fillRect(QRect(QPoint(0, 0), size), palette().color(QPalette::Base));
     paint(painter, size.width());
     return painter.end();
+}
+
+bool HandshakeLadder::exportTo(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    bool written = file.open(QIODevice::WriteOnly);
+    if (written) {
+        const QString suffix = QFileInfo(path).suffix().toLower();
+        if (suffix == u"svg"_s)
+            written = writeSvg(&file);
+        else if (suffix == u"png"_s)
+            written = toImage().save(&file, "PNG");
+        else
+            written = file.write(toMermaid().toUtf8()) >= 0;
+        written = written && file.commit();
+    }
+    if (!written && error)
+        *error = file.errorString();
+    return written;
 }
 
 QImage HandshakeLadder::toImage() const

@@ -41,6 +41,8 @@ public:
     bool writeSvg(QIODevice *device) const;
     QImage toImage() const;
     QString toMermaid() const { return m_ladder.toMermaid(); }
+    // Writes the ladder by the file's suffix: ".svg", ".png", anything else Mermaid text. False (and why) on failure.
+    bool exportTo(const QString &path, QString *error = nullptr) const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

@@ -231,21 +231,7 @@ void SessionDetails::focusCurrentTab()
 
 bool SessionDetails::exportLadder(const QString &path, QString *error) const
 {
-    QSaveFile file(path);
-    bool written = file.open(QIODevice::WriteOnly);
-    if (written) {
-        const QString suffix = QFileInfo(path).suffix().toLower();
-        if (suffix == u"svg"_s)
-            written = m_ladder->writeSvg(&file);
-        else if (suffix == u"png"_s)
-            written = m_ladder->toImage().save(&file, "PNG");
-        else
-            written = file.write(m_ladder->toMermaid().toUtf8()) >= 0;
-        written = written && file.commit();
-    }
-    if (!written && error)
-        *error = file.errorString();
-    return written;
+    return m_ladder->exportTo(path, error);
 }
 
 void SessionDetails::chooseLadderFile()
