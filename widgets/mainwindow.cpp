@@ -249,6 +249,10 @@ void MainWindow::createActions()
 
     m_clearAction
         = make(tr("C&lear Timeline"), u":/icons/clear.svg"_s, QKeySequence(tr("Ctrl+L")), [this] { clearTimeline(); });
+    m_undoClearAction
+        = make(tr("&Undo Clear Timeline"), QString(), QKeySequence::Undo, [this] { undoClearTimeline(); });
+    m_undoClearAction->setObjectName(u"undoClearAction"_s);
+    m_undoClearAction->setEnabled(false);
     QAction *find = make(tr("&Find…"), QString(), QKeySequence::Find, [this] { m_timelineView->focusSearch(); });
     m_followAction = make(tr("Follow &Newest Events"), QString(), QKeySequence(tr("Ctrl+End")),
         [this](bool on) { m_timelineView->setFollowTail(on); });
@@ -301,6 +305,7 @@ void MainWindow::createActions()
     view->addAction(find);
     view->addAction(m_followAction);
     view->addAction(m_clearAction);
+    view->addAction(m_undoClearAction);
     view->addSeparator();
     view->addAction(m_listenerDock->toggleViewAction());
     view->addAction(m_clientDock->toggleViewAction());
@@ -593,7 +598,22 @@ void MainWindow::clearTimeline()
 {
     m_sessionDetails->showSession(0);
     m_lab.timeline().clear();
-    statusBar()->showMessage(tr("Timeline cleared"), 3000);
+    // The cleared events are kept aside until the next clear: undoing is cheap, and asking first would not be calm.
+    const qsizetype cleared = m_lab.timeline().clearedEventCount();
+    m_undoClearAction->setEnabled(m_lab.timeline().canRestoreCleared());
+    statusBar()->showMessage(tr("Timeline cleared (%n event(s)); %1 brings them back", nullptr, int(cleared))
+                                 .arg(m_undoClearAction->shortcut().toString(QKeySequence::NativeText)),
+        10000);
+}
+
+void MainWindow::undoClearTimeline()
+{
+    if (!m_lab.timeline().canRestoreCleared())
+        return;
+    const qsizetype restored = m_lab.timeline().clearedEventCount();
+    m_lab.timeline().restoreCleared();
+    m_undoClearAction->setEnabled(false);
+    statusBar()->showMessage(tr("Timeline restored: %n event(s) back", nullptr, int(restored)), 5000);
 }
 
 void MainWindow::selectSession(quint64 id)
