@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QPaintEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QSaveFile>
@@ -37,7 +38,7 @@ Geometry geometryFor(const QFontMetrics &fm, int width)
     g.line = fm.height();
     g.header = g.line * 2 + 8;
     g.row = g.line * 3 + 6;
-    g.gutter = fm.horizontalAdvance(u"+0000.000 ms"_s) + 8;
+    g.gutter = fm.horizontalAdvance(u"+00.00 ms"_s) + 8; // the widest formatDelta() writes
     g.margin = fm.horizontalAdvance(u"Server"_s);
     g.width = width;
     g.clientX = g.gutter + g.margin;
@@ -108,7 +109,9 @@ void HandshakeLadder::rebuild()
     if (m_current >= m_ladder.steps.size())
         m_current = -1;
     updateGeometry();
-    resize(std::max(width(), sizeHint().width()), sizeHint().height());
+    // The width it is given (down to its minimum: a narrow pane elides labels rather than scrolling sideways), the
+    // height it needs.
+    resize(std::max(width(), minimumSizeHint().width()), sizeHint().height());
     update();
 }
 
@@ -138,8 +141,9 @@ QSize HandshakeLadder::sizeHint() const
 
 QSize HandshakeLadder::minimumSizeHint() const
 {
+    // Never squeezed in height: in a scroll area, it scrolls.
     const Geometry g = geometryFor(fontMetrics(), 0);
-    return {g.clientX + 200 + g.margin, g.header + g.row};
+    return {g.clientX + 200 + g.margin, pictureSize().height()};
 }
 
 int HandshakeLadder::stepY(qsizetype step) const
@@ -189,10 +193,10 @@ void HandshakeLadder::keyPressEvent(QKeyEvent *event)
     }
 }
 
-void HandshakeLadder::paintEvent(QPaintEvent *)
+void HandshakeLadder::paintEvent(QPaintEvent *event)
 {
     QPainter painter(this);
-    paint(painter, width());
+    paint(painter, width(), event->rect());
 }
 
 bool HandshakeLadder::writeSvg(QIODevice *device) const
@@ -242,7 +246,7 @@ QImage HandshakeLadder::toImage() const
     return image;
 }
 
-void HandshakeLadder::paint(QPainter &painter, int width) const
+void HandshakeLadder::paint(QPainter &painter, int width, const QRect &exposed) const
 {
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setFont(font());
@@ -291,6 +295,10 @@ void HandshakeLadder::paint(QPainter &painter, int width) const
         const int top = g.header + int(i) * g.row;
         const int y = top + g.row / 2;
         const bool failure = i == ladder.failureStep;
+        if (exposed.isValid() && (top > exposed.bottom() || top + g.row <= exposed.top())) {
+            previousUs = step.timeUs;
+            continue;
+        }
         if (i == m_current)
             painter.fillRect(
                 QRect(0, top, width, g.row), pal.color(QPalette::Highlight).lighter(isDark(pal) ? 60 : 170));

@@ -58,7 +58,9 @@ protected:
 
 private:
     void rebuild();
-    void paint(QPainter &painter, int width) const;
+    // Paints the whole picture; with `exposed`, only the rungs that cross it (a 200-message ladder is 10,000 px tall,
+    // the window shows a few hundred).
+    void paint(QPainter &painter, int width, const QRect &exposed = {}) const;
     qsizetype stepAt(int y) const;
 
     Model::Timeline *m_timeline;

@@ -112,15 +112,18 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
     m_topSplitter->setObjectName(u"topSplitter"_s);
     m_topSplitter->addWidget(m_sessionTable);
     m_topSplitter->addWidget(m_sessionDetails);
-    m_topSplitter->setStretchFactor(0, 3);
-    m_topSplitter->setStretchFactor(1, 2);
-    m_topSplitter->setSizes({560, 360});
+    // Sessions and details share the width evenly: at 1024x768 the details (verdict, chain strip, ladder) were left
+    // 300 px and the ladder a few rungs of height.
+    m_topSplitter->setStretchFactor(0, 1);
+    m_topSplitter->setStretchFactor(1, 1);
+    m_topSplitter->setSizes({460, 440});
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
     m_mainSplitter->setObjectName(u"mainSplitter"_s);
     m_mainSplitter->addWidget(m_topSplitter);
     m_mainSplitter->addWidget(m_timelineView);
-    m_mainSplitter->setStretchFactor(0, 2);
-    m_mainSplitter->setStretchFactor(1, 3);
+    m_mainSplitter->setStretchFactor(0, 1);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setSizes({440, 360});
     setCentralWidget(m_mainSplitter);
 
     // Status bar with the export progress.

@@ -90,6 +90,7 @@ QString chainHtml(const Session &s)
 SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     : QWidget(parent)
     , m_timeline(timeline)
+    , m_bannerArea(new QScrollArea(this))
     , m_banner(new QFrame(this))
     , m_verdictWhat(new QLabel(m_banner))
     , m_verdictWhy(new QLabel(m_banner))
@@ -143,7 +144,15 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_banner);
+    // On a small screen the verdict's words would take the height the tabs need: past a few lines they scroll.
+    m_bannerArea->setObjectName(u"verdictBannerArea"_s);
+    m_bannerArea->setWidget(m_banner);
+    m_bannerArea->setWidgetResizable(true);
+    m_bannerArea->setFrameShape(QFrame::NoFrame);
+    m_bannerArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_bannerArea->setMaximumHeight(fontMetrics().height() * 7);
+    m_bannerArea->hide();
+    layout->addWidget(m_bannerArea);
     layout->addWidget(m_tabs, 1);
     m_tabs->setObjectName(u"sessionDetailsTabs"_s);
     m_tabs->setDocumentMode(true);
@@ -155,7 +164,8 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     m_chainArea->setWidget(m_chainStrip);
     m_chainArea->setWidgetResizable(true);
     m_chainArea->setFrameShape(QFrame::NoFrame);
-    m_chainArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Its full height; the text below gives way and scrolls (a few lines of it stay).
+    m_browser->setMinimumHeight(fontMetrics().height() * 3);
     m_chainArea->setFixedHeight(
         m_chainStrip->sizeHint().height() + m_chainArea->horizontalScrollBar()->sizeHint().height());
     factsLayout->addWidget(m_chainArea);
@@ -275,6 +285,7 @@ void SessionDetails::showVerdict()
     const Verdict v = Verdict::fromJson(m_session.diagnosis);
     if (v.causeCode.isEmpty() || m_session.id != m_sessionId || !m_sessionId) {
         m_banner->hide();
+        m_bannerArea->hide();
         return;
     }
     const QString who = v.side == Verdict::Party::Unknown ? tr("which end must change is not known")
@@ -289,6 +300,7 @@ void SessionDetails::showVerdict()
     m_verdictFix->setVisible(!v.fix.isEmpty());
     m_copyFixButton->setVisible(!v.fix.isEmpty());
     m_banner->show();
+    m_bannerArea->show();
 }
 
 void SessionDetails::refresh()

@@ -65,6 +65,7 @@ private:
     Model::Timeline *m_timeline;
     quint64 m_sessionId = 0;
     Model::Session m_session;
+    QScrollArea *m_bannerArea;
     QFrame *m_banner;
     QLabel *m_verdictWhat;
     QLabel *m_verdictWhy;
