@@ -3,12 +3,14 @@
 #include <QAction>
 #include <QContextMenuEvent>
 #include <QFileDialog>
+#include <QHelpEvent>
 #include <QImage>
 #include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QSaveFile>
+#include <QToolTip>
 
 #include <algorithm>
 
@@ -150,7 +152,7 @@ ChainStrip::Metrics ChainStrip::metrics(int width) const
     m.connector = fm.averageCharWidth() * 4;
     m.tileHeight = Padding * 2 + TextLines * m.line + m.bar + 6;
     const int natural = fm.averageCharWidth() * 30;
-    const int least = fm.averageCharWidth() * 20;
+    const int least = fm.averageCharWidth() * 16;
     const auto n = int(std::max<qsizetype>(m_tiles.size(), 1));
     // Tiles share the width they are given, between a readable least and their natural width.
     const int fit = (width - Padding * 2 - (n - 1) * m.connector) / n;
@@ -219,9 +221,9 @@ QString ChainStrip::tileText(qsizetype index) const
         status = tr("EXPIRED %1").arg(d.validityStatus(at).mid(8)); // "expired 4 days ago" -> "4 days ago"
         break;
     case Validity::Valid:
-        status = tr("%1% of lifetime used, %2")
+        status = tr("%1% used, %2 left")
                      .arg(qRound(lifetimeUsed(d, at) * 100))
-                     .arg(d.validityStatus(at).mid(7)); // "valid, expires in ..." -> "expires in ..."
+                     .arg(d.validityStatus(at).mid(18)); // "valid, expires in 70 days" -> "70 days"
         break;
     }
     QStringList lines {role + u" · "_s + keyText(d), name,
@@ -251,6 +253,8 @@ void ChainStrip::paint(QPainter &painter, const QSize &size) const
     const QColor late = dark ? QColor(240, 190, 60) : QColor(200, 130, 0);
     QFont bold = font();
     bold.setBold(true);
+    QFont small = font(); // the role and the dates: secondary, and long
+    small.setPointSizeF(small.pointSizeF() * 0.9);
     const Metrics m = metrics(size.width());
 
     if (m_tiles.isEmpty()) {
@@ -289,7 +293,7 @@ void ChainStrip::paint(QPainter &painter, const QSize &size) const
                 lineMetrics.elidedText(s, elide, inner));
             y += m.line;
         };
-        drawLine(lines.value(0), muted, font(), Qt::ElideRight); // role and key
+        drawLine(lines.value(0), muted, small, Qt::ElideRight); // role and key
         drawLine(lines.value(1), tile.sent ? text : muted, bold, Qt::ElideMiddle); // name
 
         // The validity bar: the lifetime from issue to expiry, filled up to now; a tick where now is.
@@ -315,7 +319,7 @@ void ChainStrip::paint(QPainter &painter, const QSize &size) const
         painter.setBrush(Qt::NoBrush);
         y += m.bar + 6;
 
-        drawLine(lines.value(2), muted, font(), Qt::ElideRight); // dates
+        drawLine(lines.value(2), muted, small, Qt::ElideRight); // dates
         drawLine(lines.value(3), outOfDate ? bad : text, outOfDate ? bold : font(), Qt::ElideRight); // status
         if (lines.size() > 4)
             drawLine(lines.value(4), bad, font(), Qt::ElideRight); // the verdict
@@ -342,6 +346,21 @@ void ChainStrip::paint(QPainter &painter, const QSize &size) const
         }
     }
     painter.setFont(font());
+}
+
+bool ChainStrip::event(QEvent *event)
+{
+    // A tile's whole text, where a narrow pane elides it.
+    if (event->type() == QEvent::ToolTip) {
+        const auto *help = static_cast<QHelpEvent *>(event);
+        const qsizetype index = tileAt(help->pos());
+        if (index >= 0)
+            QToolTip::showText(help->globalPos(), tileText(index), this, tileRect(index));
+        else
+            QToolTip::showText(help->globalPos(), toolTip(), this);
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 void ChainStrip::mousePressEvent(QMouseEvent *event)
@@ -397,7 +416,8 @@ void ChainStrip::contextMenuEvent(QContextMenuEvent *event)
 
 QImage ChainStrip::toImage() const
 {
-    const QSize size = isVisible() ? this->size().expandedTo(minimumSizeHint()) : sizeHint();
+    // At least its natural width: a saved picture is read on its own, without a tooltip to spell out elided text.
+    const QSize size(std::max(isVisible() ? width() : 0, sizeHint().width()), sizeHint().height());
     QImage image(size, QImage::Format_ARGB32_Premultiplied);
     image.fill(palette().color(QPalette::Window));
     QPainter painter(&image);

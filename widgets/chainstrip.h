@@ -50,7 +50,7 @@ public:
     // What a tile says, one line per fact, as drawn (for tests and the accessible description).
     QString tileText(qsizetype index) const;
 
-    QImage toImage() const; // at the size the strip has on screen (its natural size when hidden)
+    QImage toImage() const; // at its natural size, or wider when it is shown wider
     bool savePng(const QString &path, QString *error = nullptr) const;
 
     QSize sizeHint() const override;
@@ -63,6 +63,7 @@ Q_SIGNALS:
     void imageSaved(bool ok, const QString &message);
 
 protected:
+    bool event(QEvent *event) override;
     void paintEvent(QPaintEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
