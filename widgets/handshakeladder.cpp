@@ -269,9 +269,15 @@ void HandshakeLadder::paint(QPainter &painter, int width, const QRect &exposed) 
     painter.setFont(bold);
     auto title = [&](int x, const QString &name, quint64 session) {
         const QString second = session ? tr("session #%1").arg(session) : tr("not in this process");
-        painter.drawText(QRect(x - 100, 2, 200, g.line), Qt::AlignCenter, name);
+        // Centred on the column, but kept inside the picture ("not in this process" is wider than the margin).
+        auto centred = [&](int y, const QString &text, const QFontMetrics &metrics) {
+            const int w = metrics.horizontalAdvance(text) + 4;
+            const int left = std::clamp(x - w / 2, 0, std::max(0, width - w));
+            painter.drawText(QRect(left, y, w, g.line), Qt::AlignCenter, text);
+        };
+        centred(2, name, boldMetrics);
         painter.setFont(font());
-        painter.drawText(QRect(x - 100, 2 + g.line, 200, g.line), Qt::AlignCenter, second);
+        centred(2 + g.line, second, fm);
         painter.setFont(bold);
     };
     title(g.clientX, tr("Client"), ladder.clientSession);
