@@ -250,6 +250,8 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
     Diagnoser *diagnoser = Diagnoser::of(&timeline);
     diagnoser->setRecordsEvents(true);
     Listener &listener = lab.listener();
+    // Before the listener starts: a SIGTERM sent as soon as "listener-started" is printed must stop it cleanly too.
+    quitOnSignals(&listener, [] { QCoreApplication::quit(); });
     const Status status = listener.start(config);
     if (!status) {
         printError(status.error());
@@ -273,7 +275,6 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         if (listener.openConnections() == 0)
             idleTrim.start();
     });
-    quitOnSignals(&listener, [] { QCoreApplication::quit(); });
     QCoreApplication::exec();
     listener.stop();
     if (parser.isSet(pcap)) {
