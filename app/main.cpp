@@ -1,5 +1,6 @@
 // TLS Lab: with a subcommand it runs headless (JSON lines on stdout); without, it opens the window.
 #include "app/cli/commandline.h"
+#include "app/cli/ladderfile.h"
 #include "model/lab.h"
 #include "model/tls/socketfacts.h"
 #include "widgets/mainwindow.h"
@@ -33,7 +34,16 @@ int main(int argc, char *argv[])
         arguments.append(QString::fromLocal8Bit(argv[i]));
 
     if (TlsLab::Cli::isCommandLineInvocation(arguments)) {
-        QCoreApplication app(argc, argv);
+        std::unique_ptr<QCoreApplication> app;
+        if (TlsLab::Cli::ladderNeedsPainting(arguments)) {
+            // A ladder drawn as SVG or PNG uses the window's drawing code, hence a QApplication; on the offscreen
+            // platform (unless the user chose one) so that no display is needed, nor touched when there is one.
+            if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+            app = std::make_unique<QApplication>(argc, argv);
+        } else {
+            app = std::make_unique<QCoreApplication>(argc, argv);
+        }
         setIdentity();
         TlsLab::Model::Lab lab;
         return TlsLab::Cli::runCommandLine(lab, arguments);

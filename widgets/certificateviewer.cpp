@@ -1,6 +1,7 @@
 #include "widgets/certificateviewer.h"
 
 #include "model/certs/certificateio.h"
+#include "widgets/chainstrip.h"
 
 #include <QAction>
 #include <QApplication>
@@ -19,6 +20,8 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTabWidget>
@@ -102,6 +105,20 @@ CertificateViewer::CertificateViewer(QWidget *parent)
     m_nameLabel->setWordWrap(true);
     m_nameLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_nameLabel);
+
+    // The chain as a picture first (who issued whom, what has expired, where verification broke); a click selects.
+    auto *stripArea = new QScrollArea(this);
+    stripArea->setObjectName(u"chainStripArea"_s);
+    m_chainStrip = new ChainStrip(stripArea);
+    stripArea->setWidget(m_chainStrip);
+    stripArea->setWidgetResizable(true);
+    stripArea->setFrameShape(QFrame::NoFrame);
+    stripArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    stripArea->setFixedHeight(
+        m_chainStrip->sizeHint().height() + stripArea->horizontalScrollBar()->sizeHint().height());
+    layout->addWidget(stripArea);
+    connect(m_chainStrip, &ChainStrip::certificateActivated, this,
+        [this](qsizetype index) { selectCertificate(int(index)); });
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     layout->addWidget(splitter, 1);
@@ -374,6 +391,7 @@ void CertificateViewer::rebuildChain()
         m_nameLabel->setText(text);
     }
 
+    m_chainStrip->setAnalysis(m_analysis);
     const bool any = !m_certificates.isEmpty();
     m_exportPemButton->setEnabled(any);
     m_exportDerButton->setEnabled(any);
@@ -388,6 +406,7 @@ void CertificateViewer::showDetails()
 {
     m_detailsTree->clear();
     const int index = selectedIndex();
+    m_chainStrip->setCurrentTile(index);
     if (index < 0 || index >= m_details.size()) {
         m_pemEdit->clear();
         return;

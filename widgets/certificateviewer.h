@@ -16,6 +16,8 @@ class QTreeWidgetItem;
 
 namespace TlsLab::Widgets {
 
+class ChainStrip;
+
 // Shows a certificate chain the way a careful engineer reads it: the chain in the order it was sent with who issued
 // whom and the verification verdict of each certificate, every field of the selected certificate in a details tree
 // (values copyable), its PEM, and export buttons. Also opens certificate files (PEM, DER, PKCS#12); problems are shown
@@ -46,6 +48,7 @@ public:
     QSslCertificate selectedCertificate() const;
     int selectedIndex() const;
     void selectCertificate(int index);
+    ChainStrip *chainStrip() const { return m_chainStrip; }
     // The text of the banner ("" when hidden).
     QString bannerText() const;
 
@@ -78,6 +81,7 @@ private:
 
     QLabel *m_banner = nullptr;
     QLabel *m_nameLabel = nullptr;
+    ChainStrip *m_chainStrip = nullptr;
     QTreeWidget *m_chainTree = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTreeWidget *m_detailsTree = nullptr;

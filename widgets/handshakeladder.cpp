@@ -2,10 +2,13 @@
 
 #include "model/timeline/timeline.h"
 
+#include <QFileInfo>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QPaintEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTimer>
 
@@ -35,7 +38,7 @@ Geometry geometryFor(const QFontMetrics &fm, int width)
     g.line = fm.height();
     g.header = g.line * 2 + 8;
     g.row = g.line * 3 + 6;
-    g.gutter = fm.horizontalAdvance(u"+0000.000 ms"_s) + 8;
+    g.gutter = fm.horizontalAdvance(u"+00.00 ms"_s) + 8; // the widest formatDelta() writes
     g.margin = fm.horizontalAdvance(u"Server"_s);
     g.width = width;
     g.clientX = g.gutter + g.margin;
@@ -106,7 +109,9 @@ void HandshakeLadder::rebuild()
     if (m_current >= m_ladder.steps.size())
         m_current = -1;
     updateGeometry();
-    resize(std::max(width(), sizeHint().width()), sizeHint().height());
+    // The width it is given (down to its minimum: a narrow pane elides labels rather than scrolling sideways), the
+    // height it needs.
+    resize(std::max(width(), minimumSizeHint().width()), sizeHint().height());
     update();
 }
 
@@ -136,8 +141,9 @@ QSize HandshakeLadder::sizeHint() const
 
 QSize HandshakeLadder::minimumSizeHint() const
 {
+    // Never squeezed in height: in a scroll area, it scrolls.
     const Geometry g = geometryFor(fontMetrics(), 0);
-    return {g.clientX + 200 + g.margin, g.header + g.row};
+    return {g.clientX + 200 + g.margin, pictureSize().height()};
 }
 
 int HandshakeLadder::stepY(qsizetype step) const
@@ -187,10 +193,10 @@ void HandshakeLadder::keyPressEvent(QKeyEvent *event)
     }
 }
 
-void HandshakeLadder::paintEvent(QPaintEvent *)
+void HandshakeLadder::paintEvent(QPaintEvent *event)
 {
     QPainter painter(this);
-    paint(painter, width());
+    paint(painter, width(), event->rect());
 }
 
 bool HandshakeLadder::writeSvg(QIODevice *device) const
@@ -210,6 +216,25 @@ bool HandshakeLadder::writeSvg(QIODevice *device) const
     return painter.end();
 }
 
+bool HandshakeLadder::exportTo(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    bool written = file.open(QIODevice::WriteOnly);
+    if (written) {
+        const QString suffix = QFileInfo(path).suffix().toLower();
+        if (suffix == u"svg"_s)
+            written = writeSvg(&file);
+        else if (suffix == u"png"_s)
+            written = toImage().save(&file, "PNG");
+        else
+            written = file.write(toMermaid().toUtf8()) >= 0;
+        written = written && file.commit();
+    }
+    if (!written && error)
+        *error = file.errorString();
+    return written;
+}
+
 QImage HandshakeLadder::toImage() const
 {
     const QSize size = pictureSize();
@@ -221,7 +246,7 @@ QImage HandshakeLadder::toImage() const
     return image;
 }
 
-void HandshakeLadder::paint(QPainter &painter, int width) const
+void HandshakeLadder::paint(QPainter &painter, int width, const QRect &exposed) const
 {
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setFont(font());
@@ -244,9 +269,15 @@ void HandshakeLadder::paint(QPainter &painter, int width) const
     painter.setFont(bold);
     auto title = [&](int x, const QString &name, quint64 session) {
         const QString second = session ? tr("session #%1").arg(session) : tr("not in this process");
-        painter.drawText(QRect(x - 100, 2, 200, g.line), Qt::AlignCenter, name);
+        // Centred on the column, but kept inside the picture ("not in this process" is wider than the margin).
+        auto centred = [&](int y, const QString &text, const QFontMetrics &metrics) {
+            const int w = metrics.horizontalAdvance(text) + 4;
+            const int left = std::clamp(x - w / 2, 0, std::max(0, width - w));
+            painter.drawText(QRect(left, y, w, g.line), Qt::AlignCenter, text);
+        };
+        centred(2, name, boldMetrics);
         painter.setFont(font());
-        painter.drawText(QRect(x - 100, 2 + g.line, 200, g.line), Qt::AlignCenter, second);
+        centred(2 + g.line, second, fm);
         painter.setFont(bold);
     };
     title(g.clientX, tr("Client"), ladder.clientSession);
@@ -270,6 +301,10 @@ void HandshakeLadder::paint(QPainter &painter, int width) const
         const int top = g.header + int(i) * g.row;
         const int y = top + g.row / 2;
         const bool failure = i == ladder.failureStep;
+        if (exposed.isValid() && (top > exposed.bottom() || top + g.row <= exposed.top())) {
+            previousUs = step.timeUs;
+            continue;
+        }
         if (i == m_current)
             painter.fillRect(
                 QRect(0, top, width, g.row), pal.color(QPalette::Highlight).lighter(isDark(pal) ? 60 : 170));

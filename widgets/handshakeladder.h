@@ -41,6 +41,8 @@ public:
     bool writeSvg(QIODevice *device) const;
     QImage toImage() const;
     QString toMermaid() const { return m_ladder.toMermaid(); }
+    // Writes the ladder by the file's suffix: ".svg", ".png", anything else Mermaid text. False (and why) on failure.
+    bool exportTo(const QString &path, QString *error = nullptr) const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -56,7 +58,9 @@ protected:
 
 private:
     void rebuild();
-    void paint(QPainter &painter, int width) const;
+    // Paints the whole picture; with `exposed`, only the rungs that cross it (a 200-message ladder is 10,000 px tall,
+    // the window shows a few hundred).
+    void paint(QPainter &painter, int width, const QRect &exposed = {}) const;
     qsizetype stepAt(int y) const;
 
     Model::Timeline *m_timeline;

@@ -112,15 +112,18 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
     m_topSplitter->setObjectName(u"topSplitter"_s);
     m_topSplitter->addWidget(m_sessionTable);
     m_topSplitter->addWidget(m_sessionDetails);
-    m_topSplitter->setStretchFactor(0, 3);
-    m_topSplitter->setStretchFactor(1, 2);
-    m_topSplitter->setSizes({560, 360});
+    // Sessions and details share the width evenly: at 1024x768 the details (verdict, chain strip, ladder) were left
+    // 300 px and the ladder a few rungs of height.
+    m_topSplitter->setStretchFactor(0, 1);
+    m_topSplitter->setStretchFactor(1, 1);
+    m_topSplitter->setSizes({460, 440});
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
     m_mainSplitter->setObjectName(u"mainSplitter"_s);
     m_mainSplitter->addWidget(m_topSplitter);
     m_mainSplitter->addWidget(m_timelineView);
-    m_mainSplitter->setStretchFactor(0, 2);
-    m_mainSplitter->setStretchFactor(1, 3);
+    m_mainSplitter->setStretchFactor(0, 1);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setSizes({440, 360});
     setCentralWidget(m_mainSplitter);
 
     // Status bar with the export progress.
@@ -160,6 +163,13 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
     connect(m_sessionDetails, &SessionDetails::certificateChainRequested, this, [this](const auto &chain) {
         showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()),
             m_lab.timeline().session(m_sessionDetails->sessionId()));
+    });
+    connect(m_sessionDetails, &SessionDetails::certificateRequested, this, [this](const auto &chain, int index) {
+        auto *viewer = qobject_cast<CertificateViewer *>(
+            showCertificates(chain, tr("Peer certificate chain of session #%1").arg(m_sessionDetails->sessionId()),
+                m_lab.timeline().session(m_sessionDetails->sessionId())));
+        if (viewer)
+            viewer->selectCertificate(index);
     });
     connect(m_sessionDetails, &SessionDetails::exportChainRequested, this, &MainWindow::chooseChainExportFile);
     connect(m_clientPanel, &ClientPanel::certificateChainRequested, this,
@@ -242,6 +252,10 @@ void MainWindow::createActions()
 
     m_clearAction
         = make(tr("C&lear Timeline"), u":/icons/clear.svg"_s, QKeySequence(tr("Ctrl+L")), [this] { clearTimeline(); });
+    m_undoClearAction
+        = make(tr("&Undo Clear Timeline"), QString(), QKeySequence::Undo, [this] { undoClearTimeline(); });
+    m_undoClearAction->setObjectName(u"undoClearAction"_s);
+    m_undoClearAction->setEnabled(false);
     QAction *find = make(tr("&Find…"), QString(), QKeySequence::Find, [this] { m_timelineView->focusSearch(); });
     m_followAction = make(tr("Follow &Newest Events"), QString(), QKeySequence(tr("Ctrl+End")),
         [this](bool on) { m_timelineView->setFollowTail(on); });
@@ -294,6 +308,7 @@ void MainWindow::createActions()
     view->addAction(find);
     view->addAction(m_followAction);
     view->addAction(m_clearAction);
+    view->addAction(m_undoClearAction);
     view->addSeparator();
     view->addAction(m_listenerDock->toggleViewAction());
     view->addAction(m_clientDock->toggleViewAction());
@@ -474,6 +489,16 @@ CaptureWindow *MainWindow::openCapture(const QString &path)
                     tr("Peer certificate chain of session #%1 in %2").arg(id).arg(QFileInfo(window->path()).fileName()),
                     window->timeline()->session(id));
             });
+        connect(window->sessionDetails(), &SessionDetails::certificateRequested, this,
+            [this, window](const QList<QSslCertificate> &chain, int index) {
+                const quint64 id = window->sessionDetails()->sessionId();
+                if (auto *viewer = qobject_cast<CertificateViewer *>(showCertificates(chain,
+                        tr("Peer certificate chain of session #%1 in %2")
+                            .arg(id)
+                            .arg(QFileInfo(window->path()).fileName()),
+                        window->timeline()->session(id))))
+                    viewer->selectCertificate(index);
+            });
     });
     statusBar()->showMessage(tr("Opening capture %1…").arg(QDir::toNativeSeparators(path)));
     window->open(path);
@@ -576,7 +601,22 @@ void MainWindow::clearTimeline()
 {
     m_sessionDetails->showSession(0);
     m_lab.timeline().clear();
-    statusBar()->showMessage(tr("Timeline cleared"), 3000);
+    // The cleared events are kept aside until the next clear: undoing is cheap, and asking first would not be calm.
+    const qsizetype cleared = m_lab.timeline().clearedEventCount();
+    m_undoClearAction->setEnabled(m_lab.timeline().canRestoreCleared());
+    statusBar()->showMessage(tr("Timeline cleared (%n event(s)); %1 brings them back", nullptr, int(cleared))
+                                 .arg(m_undoClearAction->shortcut().toString(QKeySequence::NativeText)),
+        10000);
+}
+
+void MainWindow::undoClearTimeline()
+{
+    if (!m_lab.timeline().canRestoreCleared())
+        return;
+    const qsizetype restored = m_lab.timeline().clearedEventCount();
+    m_lab.timeline().restoreCleared();
+    m_undoClearAction->setEnabled(false);
+    statusBar()->showMessage(tr("Timeline restored: %n event(s) back", nullptr, int(restored)), 5000);
 }
 
 void MainWindow::selectSession(quint64 id)

@@ -88,6 +88,7 @@ private:
     void chooseCertificateFile();
     void chooseCaptureFile();
     void clearTimeline();
+    void undoClearTimeline();
     void showAbout();
     void showHelp();
     void selectSessionWhenListed();
@@ -121,6 +122,7 @@ private:
     QAction *m_openCertificateAction = nullptr;
     QAction *m_openCaptureAction = nullptr;
     QAction *m_clearAction = nullptr;
+    QAction *m_undoClearAction = nullptr;
     QAction *m_generateAction = nullptr;
     QAction *m_followAction = nullptr;
     QString m_lastDirectory;

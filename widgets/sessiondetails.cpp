@@ -6,6 +6,7 @@
 #include "model/timeline/timeline.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
+#include "widgets/chainstrip.h"
 #include "widgets/handshakeladder.h"
 #include "widgets/hellopane.h"
 #include "widgets/hellotree.h"
@@ -40,6 +41,18 @@ QString row(const QString &name, const QString &value)
         + value.toHtmlEscaped() + u"</td></tr>"_s;
 }
 
+// What this session's verification said about the chain's certificate at index i (errors without a certificate
+// concern the leaf).
+QStringList certificateProblems(const Session &s, qsizetype i)
+{
+    QStringList problems;
+    for (const QSslError &e : s.verifyErrors) {
+        if (e.certificate() == s.peerChain.at(i) || (e.certificate().isNull() && i == 0))
+            problems.append(TlsText::errorWords(e.error()));
+    }
+    return problems;
+}
+
 // The peer's chain in brief, from the model's CertificateDetails (the texts `openssl x509` prints, the same ones
 // the certificate viewer shows in full), with what this session's verification said about each certificate.
 QString chainHtml(const Session &s)
@@ -66,11 +79,7 @@ QString chainHtml(const Session &s)
             SessionDetails::tr("%1 to %2 (%3)").arg(d.notBeforeText, d.notAfterText, d.validityStatus()));
         if (s.side == Side::Client) {
             // Only a client verifies here; a listener's view of a client certificate has its own errors list.
-            QStringList problems;
-            for (const QSslError &e : s.verifyErrors) {
-                if (e.certificate() == certificate || (e.certificate().isNull() && i == 0))
-                    problems.append(TlsText::errorWords(e.error()));
-            }
+            const QStringList problems = certificateProblems(s, i);
             html += row(SessionDetails::tr("Verdict"),
                 problems.isEmpty() ? SessionDetails::tr("no verification error") : problems.join(u"; "_s));
         }
@@ -83,6 +92,7 @@ QString chainHtml(const Session &s)
 SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     : QWidget(parent)
     , m_timeline(timeline)
+    , m_bannerArea(new QScrollArea(this))
     , m_banner(new QFrame(this))
     , m_verdictWhat(new QLabel(m_banner))
     , m_verdictWhy(new QLabel(m_banner))
@@ -91,6 +101,8 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
     , m_browser(new QTextBrowser(this))
     , m_viewButton(new QPushButton(QIcon(u":/icons/certificate.svg"_s), tr("Open certificate &details"), this))
     , m_exportButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export chain…"), this))
+    , m_chainArea(new QScrollArea(this))
+    , m_chainStrip(new ChainStrip(m_chainArea))
     , m_tabs(new QTabWidget(this))
     , m_ladder(new HandshakeLadder(timeline, this))
     , m_exportLadderButton(new QPushButton(QIcon(u":/icons/export.svg"_s), tr("Export ladder…"), this))
@@ -134,14 +146,34 @@ SessionDetails::SessionDetails(Timeline *timeline, QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_banner);
+    // On a small screen the verdict's words would take the height the tabs need: past a few lines they scroll.
+    m_bannerArea->setObjectName(u"verdictBannerArea"_s);
+    m_bannerArea->setWidget(m_banner);
+    m_bannerArea->setWidgetResizable(true);
+    m_bannerArea->setFrameShape(QFrame::NoFrame);
+    m_bannerArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_bannerArea->setMaximumHeight(fontMetrics().height() * 7);
+    m_bannerArea->hide();
+    layout->addWidget(m_bannerArea);
     layout->addWidget(m_tabs, 1);
     m_tabs->setObjectName(u"sessionDetailsTabs"_s);
     m_tabs->setDocumentMode(true);
     auto *facts = new QWidget(m_tabs);
     auto *factsLayout = new QVBoxLayout(facts);
     factsLayout->setContentsMargins(0, 0, 0, 0);
+    // The chain as a picture above the text; it scrolls sideways when the pane is narrower than the chain.
+    m_chainArea->setObjectName(u"chainStripArea"_s);
+    m_chainArea->setWidget(m_chainStrip);
+    m_chainArea->setWidgetResizable(true);
+    m_chainArea->setFrameShape(QFrame::NoFrame);
+    // Its full height; the text below gives way and scrolls (a few lines of it stay).
+    m_browser->setMinimumHeight(fontMetrics().height() * 3);
+    m_chainArea->setFixedHeight(
+        m_chainStrip->sizeHint().height() + m_chainArea->horizontalScrollBar()->sizeHint().height());
+    factsLayout->addWidget(m_chainArea);
     factsLayout->addWidget(m_browser);
+    connect(m_chainStrip, &ChainStrip::certificateActivated, this,
+        [this](qsizetype index) { Q_EMIT certificateRequested(m_session.peerChain, int(index)); });
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_viewButton);
     buttons->addWidget(m_exportButton);
@@ -221,21 +253,7 @@ void SessionDetails::focusCurrentTab()
 
 bool SessionDetails::exportLadder(const QString &path, QString *error) const
 {
-    QSaveFile file(path);
-    bool written = file.open(QIODevice::WriteOnly);
-    if (written) {
-        const QString suffix = QFileInfo(path).suffix().toLower();
-        if (suffix == u"svg"_s)
-            written = m_ladder->writeSvg(&file);
-        else if (suffix == u"png"_s)
-            written = m_ladder->toImage().save(&file, "PNG");
-        else
-            written = file.write(m_ladder->toMermaid().toUtf8()) >= 0;
-        written = written && file.commit();
-    }
-    if (!written && error)
-        *error = file.errorString();
-    return written;
+    return m_ladder->exportTo(path, error);
 }
 
 void SessionDetails::chooseLadderFile()
@@ -279,6 +297,7 @@ void SessionDetails::showVerdict()
     const Verdict v = Verdict::fromJson(m_session.diagnosis);
     if (v.causeCode.isEmpty() || m_session.id != m_sessionId || !m_sessionId) {
         m_banner->hide();
+        m_bannerArea->hide();
         return;
     }
     const QString who = v.side == Verdict::Party::Unknown ? tr("which end must change is not known")
@@ -293,6 +312,7 @@ void SessionDetails::showVerdict()
     m_verdictFix->setVisible(!v.fix.isEmpty());
     m_copyFixButton->setVisible(!v.fix.isEmpty());
     m_banner->show();
+    m_bannerArea->show();
 }
 
 void SessionDetails::refresh()
@@ -304,6 +324,11 @@ void SessionDetails::refresh()
     m_exportLadderButton->setEnabled(m_sessionId != 0);
     m_copyMermaidButton->setEnabled(m_sessionId != 0);
     showVerdict();
+    QList<QStringList> problems;
+    for (qsizetype i = 0; s.side == Side::Client && i < s.peerChain.size(); ++i)
+        problems.append(certificateProblems(s, i));
+    m_chainStrip->setChain(s.peerChain, problems);
+    m_chainArea->setVisible(!s.peerChain.isEmpty() && s.id == m_sessionId);
     if (!m_sessionId || s.id != m_sessionId) {
         m_browser->setHtml(u"<p>"_s + tr("Select a session to see its details.") + u"</p>"_s);
         return;

@@ -7,6 +7,7 @@
 class QFrame;
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QTabWidget;
 class QTextBrowser;
 
@@ -16,12 +17,14 @@ class Timeline;
 
 namespace TlsLab::Widgets {
 
+class ChainStrip;
 class HandshakeLadder;
 class HelloPane;
 
 // What is known about one session: at the top, the verdict (what happened, why, what to change) when it ended badly;
 // then endpoints, protocol, the cipher suite and its parts, ALPN, the ephemeral key,
-// the plain-language reason of a failure, and the peer's chain with a verdict per certificate. Follows the
+// the plain-language reason of a failure, and the peer's chain with a verdict per certificate (also drawn above the
+// text as a strip of tiles; a click opens that certificate). Follows the
 // Timeline's updates of the session it shows. The chain can be opened in the certificate viewer or exported. A second
 // tab draws the handshake as a ladder (with the other end when it is ours), exportable as SVG, PNG or Mermaid; a third
 // dissects its hellos (HelloPane).
@@ -41,6 +44,7 @@ public:
     HandshakeLadder *ladder() const { return m_ladder; }
     HelloPane *hello() const { return m_hello; } // the "Hello" tab: fingerprints, the hello at a glance, its tree
     void showHello(); // raises the hello tab
+    ChainStrip *chainStrip() const { return m_chainStrip; }
     void showLadder(); // raises the handshake tab
     void focusCurrentTab(); // keyboard focus to the facts text or the ladder, whichever tab is shown
     // Writes the ladder by the file's suffix: ".svg", ".png", anything else Mermaid text. False on a write error.
@@ -49,6 +53,8 @@ public:
 Q_SIGNALS:
     // The user asked to see the peer's chain in the certificate viewer.
     void certificateChainRequested(const QList<QSslCertificate> &chain);
+    // The user clicked a certificate of the chain strip: open the chain with that one (index into chain) selected.
+    void certificateRequested(const QList<QSslCertificate> &chain, int index);
     void exportChainRequested(quint64 sessionId);
     // The user picked a step of the handshake ladder: its event, by timeline index.
     void eventSelected(qsizetype timelineIndex);
@@ -63,6 +69,7 @@ private:
     Model::Timeline *m_timeline;
     quint64 m_sessionId = 0;
     Model::Session m_session;
+    QScrollArea *m_bannerArea;
     QFrame *m_banner;
     QLabel *m_verdictWhat;
     QLabel *m_verdictWhy;
@@ -71,6 +78,8 @@ private:
     QTextBrowser *m_browser;
     QPushButton *m_viewButton;
     QPushButton *m_exportButton;
+    QScrollArea *m_chainArea;
+    ChainStrip *m_chainStrip;
     QTabWidget *m_tabs;
     HandshakeLadder *m_ladder;
     QPushButton *m_exportLadderButton;

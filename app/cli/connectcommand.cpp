@@ -3,6 +3,7 @@
 #include "app/cli/commandline.h"
 #include "app/cli/exitstatus.h"
 #include "app/cli/jsonprinter.h"
+#include "app/cli/ladderfile.h"
 #include "model/capture/pcapngexport.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/lab.h"
@@ -100,6 +101,10 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         u"Once connected, end after this many milliseconds without a byte either way, whatever --wait says "
         "(default 30000; 0: never)."_s,
         u"MS"_s, u"30000"_s);
+    const QCommandLineOption ladder(u"ladder"_s,
+        u"At exit, write the handshake ladder of the connection to FILE: an SVG or PNG picture by the suffix, "
+        "Mermaid sequenceDiagram text for any other name."_s,
+        u"FILE"_s);
     const OutputOptions output;
     const TlsCommandOptions tlsOptions(u"Client certificate file."_s,
         u"Trust the CA certificates in this file (as well as the system's)."_s,
@@ -110,6 +115,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         {plaintext, sendText, sendHex, http, serverName, noSystemCa, insecure, timeout, wait, resume, printCommand});
     parser.addOptions({pcap});
     parser.addOptions({maxBytes, idleTimeout});
+    parser.addOption(ladder);
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -178,6 +184,13 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
     config.maxReceiveBytes = *maxBytesValue;
     config.idleTimeoutMs = int(*idleMs);
 
+    if (parser.isSet(ladder)) {
+        if (const Status usable = checkLadderPath(parser.value(ladder)); !usable) {
+            printError(usable.error());
+            return ExitUsage;
+        }
+    }
+
     if (parser.isSet(printCommand)) {
         printReproduceCommands({opensslClientCommand(config), curlCommand(config)});
         return ExitOk;
@@ -233,6 +246,13 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         if (!written)
             printError(written.error());
     }
+    bool ladderWritten = true;
+    if (parser.isSet(ladder)) {
+        const Status written = writeLadderFile(timeline, client.session().id, parser.value(ladder));
+        if (!written)
+            printError(written.error());
+        ladderWritten = bool(written);
+    }
     Session s = client.session();
     // The timeline's copy carries the verdict the diagnoser added when the session ended.
     s.diagnosis = timeline.session(s.id).diagnosis;
@@ -257,7 +277,7 @@ int runConnectCommand(Lab &lab, const QStringList &arguments)
         printError(u"FAILED: %1"_s.arg(s.reason.isEmpty() ? stateName(s.state) : s.reason));
     }
     if (succeeded)
-        return ExitOk;
+        return ladderWritten ? int(ExitOk) : int(ExitFailed);
     return verdict.causeCode.isEmpty() ? int(ExitFailed) : exitStatusFor(verdict);
 }
 

@@ -2,10 +2,14 @@
 
 #include "app/cli/commandline.h"
 #include "app/cli/jsonprinter.h"
+#include "app/cli/ladderfile.h"
 #include "model/capture/capturereader.h"
 #include "model/capture/pcapngexport.h"
+#include "model/timeline/timeline.h"
 
 #include <QSaveFile>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
@@ -38,6 +42,44 @@ int writeSecretFile(const QString &path, const QByteArray &data)
     return ExitOk;
 }
 
+// Writes the ladder of one session of the capture (the only one when --session is not given).
+int writeLadder(const Capture &capture, const QString &sessionText, const QString &path)
+{
+    quint64 id = 0;
+    if (sessionText.isEmpty()) {
+        if (capture.sessions.size() != 1) {
+            printError(u"the capture holds %1 sessions: say which with --session N"_s.arg(capture.sessions.size()));
+            return ExitUsage;
+        }
+        id = capture.sessions.first().id;
+    } else {
+        bool ok = false;
+        id = sessionText.toULongLong(&ok);
+        const bool known = std::any_of(
+            capture.sessions.cbegin(), capture.sessions.cend(), [id](const Session &s) { return s.id == id; });
+        if (!ok || !known) {
+            QStringList ids;
+            for (const Session &s : capture.sessions.mid(0, 10))
+                ids.append(QString::number(s.id));
+            printError(u"--session %1: no such session in the capture (it holds %2%3)"_s.arg(sessionText,
+                ids.isEmpty() ? u"none"_s : ids.join(u", "_s), capture.sessions.size() > 10 ? u", ..."_s : QString()));
+            return ExitUsage;
+        }
+    }
+    // The ladder is built from a timeline, as in the window's capture view.
+    Timeline timeline;
+    for (const Session &session : capture.sessions)
+        timeline.updateSession(session);
+    for (const Event &event : capture.events)
+        timeline.append(event);
+    const Status written = writeLadderFile(timeline, id, path);
+    if (!written) {
+        printError(written.error());
+        return ExitFailed;
+    }
+    return ExitOk;
+}
+
 } // namespace
 
 int runShowCommand(const QStringList &arguments)
@@ -54,9 +96,15 @@ int runShowCommand(const QStringList &arguments)
         u"FILE"_s);
     const QCommandLineOption keyLog(
         u"keylog"_s, u"Write the capture's key log lines to FILE (SSLKEYLOGFILE format, mode 0600)."_s, u"FILE"_s);
+    const QCommandLineOption ladder(u"ladder"_s,
+        u"Write the handshake ladder of one session to FILE instead of printing: an SVG or PNG picture by the "
+        "suffix, Mermaid sequenceDiagram text for any other name."_s,
+        u"FILE"_s);
+    const QCommandLineOption session(
+        u"session"_s, u"The session whose ladder --ladder writes (needed when the capture holds several)."_s, u"N"_s);
     const OutputOptions output;
     output.addTo(parser);
-    parser.addOptions({pcap, keyLog});
+    parser.addOptions({pcap, keyLog, ladder, session});
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
     if (parser.positionalArguments().size() != 1) {
@@ -73,6 +121,14 @@ int runShowCommand(const QStringList &arguments)
         return ExitFailed;
     }
     const Capture &capture = read.value();
+
+    if (parser.isSet(ladder)) {
+        if (const int code = writeLadder(capture, parser.value(session), parser.value(ladder)); code != ExitOk)
+            return code;
+    } else if (parser.isSet(session)) {
+        printError(u"--session goes with --ladder"_s);
+        return ExitUsage;
+    }
 
     if (parser.isSet(pcap) || parser.isSet(keyLog)) {
         const QList<PcapngExport::Input> inputs = exportInputs(capture);
@@ -95,7 +151,7 @@ int runShowCommand(const QStringList &arguments)
             if (const int code = writeSecretFile(parser.value(keyLog), lines); code != ExitOk)
                 return code;
         }
-    } else {
+    } else if (!parser.isSet(ladder)) {
         for (const Event &event : capture.events)
             printer->print(event);
     }

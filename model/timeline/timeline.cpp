@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <utility>
 
 namespace TlsLab::Model {
 
@@ -127,13 +128,18 @@ char *Timeline::arenaAtMutable(quint64 offset)
     return m_chunks.back().data.get() + (offset - m_chunks.back().start);
 }
 
-const char *Timeline::arenaAt(quint64 offset) const
+const char *Timeline::chunkAt(const std::vector<Chunk> &chunks, quint64 offset)
 {
     // Chunks are ordered by start offset: find the last one that starts at or before the offset.
-    auto it = std::upper_bound(
-        m_chunks.begin(), m_chunks.end(), offset, [](quint64 o, const Chunk &c) { return o < c.start; });
+    auto it
+        = std::upper_bound(chunks.begin(), chunks.end(), offset, [](quint64 o, const Chunk &c) { return o < c.start; });
     --it;
     return it->data.get() + (offset - it->start);
+}
+
+const char *Timeline::arenaAt(quint64 offset) const
+{
+    return chunkAt(m_chunks, offset);
 }
 
 qsizetype Timeline::eventCount() const
@@ -329,17 +335,81 @@ void Timeline::clear()
 {
     {
         QWriteLocker locker(&m_lock);
+        // Clearing an empty timeline keeps the previous clear undoable.
+        if (!m_records.empty() || !m_sessions.isEmpty()) {
+            auto stash = std::make_unique<Stash>();
+            stash->records = std::exchange(m_records, {});
+            stash->chunks = std::exchange(m_chunks, {});
+            stash->arenaUsed = m_arenaUsed;
+            stash->chunkStart = m_chunkStart;
+            stash->chunkSize = m_chunkSize;
+            stash->sessionOrder = std::exchange(m_sessionOrder, {});
+            stash->sessions = std::exchange(m_sessions, {});
+            stash->unlinkedByEndpoints = std::exchange(m_unlinkedByEndpoints, {});
+            m_stash = std::move(stash);
+        }
         m_records.clear();
         m_chunks.clear();
-        m_arenaUsed = 0;
-        m_chunkStart = 0;
-        m_chunkSize = 0;
         m_sessions.clear();
         m_sessionOrder.clear();
         m_unlinkedByEndpoints.clear();
+        m_arenaUsed = 0;
+        m_chunkStart = 0;
+        m_chunkSize = 0;
         m_announced = 0;
     }
     Q_EMIT cleared();
+}
+
+qsizetype Timeline::clearedEventCount() const
+{
+    return m_stash ? qsizetype(m_stash->records.size()) : 0;
+}
+
+void Timeline::discardCleared()
+{
+    m_stash.reset();
+}
+
+void Timeline::restoreCleared()
+{
+    if (!m_stash)
+        return;
+    const std::unique_ptr<Stash> stash = std::move(m_stash);
+    {
+        QWriteLocker locker(&m_lock);
+        // What was recorded since the clear goes after what the clear removed: the cleared storage becomes the
+        // timeline again and the later events are appended to it (their bytes copied into its arena).
+        const std::deque<Record> later = std::exchange(m_records, std::move(stash->records));
+        const std::vector<Chunk> laterChunks = std::exchange(m_chunks, std::move(stash->chunks));
+        m_arenaUsed = stash->arenaUsed;
+        m_chunkStart = stash->chunkStart;
+        m_chunkSize = stash->chunkSize;
+        for (Record record : later) {
+            const quint64 bytes = quint64(record.summaryBytes) + record.detailsBytes;
+            const quint64 offset = arenaReserve(bytes);
+            if (bytes)
+                std::memcpy(arenaAtMutable(offset), chunkAt(laterChunks, record.offset), size_t(bytes));
+            m_arenaUsed = offset + bytes;
+            record.offset = offset;
+            m_records.push_back(record);
+        }
+        // A session updated since the clear (it was open then) keeps its newest state.
+        const QList<quint64> laterOrder = std::exchange(m_sessionOrder, std::move(stash->sessionOrder));
+        const QHash<quint64, Session> laterSessions = std::exchange(m_sessions, std::move(stash->sessions));
+        for (const quint64 id : laterOrder) {
+            if (!m_sessions.contains(id))
+                m_sessionOrder.append(id);
+            m_sessions.insert(id, laterSessions.value(id));
+        }
+        const QHash<QString, quint64> laterUnlinked
+            = std::exchange(m_unlinkedByEndpoints, std::move(stash->unlinkedByEndpoints));
+        for (auto it = laterUnlinked.cbegin(); it != laterUnlinked.cend(); ++it)
+            m_unlinkedByEndpoints.insert(it.key(), it.value());
+        m_announced = 0;
+    }
+    Q_EMIT cleared();
+    announceAppended();
 }
 
 } // namespace TlsLab::Model

@@ -76,8 +76,16 @@ public:
     QList<Session> sessions() const; // in order of creation
     qsizetype sessionCount() const;
 
-    // From the Timeline's thread only: the views reset on cleared() in the same turn.
+    // From the Timeline's thread only: the views reset on cleared() in the same turn. What is cleared is moved aside
+    // (not copied), kept until the next clear() that finds something to clear or discardCleared(), so that the clear
+    // can be undone.
     void clear();
+    bool canRestoreCleared() const { return m_stash != nullptr; }
+    qsizetype clearedEventCount() const; // the events restoreCleared() would bring back
+    // Undoes the last clear(): its events and sessions come back before those recorded since. Emits cleared() (views
+    // reset and read everything again), then eventsAppended(0, last). From the Timeline's thread only.
+    void restoreCleared();
+    void discardCleared();
 
     // Whether events and ended sessions are kept (the default). Off, each event is only handed to the direct
     // consumers of eventAppended() and each session is dropped once it has ended and sessionUpdated() has been
@@ -116,6 +124,19 @@ private:
         std::unique_ptr<char[]> data;
         quint64 start; // global offset of data[0]
     };
+    // What clear() moved aside.
+    struct Stash
+    {
+        std::deque<Record> records;
+        std::vector<Chunk> chunks;
+        quint64 arenaUsed = 0;
+        quint64 chunkStart = 0;
+        quint64 chunkSize = 0;
+        QList<quint64> sessionOrder;
+        QHash<quint64, Session> sessions;
+        QHash<QString, quint64> unlinkedByEndpoints;
+    };
+    static const char *chunkAt(const std::vector<Chunk> &chunks, quint64 offset);
     const char *arenaAt(quint64 offset) const;
     char *arenaAtMutable(quint64 offset); // in the last chunk
     quint64 arenaReserve(quint64 bytes); // offset where that many bytes fit in one chunk
@@ -134,6 +155,7 @@ private:
     QHash<quint64, Session> m_sessions;
     QHash<QString, quint64> m_unlinkedByEndpoints;
     bool m_keepsHistory = true;
+    std::unique_ptr<Stash> m_stash; // the last clear's, for restoreCleared()
     QList<quint64> m_endedToDrop; // without history: ended sessions, dropped once their update has been delivered
 
     // The events announced by eventsAppended() so far (touched in the Timeline's thread only), and whether an

@@ -229,6 +229,8 @@ void Client::onConnected()
 void Client::onSslErrors(const QList<QSslError> &errors)
 {
     m_recorder.session().verifyErrors = errors;
+    // The chain that failed is what the user needs to see (the details' chain strip marks where it broke).
+    m_recorder.session().peerChain = m_socket->peerCertificateChain();
     if (m_config.continueOnVerifyErrors) {
         // Decided up front (--insecure): ignore exactly these errors, for this connection only.
         ignoreExactly(errors, u"as configured"_s);

@@ -25,6 +25,7 @@ private Q_SLOTS:
     void jsonLine();
     void fastJsonLineEqualsJsonObject();
     void clear();
+    void clearCanBeUndone();
     void appendsAreAnnouncedAsRanges();
     void appendsFromAnotherThreadAreAnnouncedInTheTimelinesThread();
 };
@@ -277,6 +278,92 @@ void TestTimeline::clear()
     QCOMPARE(timeline.eventCount(), 0);
     timeline.record(1, Side::Server, EventKind::Closed, Severity::Info, u"after"_s);
     QCOMPARE(timeline.event(0).summary, u"after"_s);
+}
+
+void TestTimeline::clearCanBeUndone()
+{
+    Timeline timeline;
+    QVERIFY(!timeline.canRestoreCleared());
+    Session open;
+    open.id = Timeline::newSessionId();
+    open.side = Side::Client;
+    open.state = SessionState::Handshaking;
+    timeline.updateSession(open);
+    Session done;
+    done.id = Timeline::newSessionId();
+    done.side = Side::Server;
+    done.state = SessionState::Closed;
+    timeline.updateSession(done);
+    timeline.record(
+        open.id, Side::Client, EventKind::TcpConnected, Severity::Info, u"before 1"_s, EventDetails {{u"port", 4481}});
+    timeline.record(done.id, Side::Server, EventKind::Closed, Severity::Info, u"before 2 — ü"_s);
+
+    timeline.clear();
+    QVERIFY(timeline.canRestoreCleared());
+    QCOMPARE(timeline.clearedEventCount(), 2);
+    QCOMPARE(timeline.eventCount(), 0);
+    QCOMPARE(timeline.sessionCount(), 0);
+    // Clearing an empty timeline keeps what the previous clear removed.
+    timeline.clear();
+    QCOMPARE(timeline.clearedEventCount(), 2);
+
+    // Recorded since the clear: the open session goes on, a new one starts, and one event is larger than an arena
+    // chunk (its bytes are copied into a chunk of its own on restore).
+    open.state = SessionState::Encrypted;
+    timeline.updateSession(open);
+    Session later;
+    later.id = Timeline::newSessionId();
+    later.side = Side::Client;
+    timeline.updateSession(later);
+    const QString big(5 * 1024 * 1024, u'x');
+    timeline.record(open.id, Side::Client, EventKind::Encrypted, Severity::Success, u"after 1"_s,
+        EventDetails {{u"protocol", u"TLSv1.3"_s}});
+    timeline.record(later.id, Side::Client, EventKind::DataSent, Severity::Info, big);
+    timeline.record(later.id, Side::Client, EventKind::Closed, Severity::Info, u"after 3"_s);
+
+    QSignalSpy cleared(&timeline, &Timeline::cleared);
+    QSignalSpy announced(&timeline, &Timeline::eventsAppended);
+    QCoreApplication::processEvents(); // the announcement of the appends since the clear, before the undo
+    announced.clear();
+    timeline.restoreCleared();
+    QVERIFY(!timeline.canRestoreCleared());
+    QCOMPARE(cleared.size(), 1);
+    QCOMPARE(announced.size(), 1);
+    QCOMPARE(announced.first().at(0).value<qsizetype>(), 0);
+    QCOMPARE(announced.first().at(1).value<qsizetype>(), 4);
+
+    QCOMPARE(timeline.eventCount(), 5);
+    QCOMPARE(timeline.summary(0), u"before 1"_s);
+    QCOMPARE(timeline.event(0).details.value(u"port").toInteger(), 4481);
+    QCOMPARE(timeline.summary(1), u"before 2 — ü"_s);
+    QCOMPARE(timeline.summary(2), u"after 1"_s);
+    QCOMPARE(timeline.event(2).details.value(u"protocol").toString(), u"TLSv1.3"_s);
+    QCOMPARE(timeline.event(3).summary, big);
+    QCOMPARE(timeline.summary(4), u"after 3"_s);
+    QCOMPARE(timeline.header(4).session, later.id);
+    EventFilter onlyLater;
+    onlyLater.sessions = {later.id};
+    QCOMPARE(timeline.matching(onlyLater, 0, timeline.eventCount()), (QList<qsizetype> {3, 4}));
+
+    const QList<Session> sessions = timeline.sessions();
+    QCOMPARE(sessions.size(), 3);
+    QCOMPARE(sessions.at(0).id, open.id);
+    QCOMPARE(sessions.at(0).state, SessionState::Encrypted); // its newest state, from after the clear
+    QCOMPARE(sessions.at(1).id, done.id);
+    QCOMPARE(sessions.at(2).id, later.id);
+
+    // New events go after the restored ones; nothing is left to restore, and a second undo changes nothing.
+    timeline.record(later.id, Side::Client, EventKind::Closed, Severity::Info, u"after undo"_s);
+    QCOMPARE(timeline.summary(5), u"after undo"_s);
+    timeline.restoreCleared();
+    QCOMPARE(timeline.eventCount(), 6);
+    QCOMPARE(cleared.size(), 1);
+
+    // The next clear replaces what can be undone; discardCleared() forgets it.
+    timeline.clear();
+    QCOMPARE(timeline.clearedEventCount(), 6);
+    timeline.discardCleared();
+    QVERIFY(!timeline.canRestoreCleared());
 }
 
 void TestTimeline::appendsAreAnnouncedAsRanges()

@@ -1,9 +1,12 @@
 // Takes the README's screenshots of the real window over loopback: a live TLS session, a refused plaintext client,
 // a certificate's details, and the main window in a dark palette. Usage: tlslab_screenshots OUTPUT_DIR
 // (run by scripts/screenshots.sh under the offscreen platform or Xvfb).
+#include "model/certs/certificategenerator.h"
+#include "model/certs/certificateplan.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
+#include "widgets/chainstrip.h"
 #include "widgets/clientpanel.h"
 #include "widgets/eventfiltermodel.h"
 #include "widgets/eventtablemodel.h"
@@ -34,6 +37,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
@@ -251,6 +255,80 @@ int run(const QString &outDir, bool dark)
     std::printf("%s %s\n", ladderSaved ? "wrote" : "FAILED", qPrintable(outDir + u"/ladder-failed.png"_s));
     return ladderSaved ? 0 : 13;
 }
+std::optional<Identity> makeCertificate(
+    CertificateProfile profile, const QString &cn, const std::optional<Identity> &issuer, int fromDays, int toDays)
+{
+    CertificateRequest request;
+    request.profile = profile;
+    request.keyType = profile == CertificateProfile::CertificateAuthority ? KeyType::EcP384 : KeyType::EcP256;
+    request.subject.commonName = cn;
+    request.subject.organization = u"TLS Lab screenshots"_s;
+    if (profile == CertificateProfile::Server)
+        request.subjectAltNames = {u"DNS:localhost"_s, u"IP:127.0.0.1"_s};
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    request.notBefore = now.addDays(fromDays);
+    request.notAfter = now.addDays(toDays);
+    request.issuer = issuer;
+    const Result<Identity> made = CertificateGenerator::generate(request);
+    if (!made)
+        std::printf("FAILED to generate %s: %s\n", qPrintable(cn), qPrintable(made.error()));
+    return made ? std::optional<Identity>(made.value()) : std::nullopt;
+}
+
+// The chain strip of an expired intermediate: the listener serves leaf → intermediate (expired a month ago) → root,
+// the client trusts the root, verification fails on the intermediate; the session's Facts tab at 1024x768 and
+// 1440x900, and the strip alone.
+int expiredIntermediate(const QString &outDir, bool dark)
+{
+    const auto root = makeCertificate(CertificateProfile::CertificateAuthority, u"Lab Root CA"_s, {}, -900, 2700);
+    const auto intermediate = root
+        ? makeCertificate(CertificateProfile::IntermediateCa, u"Lab Issuing CA 2"_s, root, -395, -31)
+        : std::nullopt;
+    const auto leaf = intermediate ? makeCertificate(CertificateProfile::Server, u"localhost"_s, intermediate, -20, 70)
+                                   : std::nullopt;
+    if (!leaf)
+        return 20;
+    QTemporaryDir files;
+    const QString prefix = files.filePath(u"expired-intermediate"_s);
+    CertificatePlan plan;
+    plan.files = CertificatePlan::filesForPrefix(prefix, true, false, false);
+    if (!plan.write(*leaf))
+        return 21;
+
+    Lab lab;
+    MainWindow window(lab);
+    window.resize(1024, 768);
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window))
+        return 22;
+    window.listenerPanel()->useCertificateFiles(prefix + u".chain.pem"_s, prefix + u".key"_s);
+    window.listenerPanel()->findChild<QSpinBox *>(u"portSpin"_s)->setValue(0);
+    if (!window.listenerPanel()->startListener())
+        return 23;
+    ClientPanel *client = window.clientPanel();
+    client->useListener();
+    client->setTrust(ClientPanel::Trust::Listener); // the root of the chain the listener serves
+    client->connectToServer();
+    if (!waitFor([&] { return client->pendingSeconds() >= 0; }))
+        return 24;
+    const quint64 failed = client->client()->sessionId();
+    client->abandon();
+    if (!waitFor([&] { return !lab.timeline().session(failed).diagnosis.isEmpty(); }))
+        return 25;
+    settle(300);
+    window.selectSession(failed);
+    const QString suffix = dark ? u"-dark"_s : QString();
+    for (const QSize &size : {QSize(1024, 768), QSize(1440, 900)}) {
+        window.resize(size);
+        settle(400);
+        if (!save(&window, outDir + u"/chain-strip-%1x%2%3.png"_s.arg(size.width()).arg(size.height()).arg(suffix)))
+            return 26;
+    }
+    const QString strip = outDir + u"/chain-strip%1.png"_s.arg(suffix);
+    const bool saved = window.sessionDetails()->chainStrip()->savePng(strip);
+    std::printf("%s %s\n", saved ? "wrote" : "FAILED", qPrintable(strip));
+    return saved ? 0 : 27;
+}
 } // namespace
 
 int main(int argc, char *argv[])
@@ -266,6 +344,10 @@ int main(int argc, char *argv[])
     QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
     if (const int rc = run(outDir, false))
         return rc;
+    if (const int rc = expiredIntermediate(outDir, false))
+        return rc;
     QApplication::setPalette(darkPalette());
-    return run(outDir, true);
+    if (const int rc = run(outDir, true))
+        return rc;
+    return expiredIntermediate(outDir, true);
 }

@@ -19,6 +19,7 @@
 #include "widgets/sessiontablemodel.h"
 #include "widgets/timelineview.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDialog>
@@ -35,6 +36,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -460,13 +462,34 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(client->session().state, SessionState::Encrypted, 10000);
         m_window->selectSession(client->sessionId());
         QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineView()->filterModel()->rowCount() > 5, 5000);
+        auto *undo = m_window->findChild<QAction *>(u"undoClearAction"_s);
+        QVERIFY(undo && !undo->isEnabled());
+        const Timeline &timeline = m_lab->timeline();
+        const qsizetype eventsBefore = timeline.eventCount();
+        const QString firstBefore = timeline.summary(0);
+        const int sessionsBefore = m_window->sessionModel()->rowCount();
+        QVERIFY(sessionsBefore >= 2);
         QTest::keyClick(m_window.get(), Qt::Key_L, Qt::ControlModifier); // View > Clear Timeline
         QCOMPARE(m_window->timelineView()->filterModel()->rowCount(), 0);
         QCOMPARE(m_window->sessionModel()->rowCount(), 0);
         QVERIFY(m_window->sessionDetails()->text().contains(u"Select a session"_s));
+        QVERIFY(undo->isEnabled());
+        QVERIFY2(m_window->statusBar()->currentMessage().contains(u"Ctrl+Z"_s),
+            qPrintable(m_window->statusBar()->currentMessage()));
         // New events arrive as before.
         client->send("after clear\n");
         QTRY_VERIFY_WITH_TIMEOUT(m_window->timelineView()->filterModel()->rowCount() > 0, 5000);
+        const qsizetype since = timeline.eventCount();
+        QVERIFY(since > 0 && timeline.summary(0) != firstBefore);
+
+        // Ctrl+Z: the cleared events come back first, then those recorded since; the sessions table is whole again.
+        QTest::keyClick(m_window.get(), Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(!undo->isEnabled());
+        QVERIFY(timeline.eventCount() >= eventsBefore + since);
+        QCOMPARE(timeline.summary(0), firstBefore);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->sessionModel()->rowCount(), sessionsBefore, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->timelineView()->filterModel()->sourceModel()->rowCount() >= int(eventsBefore + since), 5000);
     }
 
     void settingsAreRememberedWithoutPassphrases()
