@@ -1,11 +1,15 @@
-// Takes the README's screenshots of the real window over loopback: a live TLS session, a refused plaintext client,
-// a certificate's details, and the main window in a dark palette. Usage: tlslab_screenshots OUTPUT_DIR
+// Takes the README's screenshots of the real window over loopback: a live TLS session, the Hello tab, a refused
+// plaintext client, a certificate's details, the pending decision and the ladder of the failed handshake (light and
+// dark), the run's own capture in a capture window, and the chain strip of an expired intermediate.
+// Usage: tlslab_screenshots OUTPUT_DIR
 // (run by scripts/screenshots.sh under the offscreen platform or Xvfb).
+#include "model/capture/capturewriter.h"
 #include "model/certs/certificategenerator.h"
 #include "model/certs/certificateplan.h"
 #include "model/lab.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/listener.h"
+#include "widgets/capturewindow.h"
 #include "widgets/chainstrip.h"
 #include "widgets/clientpanel.h"
 #include "widgets/eventfiltermodel.h"
@@ -143,89 +147,90 @@ int run(const QString &outDir, bool dark)
     settle(300);
     if (!save(&window, outDir + u"/main-live-session"_s + suffix + u".png"_s))
         return 5;
-    if (dark)
-        return 0;
-
-    // The Hello tab of the live session: fingerprints, the hello at a glance and its dissection, on both screens.
-    window.sessionDetails()->showHello();
-    for (const QSize size : {QSize(1440, 900), QSize(1024, 768)}) {
-        window.resize(size);
-        settle(300);
-        if (!save(&window, outDir + u"/hello-%1x%2.png"_s.arg(size.width()).arg(size.height())))
-            return 14;
-    }
-    // A post-quantum hello with GREASE and ECH (the seed corpus's), cut into records of 512 bytes and sent in two
-    // writes from a plain socket: the listener's view of it, records and socket reads marked on the bar.
-    {
-        QFile corpus(QStringLiteral(TLSLAB_CORPUS_DIR) + u"/clienthello/synthetic-pq-ech.bin"_s);
-        if (!corpus.open(QIODevice::ReadOnly))
-            return 15;
-        const QByteArray message = corpus.readAll().mid(5);
-        QByteArray records;
-        for (qsizetype at = 0; at < message.size(); at += 512) {
-            const QByteArray piece = message.mid(at, 512);
-            records += QByteArray::fromHex("160301") + char(piece.size() >> 8) + char(piece.size() & 0xff) + piece;
+    // The Hello tab, the refusal and the certificate viewer in the light palette only; the pending decision and the
+    // ladder of the failed handshake in both.
+    if (!dark) {
+        // The Hello tab of the live session: fingerprints, the hello at a glance and its dissection, on both screens.
+        window.sessionDetails()->showHello();
+        for (const QSize size : {QSize(1440, 900), QSize(1024, 768)}) {
+            window.resize(size);
+            settle(300);
+            if (!save(&window, outDir + u"/hello-%1x%2.png"_s.arg(size.width()).arg(size.height())))
+                return 14;
         }
-        const qsizetype sessionsBefore = lab.timeline().sessionCount();
-        QTcpSocket raw;
-        raw.connectToHost(u"127.0.0.1"_s, lab.listener().port());
-        if (!raw.waitForConnected(5000))
-            return 16;
-        raw.write(records.left(700));
-        raw.waitForBytesWritten(2000);
-        settle(200);
-        raw.write(records.mid(700));
-        raw.waitForBytesWritten(2000);
-        settle(500);
-        raw.abort();
-        quint64 postQuantum = 0;
-        if (!waitFor([&] {
-                const QList<Session> sessions = lab.timeline().sessions();
-                for (qsizetype i = sessionsBefore; i < sessions.size(); ++i) {
-                    if (sessions.at(i).side == Side::Server && !sessions.at(i).isOpen())
-                        postQuantum = sessions.at(i).id;
-                }
-                return postQuantum != 0;
-            }))
-            return 17;
+        // A post-quantum hello with GREASE and ECH (the seed corpus's), cut into records of 512 bytes and sent in two
+        // writes from a plain socket: the listener's view of it, records and socket reads marked on the bar.
+        {
+            QFile corpus(QStringLiteral(TLSLAB_CORPUS_DIR) + u"/clienthello/synthetic-pq-ech.bin"_s);
+            if (!corpus.open(QIODevice::ReadOnly))
+                return 15;
+            const QByteArray message = corpus.readAll().mid(5);
+            QByteArray records;
+            for (qsizetype at = 0; at < message.size(); at += 512) {
+                const QByteArray piece = message.mid(at, 512);
+                records += QByteArray::fromHex("160301") + char(piece.size() >> 8) + char(piece.size() & 0xff) + piece;
+            }
+            const qsizetype sessionsBefore = lab.timeline().sessionCount();
+            QTcpSocket raw;
+            raw.connectToHost(u"127.0.0.1"_s, lab.listener().port());
+            if (!raw.waitForConnected(5000))
+                return 16;
+            raw.write(records.left(700));
+            raw.waitForBytesWritten(2000);
+            settle(200);
+            raw.write(records.mid(700));
+            raw.waitForBytesWritten(2000);
+            settle(500);
+            raw.abort();
+            quint64 postQuantum = 0;
+            if (!waitFor([&] {
+                    const QList<Session> sessions = lab.timeline().sessions();
+                    for (qsizetype i = sessionsBefore; i < sessions.size(); ++i) {
+                        if (sessions.at(i).side == Side::Server && !sessions.at(i).isOpen())
+                            postQuantum = sessions.at(i).id;
+                    }
+                    return postQuantum != 0;
+                }))
+                return 17;
+            settle(300);
+            // The details pane on its own, tall enough for the tree: the flags and the bar's marks are what matter.
+            SessionDetails details(&lab.timeline());
+            details.resize(820, 860);
+            details.show();
+            details.showSession(postQuantum);
+            details.showHello();
+            settle(300);
+            if (!save(&details, outDir + u"/hello-post-quantum.png"_s))
+                return 18;
+        }
+        window.sessionDetails()->findChild<QTabWidget *>(u"sessionDetailsTabs"_s)->setCurrentIndex(0); // Facts again
+        window.resize(1280, 800);
+
+        // The refusal: select the refused server session and its refusal event.
+        window.findChild<QDockWidget *>(u"listenerDock"_s)->raise();
+        quint64 refused = 0;
+        for (const Session &s : lab.timeline().sessions())
+            if (s.state == SessionState::Refused)
+                refused = s.id;
+        window.selectSession(refused);
+        selectEvent(EventKind::PlaintextRefused, refused);
         settle(300);
-        // The details pane on its own, tall enough for the tree: the flags and the bar's marks are what matter.
-        SessionDetails details(&lab.timeline());
-        details.resize(820, 860);
-        details.show();
-        details.showSession(postQuantum);
-        details.showHello();
+        if (!save(&window, outDir + u"/plaintext-refused.png"_s))
+            return 6;
+
+        // The certificate the client was shown.
+        window.selectSession(clientSession);
+        settle(100);
+        window.sessionDetails()->findChild<QPushButton *>(u"viewChainButton"_s)->click();
+        QWidget *viewer = nullptr;
+        if (!waitFor([&] { return (viewer = window.findChild<QWidget *>(u"certificateViewerWindow"_s)) != nullptr; }))
+            return 7;
+        viewer->resize(980, 720);
         settle(300);
-        if (!save(&details, outDir + u"/hello-post-quantum.png"_s))
-            return 18;
+        if (!save(viewer, outDir + u"/certificate-details.png"_s))
+            return 8;
+        viewer->close();
     }
-    window.sessionDetails()->findChild<QTabWidget *>(u"sessionDetailsTabs"_s)->setCurrentIndex(0); // Facts again
-    window.resize(1280, 800);
-
-    // The refusal: select the refused server session and its refusal event.
-    window.findChild<QDockWidget *>(u"listenerDock"_s)->raise();
-    quint64 refused = 0;
-    for (const Session &s : lab.timeline().sessions())
-        if (s.state == SessionState::Refused)
-            refused = s.id;
-    window.selectSession(refused);
-    selectEvent(EventKind::PlaintextRefused, refused);
-    settle(300);
-    if (!save(&window, outDir + u"/plaintext-refused.png"_s))
-        return 6;
-
-    // The certificate the client was shown.
-    window.selectSession(clientSession);
-    settle(100);
-    window.sessionDetails()->findChild<QPushButton *>(u"viewChainButton"_s)->click();
-    QWidget *viewer = nullptr;
-    if (!waitFor([&] { return (viewer = window.findChild<QWidget *>(u"certificateViewerWindow"_s)) != nullptr; }))
-        return 7;
-    viewer->resize(980, 720);
-    settle(300);
-    if (!save(viewer, outDir + u"/certificate-details.png"_s))
-        return 8;
-    viewer->close();
 
     // The pending decision, on a 1024x768 screen: a client that does not trust the listener's certificate.
     window.resize(1024, 768);
@@ -237,7 +242,7 @@ int run(const QString &outDir, bool dark)
     const quint64 failed = client->client()->sessionId();
     window.selectSession(failed);
     settle(1300);
-    if (!save(&window, outDir + u"/pending-decision.png"_s))
+    if (!save(&window, outDir + u"/pending-decision"_s + suffix + u".png"_s))
         return 10;
 
     // Abandoned: the ladder of the failed handshake, with the verdict, in the window and as its own picture.
@@ -248,12 +253,31 @@ int run(const QString &outDir, bool dark)
     window.selectSession(failed);
     window.sessionDetails()->showLadder();
     settle(300);
-    if (!save(&window, outDir + u"/main-1024x768-ladder.png"_s))
+    if (!save(&window, outDir + u"/main-1024x768-ladder"_s + suffix + u".png"_s))
         return 12;
     const QImage ladder = window.sessionDetails()->ladder()->toImage();
-    const bool ladderSaved = ladder.save(outDir + u"/ladder-failed.png"_s);
-    std::printf("%s %s\n", ladderSaved ? "wrote" : "FAILED", qPrintable(outDir + u"/ladder-failed.png"_s));
-    return ladderSaved ? 0 : 13;
+    const QString ladderPath = outDir + u"/ladder-failed"_s + suffix + u".png"_s;
+    const bool ladderSaved = ladder.save(ladderPath);
+    std::printf("%s %s\n", ladderSaved ? "wrote" : "FAILED", qPrintable(ladderPath));
+    if (!ladderSaved)
+        return 13;
+    if (dark)
+        return 0;
+
+    // This run's own capture file, opened read-only in a capture window (File > Open Capture).
+    if (!lab.capture())
+        return 19;
+    lab.capture()->flush();
+    CaptureWindow *capture = window.openCapture(lab.capture()->path());
+    if (!capture || !waitFor([&] { return !capture->message().isEmpty(); }))
+        return 20;
+    capture->resize(1280, 800);
+    capture->sessionModel()->flush();
+    // The failed handshake, as the file recorded it (the capture's table is a proxy-free view of its model).
+    if (const int row = capture->sessionModel()->rowForSession(failed); row >= 0)
+        capture->sessionTable()->selectRow(row);
+    settle(400);
+    return save(capture, outDir + u"/capture-window.png"_s) ? 0 : 21;
 }
 std::optional<Identity> makeCertificate(
     CertificateProfile profile, const QString &cn, const std::optional<Identity> &issuer, int fromDays, int toDays)
