@@ -1,11 +1,14 @@
 #include "model/core/eventdetails.h"
 
+#include "model/core/eventcbor.h"
+
 #include <QCborArray>
 #include <QCborStreamReader>
 #include <QtEndian>
 
 #include <QLocale>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -34,49 +37,12 @@ EventDetails::EventDetails(const QCborMap &map)
 
 void EventDetails::appendHead(quint8 major, quint64 value)
 {
-    const char m = char(major << 5);
-    if (value < 24) {
-        m_fields.append(char(m | char(value)));
-    } else if (value <= 0xff) {
-        m_fields.append(char(m | 24));
-        m_fields.append(char(value));
-    } else if (value <= 0xffff) {
-        m_fields.append(char(m | 25));
-        const quint16 be = qToBigEndian(quint16(value));
-        m_fields.append(reinterpret_cast<const char *>(&be), 2);
-    } else if (value <= 0xffffffffu) {
-        m_fields.append(char(m | 26));
-        const quint32 be = qToBigEndian(quint32(value));
-        m_fields.append(reinterpret_cast<const char *>(&be), 4);
-    } else {
-        m_fields.append(char(m | 27));
-        const quint64 be = qToBigEndian(value);
-        m_fields.append(reinterpret_cast<const char *>(&be), 8);
-    }
+    EventCbor::appendHead(m_fields, EventCbor::Major(major), value);
 }
 
 void EventDetails::appendText(QStringView text)
 {
-    // Most of what we record is ASCII: write it without a temporary UTF-8 copy.
-    bool ascii = true;
-    for (QChar c : text) {
-        if (c.unicode() >= 0x80) {
-            ascii = false;
-            break;
-        }
-    }
-    if (ascii) {
-        appendHead(MajorText, quint64(text.size()));
-        const qsizetype at = m_fields.size();
-        m_fields.resize(at + text.size());
-        char *out = m_fields.data() + at;
-        for (QChar c : text)
-            *out++ = char(c.unicode());
-        return;
-    }
-    const QByteArray utf8 = text.toUtf8();
-    appendHead(MajorText, quint64(utf8.size()));
-    m_fields.append(utf8);
+    EventCbor::appendText(m_fields, text);
 }
 
 EventDetails &EventDetails::insert(QStringView key, const DetailValue &value)
@@ -222,11 +188,11 @@ private:
             return false;
         switch (major) {
         case 0:
-            m_out.append(QByteArray::number(argument));
+            appendNumber(argument);
             return true;
         case 1:
             m_out.append('-');
-            m_out.append(QByteArray::number(argument + 1));
+            appendNumber(argument + 1);
             return argument < quint64(std::numeric_limits<qint64>::max());
         case 4:
             m_out.append('[');
@@ -256,6 +222,13 @@ private:
         }
     }
 
+    void appendNumber(quint64 value)
+    {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        m_out.append(digits, end - digits);
+    }
+
     const uchar *m_p;
     const uchar *m_end;
     QByteArray &m_out;
@@ -267,18 +240,24 @@ void appendJsonString(QByteArray &out, const char *utf8, qsizetype size)
 {
     static constexpr char hex[] = "0123456789abcdef";
     out.append('"');
+    // Runs of characters that need no escape (nearly all) are appended whole: appending character by character was
+    // most of the cost of an event's JSON line.
+    qsizetype run = 0;
     for (qsizetype i = 0; i < size; ++i) {
         const auto c = static_cast<uchar>(utf8[i]);
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        out.append(utf8 + run, i - run);
+        run = i + 1;
         if (c == '"' || c == '\\') {
-            out.append('\\');
-            out.append(char(c));
-        } else if (c < 0x20) {
+            const char esc[] = {'\\', char(c)};
+            out.append(esc, 2);
+        } else {
             const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             out.append(esc, 6);
-        } else {
-            out.append(char(c));
         }
     }
+    out.append(utf8 + run, size - run);
     out.append('"');
 }
 

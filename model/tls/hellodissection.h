@@ -89,6 +89,9 @@ struct ClientHelloDissection
     // http/1.1, post-quantum X25519MLKEM768, ECH", or what is wrong / missing.
     QString summary() const;
     QCborMap toCbor() const;
+    // toCbor()'s fields written as CBOR key/value pairs without the map around them (EventDetails' encoding), the
+    // same bytes QCborValue would write for them, without building the map (the tap does this for every hello).
+    void appendCborFields(QByteArray &out) const;
 };
 
 // A ServerHello or, when random is the special HelloRetryRequest value, a HelloRetryRequest.
