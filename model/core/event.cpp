@@ -5,10 +5,13 @@
 
 #include <QJsonDocument>
 #include <QJsonValue>
+#include <QVarLengthArray>
 
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 using namespace Qt::StringLiterals;
@@ -150,8 +153,60 @@ namespace {
 
 void appendJsonText(QByteArray &out, const QString &text)
 {
-    const QByteArray utf8 = text.toUtf8();
-    appendJsonString(out, utf8.constData(), utf8.size());
+    // ASCII (nearly every summary) is written straight into the line, without a UTF-8 copy.
+    const char16_t *in = QStringView(text).utf16();
+    const qsizetype size = text.size();
+    for (qsizetype i = 0; i < size; ++i) {
+        if (in[i] >= 0x80) {
+            const QByteArray utf8 = text.toUtf8();
+            appendJsonString(out, utf8.constData(), utf8.size());
+            return;
+        }
+    }
+    QVarLengthArray<char, 256> ascii(size);
+    for (qsizetype i = 0; i < size; ++i)
+        ascii[i] = char(in[i]);
+    appendJsonString(out, ascii.constData(), size);
+}
+
+void appendJsonText(QByteArray &out, const char *ascii)
+{
+    appendJsonString(out, ascii, qsizetype(std::strlen(ascii)));
+}
+
+const char *sideText(Side side)
+{
+    return side == Side::Server ? "server" : "client";
+}
+
+const char *severityText(Severity severity)
+{
+    switch (severity) {
+    case Severity::Debug:
+        return "debug";
+    case Severity::Info:
+        return "info";
+    case Severity::Success:
+        return "success";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Error:
+        return "error";
+    }
+    return "info";
+}
+
+const char *kindText(EventKind kind)
+{
+    const auto i = size_t(kind);
+    return i < kindNames.size() ? kindNames[i] : "unknown";
+}
+
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end - digits);
 }
 
 // "2026-11-27T10:34:23.220616Z": UTC with microseconds, so that lines from different machines and time zones can
@@ -180,7 +235,7 @@ QByteArray Event::toJsonLine() const
 {
     // Keys in the order QJsonDocument writes them (sorted), so both forms read the same.
     QByteArray out;
-    out.reserve(256 + summary.size() * 2);
+    out.reserve(256 + summary.size() * 2 + details.encodedFields().size() * 3 / 2);
     out.append('{');
     if (!details.isEmpty()) {
         out.append("\"details\":");
@@ -189,17 +244,18 @@ QByteArray Event::toJsonLine() const
         out.append(',');
     }
     out.append("\"kind\":");
-    appendJsonText(out, kindName(kind));
+    appendJsonText(out, kindText(kind));
     out.append(",\"session\":");
-    out.append(QByteArray::number(session));
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, session).ptr - digits);
     out.append(",\"severity\":");
-    appendJsonText(out, severityName(severity));
+    appendJsonText(out, severityText(severity));
     out.append(",\"side\":");
-    appendJsonText(out, sideName(side));
+    appendJsonText(out, sideText(side));
     out.append(",\"summary\":");
     appendJsonText(out, summary);
     out.append(",\"t_us\":");
-    out.append(QByteArray::number(timeUs));
+    appendNumber(out, timeUs);
     out.append(",\"time\":\"");
     appendTime(out, timeUs);
     out.append("\"}\n");
