@@ -209,9 +209,45 @@ void appendNumber(QByteArray &out, qint64 value)
     out.append(digits, end - digits);
 }
 
+void appendTimeSlowly(QByteArray &out, qint64 timeUs);
+
 // "2026-11-27T10:34:23.220616Z": UTC with microseconds, so that lines from different machines and time zones can
 // be merged and sorted; without QDateTime's general formatting machinery, as this runs for every printed event.
 void appendTime(QByteArray &out, qint64 timeUs)
+{
+    if (timeUs >= 0) {
+        // The date and time of day change once a second: formatted once per second (per thread), not per event.
+        thread_local qint64 cachedSecond = -1;
+        thread_local char cached[20]; // 2026-11-27T10:34:23
+        const qint64 second = timeUs / 1'000'000;
+        if (second != cachedSecond) {
+            const time_t seconds = time_t(second);
+            tm utc {};
+            gmtime_r(&seconds, &utc);
+            char buffer[40];
+            const int n = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+            if (n != 19) // a year beyond 9999: the general form below
+                return appendTimeSlowly(out, timeUs);
+            std::memcpy(cached, buffer, 19);
+            cachedSecond = second;
+        }
+        char text[28];
+        std::memcpy(text, cached, 19);
+        text[19] = '.';
+        int micro = int(timeUs % 1'000'000);
+        for (int i = 25; i >= 20; --i) {
+            text[i] = char('0' + micro % 10);
+            micro /= 10;
+        }
+        text[26] = 'Z';
+        out.append(text, 27);
+        return;
+    }
+    appendTimeSlowly(out, timeUs);
+}
+
+void appendTimeSlowly(QByteArray &out, qint64 timeUs)
 {
     const time_t seconds = time_t(timeUs / 1'000'000);
     tm utc {};

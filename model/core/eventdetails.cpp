@@ -7,6 +7,7 @@
 #include <QtEndian>
 
 #include <QLocale>
+#include <QVarLengthArray>
 
 #include <charconv>
 #include <cmath>
@@ -301,12 +302,103 @@ QJsonObject EventDetails::toJsonObject() const
     return toMap().toJsonObject();
 }
 
+namespace {
+
+// The head of the CBOR item at p: major type, argument, and where the item's content starts. False for what
+// EventDetails' producers never write (indefinite lengths, reserved values) or when the bytes end first.
+bool readHead(const uchar *&p, const uchar *end, quint8 &major, quint64 &argument)
+{
+    if (p >= end)
+        return false;
+    const uchar initial = *p++;
+    major = initial >> 5;
+    const uchar info = initial & 31;
+    if (info < 24) {
+        argument = info;
+        return true;
+    }
+    const int bytes = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
+    if (bytes == 0 || end - p < bytes)
+        return false;
+    argument = 0;
+    for (int i = 0; i < bytes; ++i)
+        argument = argument << 8 | *p++;
+    return true;
+}
+
+// Moves p past one whole item without decoding it.
+bool skipItem(const uchar *&p, const uchar *end, int depth = 0)
+{
+    quint8 major;
+    quint64 argument;
+    if (depth > 32 || !readHead(p, end, major, argument))
+        return false;
+    switch (major) {
+    case 0:
+    case 1:
+    case 7: // simple values and floats: readHead took their bytes as the argument
+        return true;
+    case 2:
+    case 3:
+        if (quint64(end - p) < argument)
+            return false;
+        p += argument;
+        return true;
+    case 4:
+    case 5: {
+        const quint64 items = major == 5 ? 2 * argument : argument;
+        if (items > quint64(end - p)) // every item takes at least one byte
+            return false;
+        for (quint64 i = 0; i < items; ++i) {
+            if (!skipItem(p, end, depth + 1))
+                return false;
+        }
+        return true;
+    }
+    default: // a tag and its item
+        return skipItem(p, end, depth + 1);
+    }
+}
+
+} // namespace
+
 QCborValue EventDetails::value(QStringView key) const
 {
-    // Walk the keys of the map and decode only the value asked for: decoding the whole map for each lookup made
-    // readers such as the diagnosis pay for every field each time.
     if (m_fields.isEmpty())
         return {};
+    // Keys compared as bytes and other values skipped over, and only the value asked for decoded: the diagnosis looks
+    // up a dozen fields per session, and a ClientHello's details hold hundreds of values.
+    QVarLengthArray<char, 64> wanted;
+    bool ascii = true;
+    for (QChar c : key) {
+        if (c.unicode() >= 0x80) {
+            ascii = false;
+            break;
+        }
+        wanted.append(char(c.unicode()));
+    }
+    if (ascii) {
+        const auto *p = reinterpret_cast<const uchar *>(m_fields.constData());
+        const uchar *const end = p + m_fields.size();
+        while (p < end) {
+            quint8 major;
+            quint64 length;
+            if (!readHead(p, end, major, length) || major != 3 || quint64(end - p) < length)
+                break; // not the form written here: the general reader below decides
+            const bool match
+                = qsizetype(length) == wanted.size() && std::memcmp(p, wanted.constData(), size_t(length)) == 0;
+            p += length;
+            const uchar *const valueStart = p;
+            if (!skipItem(p, end))
+                break;
+            if (match) {
+                return QCborValue::fromCbor(
+                    QByteArray::fromRawData(reinterpret_cast<const char *>(valueStart), qsizetype(p - valueStart)));
+            }
+        }
+        if (p == end)
+            return {};
+    }
     QCborStreamReader reader(toCbor());
     if (!reader.isMap() || !reader.enterContainer())
         return {};
