@@ -38,10 +38,23 @@ int head(char *out, Major major, quint64 argument)
 
 } // namespace
 
+// QByteArray::append(const char *, n) goes through insert(): for the few bytes written here at a time, growing the
+// size and copying is several times cheaper.
+void appendBytes(QByteArray &out, const char *bytes, qsizetype n)
+{
+    const qsizetype at = out.size();
+    out.resize(at + n);
+    std::memcpy(out.data() + at, bytes, size_t(n));
+}
+
 void appendHead(QByteArray &out, Major major, quint64 argument)
 {
+    if (argument < 24) {
+        out.append(char((major << 5) | int(argument)));
+        return;
+    }
     char bytes[9];
-    out.append(bytes, head(bytes, major, argument));
+    appendBytes(out, bytes, head(bytes, major, argument));
 }
 
 void appendText(QByteArray &out, QStringView text)
@@ -75,8 +88,13 @@ void appendText(QByteArray &out, QLatin1StringView text)
             return;
         }
     }
-    appendHead(out, Text, quint64(size));
-    out.append(in, size);
+    char bytes[9];
+    const int headSize = head(bytes, Text, quint64(size));
+    const qsizetype at = out.size();
+    out.resize(at + headSize + size);
+    char *o = out.data() + at;
+    std::memcpy(o, bytes, size_t(headSize));
+    std::memcpy(o + headSize, in, size_t(size));
 }
 
 void appendInteger(QByteArray &out, qint64 value)

@@ -242,6 +242,18 @@ private:
 void appendJsonString(QByteArray &out, const char *utf8, qsizetype size)
 {
     static constexpr char hex[] = "0123456789abcdef";
+    qsizetype plain = 0;
+    while (plain < size && static_cast<uchar>(utf8[plain]) >= 0x20 && utf8[plain] != '"' && utf8[plain] != '\\')
+        ++plain;
+    if (plain == size) { // nothing to escape (nearly always): one copy between the quotes
+        const qsizetype at = out.size();
+        out.resize(at + size + 2);
+        char *o = out.data() + at;
+        o[0] = '"';
+        std::memcpy(o + 1, utf8, size_t(size));
+        o[size + 1] = '"';
+        return;
+    }
     out.append('"');
     // Runs of characters that need no escape (nearly all) are appended whole: appending character by character was
     // most of the cost of an event's JSON line.
