@@ -4,7 +4,7 @@
 #include "model/tls/tlsnames.h"
 #include "model/tls/tlsreader.h"
 
-#include <QCborArray>
+#include <QCborValue>
 #include <QStringList>
 
 #include <cstring>
@@ -51,11 +51,6 @@ enum Ext : quint16 {
     EncryptedClientHello = 0xFE0D,
     RenegotiationInfo = 0xFF01,
 };
-
-QString hexString(QByteArrayView bytes)
-{
-    return QString::fromLatin1(bytes.toByteArray().toHex());
-}
 
 bool readU16List(TlsReader &r, QByteArrayView data, QList<quint16> &out, const char *what)
 {
@@ -344,28 +339,7 @@ ClientHelloDissection dissectSslv2(QByteArrayView data)
     return h;
 }
 
-// One group as a map: for the few key shares and the ServerHello's choice.
-QCborMap groupMap(quint16 g)
-{
-    QCborMap m {{u"value"_s, hex16(g)}, {u"name"_s, namedGroupLabel(g)}};
-    if (isGrease(g))
-        m.insert(u"grease"_s, true);
-    if (isPostQuantumGroup(g))
-        m.insert(u"post_quantum"_s, true);
-    if (isHybridGroup(g))
-        m.insert(u"hybrid"_s, true);
-    return m;
-}
-
-QCborMap extensionBase(const HelloExtension &x)
-{
-    QCborMap m {{u"type"_s, hex16(x.type)}, {u"name"_s, extensionLabel(x.type)}, {u"size"_s, x.size}};
-    if (x.isGrease())
-        m.insert(u"grease"_s, true);
-    return m;
-}
-
-// The writers of ClientHelloDissection::appendCborFields: the same values as the QCborMap forms above.
+// The writers of the hellos' appendCborFields.
 void appendHex16(QByteArray &out, quint16 value)
 {
     static constexpr char Hex[] = "0123456789abcdef";
@@ -426,13 +400,14 @@ void appendU16Names(QByteArray &out, const QList<quint16> &values, QLatin1String
     }
 }
 
-// groupMap's fields and a key share's size.
-void appendGroup(QByteArray &out, quint16 g, quint16 size)
+// A group as a map (value, name, flags) with a key share's size.
+void appendGroup(QByteArray &out, quint16 g, quint16 size, bool withSize = true)
 {
     const bool grease = isGrease(g);
     const bool postQuantum = isPostQuantumGroup(g);
     const bool hybrid = isHybridGroup(g);
-    EventCbor::appendHead(out, EventCbor::Map, quint64(3 + int(grease) + int(postQuantum) + int(hybrid)));
+    EventCbor::appendHead(
+        out, EventCbor::Map, quint64(2 + int(withSize) + int(grease) + int(postQuantum) + int(hybrid)));
     EventCbor::appendText(out, "value"_L1);
     appendHex16(out, g);
     EventCbor::appendText(out, "name"_L1);
@@ -449,8 +424,10 @@ void appendGroup(QByteArray &out, quint16 g, quint16 size)
         EventCbor::appendText(out, "hybrid"_L1);
         EventCbor::appendBool(out, true);
     }
-    EventCbor::appendText(out, "size"_L1);
-    EventCbor::appendInteger(out, size);
+    if (withSize) {
+        EventCbor::appendText(out, "size"_L1);
+        EventCbor::appendInteger(out, size);
+    }
 }
 
 } // namespace
@@ -1007,42 +984,82 @@ QString ServerHelloDissection::summary() const
 
 QCborMap ServerHelloDissection::toCbor() const
 {
-    QCborMap m;
-    m.insert(u"status"_s, QString(dissectionStatusName(status)));
-    if (status == DissectionStatus::Error)
-        m.insert(u"error"_s, error);
-    if (messageSize)
-        m.insert(u"size"_s, messageSize);
-    if (status != DissectionStatus::Complete)
-        return m;
-    if (helloRetryRequest)
-        m.insert(u"hello_retry_request"_s, true);
-    m.insert(u"legacy_version"_s, hex16(legacyVersion));
-    m.insert(u"version"_s, versionLabel(version()));
-    m.insert(u"random"_s, hexString(random));
-    m.insert(u"session_id"_s, hexString(sessionId));
-    m.insert(u"cipher_suite"_s, cipherSuiteLabel(cipherSuite));
-    m.insert(u"cipher_suite_value"_s, hex16(cipherSuite));
-    m.insert(u"compression_method"_s, compressionMethod);
-    if (hasExtension(KeyShare)) {
-        QCborMap group = groupMap(keyShareGroup);
-        if (!helloRetryRequest)
-            group.insert(u"size"_s, keyShareSize);
-        m.insert(u"key_share"_s, group);
+    QByteArray map;
+    map.append(char(0xbf)); // a map of indefinite length around the fields
+    appendCborFields(map);
+    map.append(char(0xff));
+    return QCborValue::fromCbor(map).toMap();
+}
+
+void ServerHelloDissection::appendCborFields(QByteArray &out) const
+{
+    using namespace EventCbor;
+    const auto key = [&out](QLatin1StringView name) { appendText(out, name); };
+    key("status"_L1);
+    appendText(out, dissectionStatusName(status));
+    if (status == DissectionStatus::Error) {
+        key("error"_L1);
+        appendText(out, QStringView(error));
     }
-    if (selectedPskIdentity >= 0)
-        m.insert(u"selected_psk_identity"_s, selectedPskIdentity);
-    if (!alpn.isEmpty())
-        m.insert(u"alpn"_s, QString::fromLatin1(alpn));
-    if (cookieSize)
-        m.insert(u"cookie_size"_s, cookieSize);
-    if (downgradeSentinel)
-        m.insert(u"downgrade_sentinel"_s, versionLabel(downgradeSentinel));
-    QCborArray list;
-    for (const HelloExtension &x : extensions)
-        list.append(extensionBase(x));
-    m.insert(u"extensions"_s, list);
-    return m;
+    if (messageSize) {
+        key("size"_L1);
+        appendInteger(out, messageSize);
+    }
+    if (status != DissectionStatus::Complete)
+        return;
+    if (helloRetryRequest) {
+        key("hello_retry_request"_L1);
+        appendBool(out, true);
+    }
+    key("legacy_version"_L1);
+    appendHex16(out, legacyVersion);
+    key("version"_L1);
+    appendText(out, QStringView(versionLabel(version())));
+    key("random"_L1);
+    appendHexBytes(out, random);
+    key("session_id"_L1);
+    appendHexBytes(out, sessionId);
+    key("cipher_suite"_L1);
+    appendLabel(out, cipherSuiteName(cipherSuite), cipherSuite, cipherSuiteLabel);
+    key("cipher_suite_value"_L1);
+    appendHex16(out, cipherSuite);
+    key("compression_method"_L1);
+    appendInteger(out, compressionMethod);
+    if (hasExtension(KeyShare)) {
+        key("key_share"_L1);
+        appendGroup(out, keyShareGroup, keyShareSize, !helloRetryRequest);
+    }
+    if (selectedPskIdentity >= 0) {
+        key("selected_psk_identity"_L1);
+        appendInteger(out, selectedPskIdentity);
+    }
+    if (!alpn.isEmpty()) {
+        key("alpn"_L1);
+        appendText(out, QLatin1StringView(alpn));
+    }
+    if (cookieSize) {
+        key("cookie_size"_L1);
+        appendInteger(out, cookieSize);
+    }
+    if (downgradeSentinel) {
+        key("downgrade_sentinel"_L1);
+        appendText(out, QStringView(versionLabel(downgradeSentinel)));
+    }
+    key("extensions"_L1);
+    appendHead(out, Array, quint64(extensions.size()));
+    for (const HelloExtension &x : extensions) {
+        appendHead(out, Map, x.isGrease() ? 4 : 3);
+        key("type"_L1);
+        appendHex16(out, x.type);
+        key("name"_L1);
+        appendLabel(out, extensionName(x.type), x.type, extensionLabel);
+        key("size"_L1);
+        appendInteger(out, x.size);
+        if (x.isGrease()) {
+            key("grease"_L1);
+            appendBool(out, true);
+        }
+    }
 }
 
 } // namespace TlsLab::Model

@@ -125,6 +125,7 @@ struct ServerHelloDissection
     // "ServerHello: TLS 1.3, TLS_AES_256_GCM_SHA384, x25519, resuming" or "HelloRetryRequest: asks for secp384r1".
     QString summary() const;
     QCborMap toCbor() const;
+    void appendCborFields(QByteArray &out) const; // as ClientHelloDissection's
 };
 
 // message starts at the handshake header (type 1, 3-byte length). Bytes after the message are ignored.

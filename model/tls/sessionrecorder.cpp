@@ -220,7 +220,9 @@ void SessionRecorder::recordTapItem(const TapItem &item)
         m_helloSeen = true;
     } else if (typeCode == 2) {
         const ServerHelloDissection hello = dissectServerHello(item.bytes);
-        insertAll(d, hello.toCbor());
+        QByteArray fields = d.encodedFields();
+        hello.appendCborFields(fields);
+        d = EventDetails::fromEncodedFields(fields);
         if (hello.helloRetryRequest)
             type = u"HelloRetryRequest"_s;
         if (hello.status == DissectionStatus::Complete) {
