@@ -139,6 +139,9 @@ TimelineView::TimelineView(Timeline *timeline, QWidget *parent)
         Q_EMIT followTailChanged(on);
     });
     connect(m_filterModel, &QAbstractItemModel::rowsInserted, this, &TimelineView::onRowsInserted);
+    // Under the event budget the oldest rows go: the count follows.
+    connect(m_filterModel, &QAbstractItemModel::rowsRemoved, this,
+        [this] { m_count->setText(tr("%L1 events").arg(m_filterModel->rowCount())); });
     // A cleared timeline reuses indices: forget the selected one before the filter model resets.
     connect(m_eventModel, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_selectedEvent = -1; });
     connect(m_filterModel, &QAbstractItemModel::modelReset, this, [this] {
