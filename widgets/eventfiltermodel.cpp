@@ -26,13 +26,16 @@ EventFilterModel::EventFilterModel(EventTableModel *source, QObject *parent)
     , m_index(std::make_unique<SearchIndex>(source->timeline()))
 {
     QAbstractProxyModel::setSourceModel(source);
-    // The source only appends (rows are events, which never change), resets (the timeline was cleared) and, in
-    // principle, changes data; anything else (removal, moves, layout changes) it never emits.
+    // The source only appends (rows are events, which never change), removes its oldest rows (the timeline's budget
+    // dropped them), resets (the timeline was cleared) and, in principle, changes data; anything else (moves, layout
+    // changes) it never emits.
     connect(m_source, &QAbstractItemModel::rowsInserted, this, &EventFilterModel::onSourceRowsInserted);
+    connect(m_source, &QAbstractItemModel::rowsAboutToBeRemoved, this, &EventFilterModel::onSourceRowsAboutToBeRemoved);
     connect(m_source, &QAbstractItemModel::modelAboutToBeReset, this, &EventFilterModel::beginResetModel);
     connect(m_source, &QAbstractItemModel::modelReset, this, &EventFilterModel::onSourceReset);
     connect(m_source, &QAbstractItemModel::dataChanged, this, &EventFilterModel::onSourceDataChanged);
     m_passThroughRows = m_source->rowCount();
+    m_passThroughFirst = m_source->firstIndex();
     m_index->update();
 }
 
@@ -167,10 +170,11 @@ void EventFilterModel::applyFilter()
     if (refine)
         rows = textMatches(m_rows);
     else if (!passThrough)
-        rows = matchingParallel(0, m_source->rowCount());
+        rows = matchingParallel(m_source->firstIndex(), m_source->firstIndex() + m_source->rowCount());
     m_passThrough = passThrough;
     m_rows = std::move(rows);
     m_passThroughRows = m_source->rowCount();
+    m_passThroughFirst = m_source->firstIndex();
     m_applied = m_filter;
 }
 
@@ -183,13 +187,14 @@ void EventFilterModel::onSourceDataChanged(
     // shown at or after its top to the last shown at or before its bottom.
     int first = 0;
     int last = -1;
+    const qsizetype top = m_source->eventIndex(topLeft.row());
+    const qsizetype bottom = m_source->eventIndex(bottomRight.row());
     if (m_passThrough) {
-        first = topLeft.row();
-        last = std::min(bottomRight.row(), m_passThroughRows - 1);
+        first = int(std::max<qsizetype>(0, top - m_passThroughFirst));
+        last = int(std::min<qsizetype>(bottom - m_passThroughFirst, m_passThroughRows - 1));
     } else {
-        first = int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), qsizetype(topLeft.row())) - m_rows.cbegin());
-        last
-            = int(std::upper_bound(m_rows.cbegin(), m_rows.cend(), qsizetype(bottomRight.row())) - m_rows.cbegin()) - 1;
+        first = int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), top) - m_rows.cbegin());
+        last = int(std::upper_bound(m_rows.cbegin(), m_rows.cend(), bottom) - m_rows.cbegin()) - 1;
     }
     if (first <= last)
         Q_EMIT dataChanged(index(first, topLeft.column()), index(last, bottomRight.column()), roles);
@@ -201,12 +206,16 @@ void EventFilterModel::onSourceRowsInserted(const QModelIndex &parent, int first
         return;
     m_index->update();
     if (m_passThrough) {
-        beginInsertRows({}, first, last);
-        m_passThroughRows = last + 1;
+        // After the source removed all its rows it may skip events it never showed (dropped unseen): an empty map
+        // starts at the first inserted event.
+        if (m_passThroughRows == 0)
+            m_passThroughFirst = m_source->eventIndex(first);
+        beginInsertRows({}, m_passThroughRows, m_passThroughRows + (last - first));
+        m_passThroughRows += last - first + 1;
         endInsertRows();
         return;
     }
-    const QList<qsizetype> added = matchingParallel(first, qsizetype(last) + 1);
+    const QList<qsizetype> added = matchingParallel(m_source->eventIndex(first), m_source->eventIndex(last) + 1);
     if (added.isEmpty())
         return;
     const int firstRow = int(m_rows.size());
@@ -215,28 +224,70 @@ void EventFilterModel::onSourceRowsInserted(const QModelIndex &parent, int first
     endInsertRows();
 }
 
+void EventFilterModel::onSourceRowsAboutToBeRemoved(const QModelIndex &parent, int first, int last)
+{
+    if (parent.isValid())
+        return;
+    // The source only ever removes its front (first is 0): the events before `before` are gone. The proxy removes
+    // its rows now, while the source still has them, so that every row maps to the same event before and after.
+    Q_UNUSED(first);
+    const qsizetype before = m_source->eventIndex(last) + 1;
+    m_index->dropBefore(before);
+    if (m_passThrough) {
+        const int gone = int(std::clamp<qsizetype>(before - m_passThroughFirst, 0, m_passThroughRows));
+        if (gone > 0) {
+            beginRemoveRows({}, 0, gone - 1);
+            m_passThroughRows -= gone;
+            m_passThroughFirst += gone;
+            endRemoveRows();
+        }
+        return;
+    }
+    const int gone = int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), before) - m_rows.cbegin());
+    if (gone > 0) {
+        beginRemoveRows({}, 0, gone - 1);
+        m_rows.remove(0, gone);
+        endRemoveRows();
+    }
+}
+
 qsizetype EventFilterModel::indexedEvents() const
 {
     return m_index->indexedCount();
 }
 
-int EventFilterModel::sourceRow(int row) const
+qsizetype EventFilterModel::eventIndex(int row) const
 {
     if (row < 0 || row >= rowCount())
         return -1;
-    return m_passThrough ? row : int(m_rows.at(row));
+    return m_passThrough ? m_passThroughFirst + row : m_rows.at(row);
+}
+
+int EventFilterModel::sourceRow(int row) const
+{
+    const qsizetype event = eventIndex(row);
+    return event < 0 ? -1 : m_source->rowForEvent(event);
+}
+
+int EventFilterModel::rowForEvent(qsizetype eventIndex) const
+{
+    if (eventIndex < 0)
+        return -1;
+    if (m_passThrough) {
+        const qsizetype row = eventIndex - m_passThroughFirst;
+        return row >= 0 && row < m_passThroughRows ? int(row) : -1;
+    }
+    const auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), eventIndex);
+    if (it == m_rows.cend() || *it != eventIndex)
+        return -1;
+    return int(it - m_rows.cbegin());
 }
 
 int EventFilterModel::rowForSourceRow(int sourceRow) const
 {
-    if (sourceRow < 0)
+    if (sourceRow < 0 || sourceRow >= m_source->rowCount())
         return -1;
-    if (m_passThrough)
-        return sourceRow < m_passThroughRows ? sourceRow : -1;
-    const auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), qsizetype(sourceRow));
-    if (it == m_rows.cend() || *it != sourceRow)
-        return -1;
-    return int(it - m_rows.cbegin());
+    return rowForEvent(m_source->eventIndex(sourceRow));
 }
 
 QModelIndex EventFilterModel::mapToSource(const QModelIndex &proxyIndex) const

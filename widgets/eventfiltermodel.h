@@ -29,6 +29,9 @@ using Model::SearchIndex;
 // accelerated by a SearchIndex of bigram signatures built on a worker thread (see searchindex.h). It is a flat table
 // proxy: mapToSource()/mapFromSource() go through that map, and views, selections and persistent indexes work as
 // with any proxy.
+//
+// The map holds timeline indices, not source rows: when the source removes its front rows (events dropped by the
+// timeline's budget), the proxy removes the rows of those events and nothing else shifts.
 class EventFilterModel final : public QAbstractProxyModel
 {
     Q_OBJECT
@@ -56,6 +59,10 @@ public:
     int sourceRow(int row) const;
     // The row showing the given source row, or -1 when it is filtered out.
     int rowForSourceRow(int sourceRow) const;
+    // The timeline index a row shows (-1 for no row), and the row showing a timeline index (-1 when filtered out,
+    // dropped or not inserted yet).
+    qsizetype eventIndex(int row) const;
+    int rowForEvent(qsizetype eventIndex) const;
 
     QModelIndex mapToSource(const QModelIndex &proxyIndex) const override;
     QModelIndex mapFromSource(const QModelIndex &sourceIndex) const override;
@@ -77,6 +84,7 @@ private:
     void applyFilter();
     void onSourceReset();
     void onSourceRowsInserted(const QModelIndex &parent, int first, int last);
+    void onSourceRowsAboutToBeRemoved(const QModelIndex &parent, int first, int last);
     void onSourceDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
     QList<qsizetype> matchingParallel(qsizetype from, qsizetype to) const;
     QList<qsizetype> textMatches(const QList<qsizetype> &candidates) const;
@@ -86,8 +94,9 @@ private:
     Model::EventFilter m_filter;
     Model::EventFilter m_applied; // the filter m_rows was computed with
     bool m_passThrough = true;
-    QList<qsizetype> m_rows; // source rows, ascending; unused while m_passThrough
+    QList<qsizetype> m_rows; // timeline indices, ascending; unused while m_passThrough
     int m_passThroughRows = 0; // the source rows seen so far while m_passThrough
+    qsizetype m_passThroughFirst = 0; // the timeline index of row 0 while m_passThrough
 };
 
 } // namespace TlsLab::Widgets

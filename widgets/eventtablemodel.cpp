@@ -25,8 +25,10 @@ EventTableModel::EventTableModel(Timeline *timeline, QObject *parent)
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &EventTableModel::flushStep);
     connect(m_timeline, &Timeline::eventsAppended, this, &EventTableModel::onEventsAppended);
+    connect(m_timeline, &Timeline::eventsDropped, this, &EventTableModel::removeBefore);
     connect(m_timeline, &Timeline::cleared, this, &EventTableModel::reset);
-    m_rows = int(std::min<qsizetype>(m_timeline->eventCount(), std::numeric_limits<int>::max()));
+    m_first = m_timeline->firstIndex();
+    m_rows = int(std::min<qsizetype>(m_timeline->eventCount() - m_first, std::numeric_limits<int>::max()));
 }
 
 EventTableModel::~EventTableModel() = default;
@@ -37,6 +39,36 @@ void EventTableModel::onEventsAppended()
     // announcements, so a steady stream is still inserted every FlushDelayMs.
     if (!m_timer->isActive())
         m_timer->start(FlushDelayMs);
+}
+
+void EventTableModel::removeBefore(qsizetype before)
+{
+    if (before <= m_first)
+        return;
+    // At once, not at the next flush: the rows would show events the timeline no longer has.
+    const qsizetype gone = before - m_first;
+    if (gone >= m_rows) {
+        // Every row goes, and perhaps events never inserted: those are skipped by moving the first index past them.
+        if (m_rows > 0) {
+            beginRemoveRows({}, 0, m_rows - 1);
+            m_rows = 0;
+            m_first = before;
+            endRemoveRows();
+        } else {
+            m_first = before;
+        }
+        return;
+    }
+    beginRemoveRows({}, 0, int(gone) - 1);
+    m_rows -= int(gone);
+    m_first = before;
+    endRemoveRows();
+}
+
+int EventTableModel::rowForEvent(qsizetype eventIndex) const
+{
+    const qsizetype row = eventIndex - m_first;
+    return row >= 0 && row < m_rows ? int(row) : -1;
 }
 
 void EventTableModel::flushStep()
@@ -53,12 +85,15 @@ void EventTableModel::flush()
 
 bool EventTableModel::insertUpTo(int maxRows)
 {
-    const int count = int(std::min<qsizetype>(m_timeline->eventCount(), std::numeric_limits<int>::max()));
-    if (count < m_rows) {
+    // Drops not announced yet (flush() called directly) are removed first.
+    removeBefore(m_timeline->firstIndex());
+    const qsizetype end = m_timeline->eventCount();
+    if (end < m_first + m_rows) {
         // The timeline was cleared and refilled between two flushes.
         reset();
         return false;
     }
+    const int count = int(std::min<qsizetype>(end - m_first, std::numeric_limits<int>::max()));
     if (count == m_rows)
         return false;
     const int last = int(std::min<qint64>(count, qint64(m_rows) + maxRows)) - 1;
@@ -71,7 +106,8 @@ bool EventTableModel::insertUpTo(int maxRows)
 void EventTableModel::reset()
 {
     beginResetModel();
-    m_rows = int(std::min<qsizetype>(m_timeline->eventCount(), std::numeric_limits<int>::max()));
+    m_first = m_timeline->firstIndex();
+    m_rows = int(std::min<qsizetype>(m_timeline->eventCount() - m_first, std::numeric_limits<int>::max()));
     endResetModel();
 }
 
@@ -132,7 +168,8 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const qsizetype row = index.row();
+    // The event's global index: the timeline is read by index, whatever was dropped before it.
+    const qsizetype row = m_first + index.row();
     switch (role) {
     case Qt::DisplayRole:
     case Qt::ToolTipRole: {

@@ -18,6 +18,9 @@ namespace TlsLab::Widgets {
 // announcement starts a single-shot flush timer, and the flush inserts everything that arrived meanwhile with one
 // beginInsertRows(), so a burst of 100,000 appends costs the view one insert (or a few steps, see flushStep()) and a
 // quiet timeline costs nothing.
+//
+// Under an event budget the Timeline drops its oldest events (eventsDropped): the rows are the kept events, row r is
+// the event at index firstIndex() + r, and the dropped front is removed with one beginRemoveRows() at once.
 class EventTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -26,7 +29,7 @@ class EventTableModel final : public QAbstractTableModel
 public:
     enum Column { TimeColumn, SessionColumn, SideColumn, KindColumn, SummaryColumn, ColumnCount };
     enum Role {
-        EventIndexRole = Qt::UserRole, // qsizetype: index in the Timeline
+        EventIndexRole = Qt::UserRole, // qsizetype: global index in the Timeline
         SessionRole, // quint64
         SideRole, // int(Model::Side)
         KindRole, // int(Model::EventKind)
@@ -38,6 +41,11 @@ public:
     ~EventTableModel() override;
 
     Model::Timeline *timeline() const { return m_timeline; }
+    // The timeline index shown in row 0 (the rows' index changes only inside beginRemoveRows/endRemoveRows).
+    qsizetype firstIndex() const { return m_first; }
+    qsizetype eventIndex(int row) const { return m_first + row; }
+    // The row showing a timeline index, or -1 when it is not (yet, or any more) a row.
+    int rowForEvent(qsizetype eventIndex) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -60,6 +68,8 @@ public:
 
 private:
     void onEventsAppended();
+    // Removes the rows of events before `before` (dropped by the timeline's budget).
+    void removeBefore(qsizetype before);
     void flushStep();
     // Inserts at most maxRows of the waiting events; true if more are waiting.
     bool insertUpTo(int maxRows);
@@ -67,6 +77,7 @@ private:
 
     Model::Timeline *m_timeline;
     QTimer *m_timer;
+    qsizetype m_first = 0;
     int m_rows = 0;
 };
 

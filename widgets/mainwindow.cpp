@@ -35,6 +35,8 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -51,6 +53,9 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -134,6 +139,14 @@ MainWindow::MainWindow(Lab &lab, QWidget *parent)
     m_exportCancel = new QToolButton(this);
     m_exportCancel->setText(tr("Cancel export"));
     m_exportCancel->hide();
+    // What the event budget moved out of memory: permanent, so that transient messages do not hide it for long.
+    m_droppedNotice = new QLabel(this);
+    m_droppedNotice->setObjectName(u"droppedEventsLabel"_s);
+    m_droppedNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_droppedNotice->hide();
+    statusBar()->addPermanentWidget(m_droppedNotice);
+    connect(&m_lab.timeline(), &Timeline::eventsDropped, this, &MainWindow::updateDroppedNotice);
+    connect(&m_lab.timeline(), &Timeline::cleared, this, &MainWindow::updateDroppedNotice);
     statusBar()->addPermanentWidget(m_exportProgress);
     statusBar()->addPermanentWidget(m_exportCancel);
     connect(m_exportCancel, &QToolButton::clicked, m_export, &TimelineExport::cancel);
@@ -309,6 +322,7 @@ void MainWindow::createActions()
     view->addAction(m_followAction);
     view->addAction(m_clearAction);
     view->addAction(m_undoClearAction);
+    view->addAction(make(tr("Events Kept in &Memory…"), QString(), QKeySequence(), [this] { chooseEventBudget(); }));
     view->addSeparator();
     view->addAction(m_listenerDock->toggleViewAction());
     view->addAction(m_clientDock->toggleViewAction());
@@ -729,6 +743,7 @@ void MainWindow::loadSettings()
     m_mainSplitter->restoreState(settings.value(u"window/mainSplitter"_s).toByteArray());
     m_topSplitter->restoreState(settings.value(u"window/topSplitter"_s).toByteArray());
     m_lastDirectory = settings.value(u"files/lastDirectory"_s).toString();
+    m_lab.timeline().setEventBudget(settings.value(u"timeline/eventBudget"_s, DefaultEventBudget).toLongLong());
     if (const Theme theme = themeFromName(settings.value(u"view/theme"_s).toString()); theme != currentTheme()) {
         applyTheme(theme);
         if (auto *action = findChild<QAction *>(u"theme-"_s + themeName(theme)))
@@ -736,6 +751,47 @@ void MainWindow::loadSettings()
     }
     m_listenerPanel->loadSettings(settings);
     m_clientPanel->loadSettings(settings);
+}
+
+void MainWindow::setEventBudget(qsizetype budget)
+{
+    budget = std::max<qsizetype>(0, budget);
+    QSettings().setValue(u"timeline/eventBudget"_s, budget);
+    m_lab.timeline().setEventBudget(budget);
+}
+
+void MainWindow::chooseEventBudget()
+{
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Events Kept in Memory"));
+    dialog->setLabelText(tr("The most events the timeline keeps in memory (0: all of them).\n"
+                            "Older events stay in the capture file."));
+    dialog->setInputMode(QInputDialog::IntInput);
+    dialog->setIntRange(0, std::numeric_limits<int>::max());
+    dialog->setIntStep(100000);
+    dialog->setIntValue(int(std::min<qsizetype>(m_lab.timeline().eventBudget(), std::numeric_limits<int>::max())));
+    connect(dialog, &QInputDialog::intValueSelected, this, [this](int value) { setEventBudget(value); });
+    dialog->open();
+}
+
+void MainWindow::updateDroppedNotice()
+{
+    const qsizetype dropped = m_lab.timeline().droppedEventCount();
+    if (dropped == 0) {
+        m_droppedNotice->hide();
+        return;
+    }
+    if (const CaptureWriter *capture = m_lab.capture()) {
+        m_droppedNotice->setText(tr("%L1 older events are only in the capture file %2 (File > Open Capture)")
+                                     .arg(dropped)
+                                     .arg(QDir::toNativeSeparators(capture->path())));
+    } else {
+        m_droppedNotice->setText(
+            tr("%L1 older events were dropped from memory, and capturing is off: they are not kept anywhere")
+                .arg(dropped));
+    }
+    m_droppedNotice->show();
 }
 
 void MainWindow::saveSettings() const

@@ -65,6 +65,11 @@ public:
     static bool isCaptureFile(const QString &path);
     QAction *openCaptureAction() const { return m_openCaptureAction; }
 
+    // The most events the live timeline keeps in memory (setting "timeline/eventBudget", 0 = all of them); older
+    // ones are only in the running capture, and the status bar says so (label "droppedEventsLabel").
+    static constexpr qsizetype DefaultEventBudget = 1'000'000;
+    void setEventBudget(qsizetype budget); // applies and remembers it
+
     // Connects a plaintext client to the running listener and sends the payload.
     void plaintextConnect(const QByteArray &payload);
     // Writes the timeline as JSON lines (".jsonl"/".json") or CSV (".csv") in the background with progress.
@@ -92,6 +97,8 @@ private:
     void showAbout();
     void showHelp();
     void selectSessionWhenListed();
+    void chooseEventBudget();
+    void updateDroppedNotice();
     void loadSettings();
     void saveSettings() const;
 
@@ -108,6 +115,7 @@ private:
     QDockWidget *m_clientDock = nullptr;
     QProgressBar *m_exportProgress = nullptr;
     QToolButton *m_exportCancel = nullptr;
+    QLabel *m_droppedNotice = nullptr; // events the budget moved out of memory, said until the timeline is cleared
     Model::TimelineExport *m_export = nullptr;
     QPointer<QDialog> m_certificateDialog;
     QPointer<QDialog> m_helpDialog;

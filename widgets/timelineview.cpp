@@ -139,12 +139,15 @@ TimelineView::TimelineView(Timeline *timeline, QWidget *parent)
         Q_EMIT followTailChanged(on);
     });
     connect(m_filterModel, &QAbstractItemModel::rowsInserted, this, &TimelineView::onRowsInserted);
+    // Under the event budget the oldest rows go: the count follows.
+    connect(m_filterModel, &QAbstractItemModel::rowsRemoved, this,
+        [this] { m_count->setText(tr("%L1 events").arg(m_filterModel->rowCount())); });
     // A cleared timeline reuses indices: forget the selected one before the filter model resets.
     connect(m_eventModel, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_selectedEvent = -1; });
     connect(m_filterModel, &QAbstractItemModel::modelReset, this, [this] {
         m_count->setText(tr("%L1 events").arg(m_filterModel->rowCount()));
         // Keep the selected event selected across a re-filter when it still passes.
-        const int row = m_selectedEvent >= 0 ? m_filterModel->rowForSourceRow(int(m_selectedEvent)) : -1;
+        const int row = m_selectedEvent >= 0 ? m_filterModel->rowForEvent(m_selectedEvent) : -1;
         if (row >= 0) {
             m_restoringSelection = true;
             m_table->setCurrentIndex(m_filterModel->index(row, 0));
@@ -183,10 +186,11 @@ void TimelineView::focusSearch()
 
 void TimelineView::selectEvent(qsizetype timelineIndex)
 {
-    if (timelineIndex < 0 || timelineIndex >= m_timeline->eventCount())
+    // An event the budget has dropped is only in the capture file.
+    if (timelineIndex < m_timeline->firstIndex() || timelineIndex >= m_timeline->eventCount())
         return;
     setFollowTail(false);
-    const int row = m_filterModel->rowForSourceRow(int(timelineIndex));
+    const int row = m_filterModel->rowForEvent(timelineIndex);
     if (row >= 0) {
         m_table->setCurrentIndex(m_filterModel->index(row, 0));
         m_table->scrollTo(m_filterModel->index(row, 0), QAbstractItemView::PositionAtCenter);
@@ -252,7 +256,7 @@ void TimelineView::onCurrentChanged()
         m_details->clear();
         return;
     }
-    m_selectedEvent = m_filterModel->sourceRow(current.row());
+    m_selectedEvent = m_filterModel->eventIndex(current.row());
     // Picking an event to read pauses following so it stays in view; moving to the last row resumes.
     if (!m_restoringSelection && m_table->hasFocus())
         setFollowTail(current.row() == m_filterModel->rowCount() - 1);

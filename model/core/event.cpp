@@ -5,10 +5,13 @@
 
 #include <QJsonDocument>
 #include <QJsonValue>
+#include <QVarLengthArray>
 
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 using namespace Qt::StringLiterals;
@@ -150,13 +153,101 @@ namespace {
 
 void appendJsonText(QByteArray &out, const QString &text)
 {
-    const QByteArray utf8 = text.toUtf8();
-    appendJsonString(out, utf8.constData(), utf8.size());
+    // ASCII (nearly every summary) is written straight into the line, without a UTF-8 copy.
+    const char16_t *in = QStringView(text).utf16();
+    const qsizetype size = text.size();
+    for (qsizetype i = 0; i < size; ++i) {
+        if (in[i] >= 0x80) {
+            const QByteArray utf8 = text.toUtf8();
+            appendJsonString(out, utf8.constData(), utf8.size());
+            return;
+        }
+    }
+    QVarLengthArray<char, 256> ascii(size);
+    for (qsizetype i = 0; i < size; ++i)
+        ascii[i] = char(in[i]);
+    appendJsonString(out, ascii.constData(), size);
 }
+
+void appendJsonText(QByteArray &out, const char *ascii)
+{
+    appendJsonString(out, ascii, qsizetype(std::strlen(ascii)));
+}
+
+const char *sideText(Side side)
+{
+    return side == Side::Server ? "server" : "client";
+}
+
+const char *severityText(Severity severity)
+{
+    switch (severity) {
+    case Severity::Debug:
+        return "debug";
+    case Severity::Info:
+        return "info";
+    case Severity::Success:
+        return "success";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Error:
+        return "error";
+    }
+    return "info";
+}
+
+const char *kindText(EventKind kind)
+{
+    const auto i = size_t(kind);
+    return i < kindNames.size() ? kindNames[i] : "unknown";
+}
+
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end - digits);
+}
+
+void appendTimeSlowly(QByteArray &out, qint64 timeUs);
 
 // "2026-11-27T10:34:23.220616Z": UTC with microseconds, so that lines from different machines and time zones can
 // be merged and sorted; without QDateTime's general formatting machinery, as this runs for every printed event.
 void appendTime(QByteArray &out, qint64 timeUs)
+{
+    if (timeUs >= 0) {
+        // The date and time of day change once a second: formatted once per second (per thread), not per event.
+        thread_local qint64 cachedSecond = -1;
+        thread_local char cached[20]; // 2026-11-27T10:34:23
+        const qint64 second = timeUs / 1'000'000;
+        if (second != cachedSecond) {
+            const time_t seconds = time_t(second);
+            tm utc {};
+            gmtime_r(&seconds, &utc);
+            char buffer[40];
+            const int n = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+            if (n != 19) // a year beyond 9999: the general form below
+                return appendTimeSlowly(out, timeUs);
+            std::memcpy(cached, buffer, 19);
+            cachedSecond = second;
+        }
+        char text[28];
+        std::memcpy(text, cached, 19);
+        text[19] = '.';
+        int micro = int(timeUs % 1'000'000);
+        for (int i = 25; i >= 20; --i) {
+            text[i] = char('0' + micro % 10);
+            micro /= 10;
+        }
+        text[26] = 'Z';
+        out.append(text, 27);
+        return;
+    }
+    appendTimeSlowly(out, timeUs);
+}
+
+void appendTimeSlowly(QByteArray &out, qint64 timeUs)
 {
     const time_t seconds = time_t(timeUs / 1'000'000);
     tm utc {};
@@ -180,7 +271,7 @@ QByteArray Event::toJsonLine() const
 {
     // Keys in the order QJsonDocument writes them (sorted), so both forms read the same.
     QByteArray out;
-    out.reserve(256 + summary.size() * 2);
+    out.reserve(256 + summary.size() * 2 + details.encodedFields().size() * 3 / 2);
     out.append('{');
     if (!details.isEmpty()) {
         out.append("\"details\":");
@@ -189,17 +280,18 @@ QByteArray Event::toJsonLine() const
         out.append(',');
     }
     out.append("\"kind\":");
-    appendJsonText(out, kindName(kind));
+    appendJsonText(out, kindText(kind));
     out.append(",\"session\":");
-    out.append(QByteArray::number(session));
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, session).ptr - digits);
     out.append(",\"severity\":");
-    appendJsonText(out, severityName(severity));
+    appendJsonText(out, severityText(severity));
     out.append(",\"side\":");
-    appendJsonText(out, sideName(side));
+    appendJsonText(out, sideText(side));
     out.append(",\"summary\":");
     appendJsonText(out, summary);
     out.append(",\"t_us\":");
-    out.append(QByteArray::number(timeUs));
+    appendNumber(out, timeUs);
     out.append(",\"time\":\"");
     appendTime(out, timeUs);
     out.append("\"}\n");

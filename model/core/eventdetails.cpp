@@ -1,11 +1,17 @@
 #include "model/core/eventdetails.h"
 
+#include "model/core/eventcbor.h"
+
 #include <QCborArray>
 #include <QCborStreamReader>
 #include <QtEndian>
 
 #include <QLocale>
+#include <QVarLengthArray>
 
+#include <algorithm>
+
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -34,49 +40,12 @@ EventDetails::EventDetails(const QCborMap &map)
 
 void EventDetails::appendHead(quint8 major, quint64 value)
 {
-    const char m = char(major << 5);
-    if (value < 24) {
-        m_fields.append(char(m | char(value)));
-    } else if (value <= 0xff) {
-        m_fields.append(char(m | 24));
-        m_fields.append(char(value));
-    } else if (value <= 0xffff) {
-        m_fields.append(char(m | 25));
-        const quint16 be = qToBigEndian(quint16(value));
-        m_fields.append(reinterpret_cast<const char *>(&be), 2);
-    } else if (value <= 0xffffffffu) {
-        m_fields.append(char(m | 26));
-        const quint32 be = qToBigEndian(quint32(value));
-        m_fields.append(reinterpret_cast<const char *>(&be), 4);
-    } else {
-        m_fields.append(char(m | 27));
-        const quint64 be = qToBigEndian(value);
-        m_fields.append(reinterpret_cast<const char *>(&be), 8);
-    }
+    EventCbor::appendHead(m_fields, EventCbor::Major(major), value);
 }
 
 void EventDetails::appendText(QStringView text)
 {
-    // Most of what we record is ASCII: write it without a temporary UTF-8 copy.
-    bool ascii = true;
-    for (QChar c : text) {
-        if (c.unicode() >= 0x80) {
-            ascii = false;
-            break;
-        }
-    }
-    if (ascii) {
-        appendHead(MajorText, quint64(text.size()));
-        const qsizetype at = m_fields.size();
-        m_fields.resize(at + text.size());
-        char *out = m_fields.data() + at;
-        for (QChar c : text)
-            *out++ = char(c.unicode());
-        return;
-    }
-    const QByteArray utf8 = text.toUtf8();
-    appendHead(MajorText, quint64(utf8.size()));
-    m_fields.append(utf8);
+    EventCbor::appendText(m_fields, text);
 }
 
 EventDetails &EventDetails::insert(QStringView key, const DetailValue &value)
@@ -222,11 +191,11 @@ private:
             return false;
         switch (major) {
         case 0:
-            m_out.append(QByteArray::number(argument));
+            appendNumber(argument);
             return true;
         case 1:
             m_out.append('-');
-            m_out.append(QByteArray::number(argument + 1));
+            appendNumber(argument + 1);
             return argument < quint64(std::numeric_limits<qint64>::max());
         case 4:
             m_out.append('[');
@@ -256,6 +225,13 @@ private:
         }
     }
 
+    void appendNumber(quint64 value)
+    {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        m_out.append(digits, end - digits);
+    }
+
     const uchar *m_p;
     const uchar *m_end;
     QByteArray &m_out;
@@ -266,31 +242,57 @@ private:
 void appendJsonString(QByteArray &out, const char *utf8, qsizetype size)
 {
     static constexpr char hex[] = "0123456789abcdef";
-    out.append('"');
-    for (qsizetype i = 0; i < size; ++i) {
-        const auto c = static_cast<uchar>(utf8[i]);
-        if (c == '"' || c == '\\') {
-            out.append('\\');
-            out.append(char(c));
-        } else if (c < 0x20) {
-            const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            out.append(esc, 6);
-        } else {
-            out.append(char(c));
-        }
+    qsizetype plain = 0;
+    while (plain < size && static_cast<uchar>(utf8[plain]) >= 0x20 && utf8[plain] != '"' && utf8[plain] != '\\')
+        ++plain;
+    if (plain == size) { // nothing to escape (nearly always): one copy between the quotes
+        const qsizetype at = out.size();
+        out.resize(at + size + 2);
+        char *o = out.data() + at;
+        o[0] = '"';
+        std::memcpy(o + 1, utf8, size_t(size));
+        o[size + 1] = '"';
+        return;
     }
     out.append('"');
+    // Runs of characters that need no escape (nearly all) are appended whole: appending character by character was
+    // most of the cost of an event's JSON line.
+    qsizetype run = 0;
+    for (qsizetype i = 0; i < size; ++i) {
+        const auto c = static_cast<uchar>(utf8[i]);
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        out.append(utf8 + run, i - run);
+        run = i + 1;
+        if (c == '"' || c == '\\') {
+            const char esc[] = {'\\', char(c)};
+            out.append(esc, 2);
+        } else {
+            const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            out.append(esc, 6);
+        }
+    }
+    out.append(utf8 + run, size - run);
+    out.append('"');
 }
+
+namespace {
+bool appendSortedJson(const QByteArray &fields, QByteArray &out);
+} // namespace
 
 bool EventDetails::appendJson(QByteArray &out) const
 {
     const qsizetype start = out.size();
     CborToJson writer(m_fields, out);
-    if (!writer.fields()) {
-        out.truncate(start);
-        return false;
-    }
-    return true;
+    if (writer.fields())
+        return true;
+    out.truncate(start);
+    // Details the writer above declines (a certificate's DER as a byte string) used to go through QJsonObject and
+    // QJsonDocument, a tenth of the tap's cost; the same text, written directly.
+    if (appendSortedJson(m_fields, out))
+        return true;
+    out.truncate(start);
+    return false;
 }
 
 QByteArray EventDetails::toCbor() const
@@ -322,12 +324,240 @@ QJsonObject EventDetails::toJsonObject() const
     return toMap().toJsonObject();
 }
 
+namespace {
+
+// The head of the CBOR item at p: major type, argument, and where the item's content starts. False for what
+// EventDetails' producers never write (indefinite lengths, reserved values) or when the bytes end first.
+bool readHead(const uchar *&p, const uchar *end, quint8 &major, quint64 &argument)
+{
+    if (p >= end)
+        return false;
+    const uchar initial = *p++;
+    major = initial >> 5;
+    const uchar info = initial & 31;
+    if (info < 24) {
+        argument = info;
+        return true;
+    }
+    const int bytes = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
+    if (bytes == 0 || end - p < bytes)
+        return false;
+    argument = 0;
+    for (int i = 0; i < bytes; ++i)
+        argument = argument << 8 | *p++;
+    return true;
+}
+
+// Moves p past one whole item without decoding it.
+bool skipItem(const uchar *&p, const uchar *end, int depth = 0)
+{
+    quint8 major;
+    quint64 argument;
+    if (depth > 32 || !readHead(p, end, major, argument))
+        return false;
+    switch (major) {
+    case 0:
+    case 1:
+    case 7: // simple values and floats: readHead took their bytes as the argument
+        return true;
+    case 2:
+    case 3:
+        if (quint64(end - p) < argument)
+            return false;
+        p += argument;
+        return true;
+    case 4:
+    case 5: {
+        const quint64 items = major == 5 ? 2 * argument : argument;
+        if (items > quint64(end - p)) // every item takes at least one byte
+            return false;
+        for (quint64 i = 0; i < items; ++i) {
+            if (!skipItem(p, end, depth + 1))
+                return false;
+        }
+        return true;
+    }
+    default: // a tag and its item
+        return skipItem(p, end, depth + 1);
+    }
+}
+
+// What QJsonDocument writes for the same details, built from QCborValue::toJsonObject(): the keys of every map sorted,
+// byte strings in base64url without padding. Only for content whose rendering is known to be the same: ASCII text
+// without control characters, integers, booleans, null, arrays, maps with distinct text keys. False for anything
+// else (the caller then goes through QJsonDocument itself).
+class SortedJson
+{
+public:
+    explicit SortedJson(QByteArray &out)
+        : m_out(out)
+    { }
+
+    // count key/value pairs from p, or all up to end when count is negative.
+    bool map(const uchar *&p, const uchar *end, qint64 count, int depth)
+    {
+        struct Entry
+        {
+            const uchar *key;
+            qsizetype keySize;
+            const uchar *value;
+            const uchar *valueEnd;
+        };
+        QVarLengthArray<Entry, 32> entries;
+        while (count < 0 ? p < end : qint64(entries.size()) < count) {
+            quint8 major;
+            quint64 length;
+            if (!readHead(p, end, major, length) || major != 3 || quint64(end - p) < length)
+                return false;
+            Entry e {p, qsizetype(length), p + length, nullptr};
+            p += length;
+            if (!skipItem(p, end))
+                return false;
+            e.valueEnd = p;
+            entries.append(e);
+        }
+        const auto less = [](const Entry &a, const Entry &b) {
+            return std::lexicographical_compare(a.key, a.key + a.keySize, b.key, b.key + b.keySize);
+        };
+        std::sort(entries.begin(), entries.end(), less);
+        m_out.append('{');
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            const Entry &e = entries[i];
+            if (i > 0 && !less(entries[i - 1], e))
+                return false; // the same key twice: QJsonObject keeps one of them
+            if (i > 0)
+                m_out.append(',');
+            if (!text(e.key, e.keySize))
+                return false;
+            m_out.append(':');
+            const uchar *v = e.value;
+            if (!value(v, e.valueEnd, depth + 1) || v != e.valueEnd)
+                return false;
+        }
+        m_out.append('}');
+        return true;
+    }
+
+private:
+    bool text(const uchar *p, qsizetype size)
+    {
+        for (qsizetype i = 0; i < size; ++i) {
+            if (p[i] < 0x20 || p[i] >= 0x7f)
+                return false;
+        }
+        appendJsonString(m_out, reinterpret_cast<const char *>(p), size);
+        return true;
+    }
+
+    bool value(const uchar *&p, const uchar *end, int depth)
+    {
+        if (depth > 16 || p >= end)
+            return false;
+        const uchar initial = *p;
+        if (initial == 0xf4 || initial == 0xf5 || initial == 0xf6) {
+            ++p;
+            m_out.append(initial == 0xf4 ? "false" : initial == 0xf5 ? "true" : "null");
+            return true;
+        }
+        quint8 major;
+        quint64 argument;
+        if (!readHead(p, end, major, argument))
+            return false;
+        char digits[24];
+        switch (major) {
+        case 0:
+            if (argument > quint64(std::numeric_limits<qint64>::max()))
+                return false;
+            m_out.append(digits, std::to_chars(digits, digits + sizeof digits, argument).ptr - digits);
+            return true;
+        case 1:
+            if (argument >= quint64(std::numeric_limits<qint64>::max()))
+                return false;
+            m_out.append('-');
+            m_out.append(digits, std::to_chars(digits, digits + sizeof digits, argument + 1).ptr - digits);
+            return true;
+        case 2: {
+            if (quint64(end - p) < argument)
+                return false;
+            const QByteArray bytes = QByteArray::fromRawData(reinterpret_cast<const char *>(p), qsizetype(argument))
+                                         .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+            p += argument;
+            m_out.append('"');
+            m_out.append(bytes);
+            m_out.append('"');
+            return true;
+        }
+        case 3: {
+            if (quint64(end - p) < argument || !text(p, qsizetype(argument)))
+                return false;
+            p += argument;
+            return true;
+        }
+        case 4:
+            m_out.append('[');
+            for (quint64 i = 0; i < argument; ++i) {
+                if (i)
+                    m_out.append(',');
+                if (!value(p, end, depth + 1))
+                    return false;
+            }
+            m_out.append(']');
+            return true;
+        case 5:
+            return argument <= quint64(end - p) && map(p, end, qint64(argument), depth);
+        default:
+            return false; // tags, floats, undefined: left to QJsonDocument
+        }
+    }
+
+    QByteArray &m_out;
+};
+
+bool appendSortedJson(const QByteArray &fields, QByteArray &out)
+{
+    const auto *p = reinterpret_cast<const uchar *>(fields.constData());
+    return SortedJson(out).map(p, p + fields.size(), -1, 0);
+}
+
+} // namespace
+
 QCborValue EventDetails::value(QStringView key) const
 {
-    // Walk the keys of the map and decode only the value asked for: decoding the whole map for each lookup made
-    // readers such as the diagnosis pay for every field each time.
     if (m_fields.isEmpty())
         return {};
+    // Keys compared as bytes and other values skipped over, and only the value asked for decoded: the diagnosis looks
+    // up a dozen fields per session, and a ClientHello's details hold hundreds of values.
+    QVarLengthArray<char, 64> wanted;
+    bool ascii = true;
+    for (QChar c : key) {
+        if (c.unicode() >= 0x80) {
+            ascii = false;
+            break;
+        }
+        wanted.append(char(c.unicode()));
+    }
+    if (ascii) {
+        const auto *p = reinterpret_cast<const uchar *>(m_fields.constData());
+        const uchar *const end = p + m_fields.size();
+        while (p < end) {
+            quint8 major;
+            quint64 length;
+            if (!readHead(p, end, major, length) || major != 3 || quint64(end - p) < length)
+                break; // not the form written here: the general reader below decides
+            const bool match
+                = qsizetype(length) == wanted.size() && std::memcmp(p, wanted.constData(), size_t(length)) == 0;
+            p += length;
+            const uchar *const valueStart = p;
+            if (!skipItem(p, end))
+                break;
+            if (match) {
+                return QCborValue::fromCbor(
+                    QByteArray::fromRawData(reinterpret_cast<const char *>(valueStart), qsizetype(p - valueStart)));
+            }
+        }
+        if (p == end)
+            return {};
+    }
     QCborStreamReader reader(toCbor());
     if (!reader.isMap() || !reader.enterContainer())
         return {};

@@ -64,7 +64,15 @@ void SearchIndex::update()
 {
     if (m_worker.isRunning())
         return;
-    const qsizetype from = indexedCount();
+    qsizetype from = indexedCount();
+    const qsizetype kept = m_timeline->firstIndex();
+    if (from < kept) {
+        // Events dropped before they were indexed: start at the oldest kept one (no worker runs now).
+        QWriteLocker locker(&m_lock);
+        m_signatures.clear();
+        m_base = kept;
+        from = kept;
+    }
     const qsizetype to = m_timeline->eventCount();
     if (to <= from)
         return;
@@ -78,6 +86,16 @@ void SearchIndex::reset()
     m_stop = false;
     QWriteLocker locker(&m_lock);
     m_signatures.clear();
+    m_base = 0;
+}
+
+void SearchIndex::dropBefore(qsizetype before)
+{
+    // Only whole signatures already indexed go, so the end (where the worker appends) does not move.
+    QWriteLocker locker(&m_lock);
+    const qsizetype gone = std::clamp<qsizetype>(before - m_base, 0, qsizetype(m_signatures.size()));
+    m_signatures.erase(m_signatures.begin(), m_signatures.begin() + gone);
+    m_base += gone;
 }
 
 void SearchIndex::indexRange(qsizetype from, qsizetype to)
@@ -90,7 +108,7 @@ void SearchIndex::indexRange(qsizetype from, qsizetype to)
         for (qsizetype i = start; i < end; ++i)
             block.push_back(signatureOf(m_timeline->summary(i)));
         QWriteLocker locker(&m_lock);
-        if (qsizetype(m_signatures.size()) != start)
+        if (m_base + qsizetype(m_signatures.size()) != start)
             return; // reset meanwhile
         m_signatures.insert(m_signatures.end(), block.cbegin(), block.cend());
     }
@@ -99,7 +117,7 @@ void SearchIndex::indexRange(qsizetype from, qsizetype to)
 qsizetype SearchIndex::indexedCount() const
 {
     QReadLocker locker(&m_lock);
-    return qsizetype(m_signatures.size());
+    return m_base + qsizetype(m_signatures.size());
 }
 
 QList<qsizetype> SearchIndex::search(
@@ -110,10 +128,10 @@ QList<qsizetype> SearchIndex::search(
     const Signature wanted = signatureOf(search.needle());
     QList<qsizetype> out;
     QReadLocker locker(&m_lock);
-    const qsizetype indexed = qsizetype(m_signatures.size());
+    const qsizetype indexed = m_base + qsizetype(m_signatures.size());
     for (qsizetype k = begin; k < end; ++k) {
         const qsizetype row = candidates.at(k);
-        if (useIndex && row < indexed && !m_signatures[size_t(row)].contains(wanted))
+        if (useIndex && row >= m_base && row < indexed && !m_signatures[size_t(row - m_base)].contains(wanted))
             continue;
         if (search.matches(m_timeline->summary(row)))
             out.append(row);

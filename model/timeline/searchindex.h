@@ -35,6 +35,8 @@ public:
     void update();
     // Forgets everything (the timeline was cleared); waits for the worker.
     void reset();
+    // Forgets the signatures of events before `before` (the timeline's budget dropped them).
+    void dropBefore(qsizetype before);
 
     // Whether a needle can use the index (printable ASCII, two characters or more).
     static bool usable(const QString &needle);
@@ -43,6 +45,7 @@ public:
     // Rows among candidates[begin, end) whose summary matches the needle by the rule of TextSearch.
     QList<qsizetype> search(
         const QList<qsizetype> &candidates, qsizetype begin, qsizetype end, const QString &needle) const;
+    // The timeline index after the last indexed event (signatures cover [firstIndexed, indexedCount)).
     qsizetype indexedCount() const;
 
 private:
@@ -51,6 +54,7 @@ private:
     const Timeline *m_timeline;
     mutable QReadWriteLock m_lock;
     std::vector<Signature> m_signatures;
+    qsizetype m_base = 0; // timeline index of m_signatures[0]
     QFuture<void> m_worker;
     std::atomic<bool> m_stop {false};
 };

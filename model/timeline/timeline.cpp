@@ -57,6 +57,7 @@ void Timeline::append(const Event &event)
         m_arenaUsed = offset + summaryBytes + quint64(details.size());
         m_records.push_back(Record {event.timeUs, event.session, offset, summaryBytes, quint32(details.size()),
             event.side, event.kind, event.severity});
+        trimLocked();
     }
     Q_EMIT eventAppended(event);
     announceSoon();
@@ -77,6 +78,7 @@ void Timeline::appendEncoded(const EventHeader &header, QByteArrayView summaryUt
         m_arenaUsed = offset + bytes;
         m_records.push_back(Record {header.timeUs, header.session, offset, quint32(summaryUtf8.size()),
             quint32(details.size()), header.side, header.kind, header.severity});
+        trimLocked();
     }
     if (consumers) {
         Q_EMIT eventAppended(Event {header.timeUs, header.session, header.side, header.kind, header.severity,
@@ -96,11 +98,70 @@ void Timeline::announceAppended()
 {
     // Cleared before counting: an append racing with this call posts the next announcement, so nothing is missed.
     m_announcePending.store(false);
-    const qsizetype count = eventCount();
-    const qsizetype first = m_announced;
+    qsizetype kept = 0;
+    qsizetype count = 0;
+    {
+        QReadLocker locker(&m_lock);
+        kept = m_firstIndex;
+        count = m_firstIndex + qsizetype(m_records.size());
+    }
+    // Drops first: a view removes its oldest rows, then inserts the new ones (none of which were dropped unseen).
+    if (kept > m_announcedFirst) {
+        m_announcedFirst = kept;
+        Q_EMIT eventsDropped(kept);
+    }
+    const qsizetype first = std::max(m_announced, kept);
     m_announced = count;
     if (count > first)
         Q_EMIT eventsAppended(first, count - 1);
+}
+
+void Timeline::setEventBudget(qsizetype budget)
+{
+    {
+        QWriteLocker locker(&m_lock);
+        m_budget = std::max<qsizetype>(0, budget);
+        trimLocked();
+    }
+    announceSoon();
+}
+
+qsizetype Timeline::eventBudget() const
+{
+    QReadLocker locker(&m_lock);
+    return m_budget;
+}
+
+qsizetype Timeline::droppedEventCount() const
+{
+    QReadLocker locker(&m_lock);
+    return m_firstIndex;
+}
+
+void Timeline::trimLocked()
+{
+    const auto kept = qsizetype(m_records.size());
+    if (m_budget <= 0 || kept <= m_budget)
+        return;
+    // Down to 90% of the budget: the next trim is a tenth of the budget of appends away.
+    const qsizetype slice = std::max<qsizetype>(1, m_budget / 10);
+    const qsizetype drop = std::min(kept, kept - m_budget + slice);
+    m_records.erase(m_records.begin(), m_records.begin() + drop);
+    m_firstIndex += drop;
+    // Chunks wholly before the oldest kept event go; the last chunk is the one being written and stays.
+    size_t unused = 0;
+    while (
+        unused + 1 < m_chunks.size() && (m_records.empty() || m_chunks[unused + 1].start <= m_records.front().offset))
+        ++unused;
+    m_chunks.erase(m_chunks.begin(), m_chunks.begin() + qsizetype(unused));
+}
+
+const Timeline::Record *Timeline::recordLocked(qsizetype index) const
+{
+    const qsizetype at = index - m_firstIndex;
+    if (index < 0 || at < 0 || at >= qsizetype(m_records.size()))
+        return nullptr;
+    return &m_records[size_t(at)];
 }
 
 void Timeline::record(
@@ -145,7 +206,13 @@ const char *Timeline::arenaAt(quint64 offset) const
 qsizetype Timeline::eventCount() const
 {
     QReadLocker locker(&m_lock);
-    return qsizetype(m_records.size());
+    return m_firstIndex + qsizetype(m_records.size());
+}
+
+qsizetype Timeline::firstIndex() const
+{
+    QReadLocker locker(&m_lock);
+    return m_firstIndex;
 }
 
 EventHeader Timeline::headerOf(const Record &r)
@@ -157,9 +224,10 @@ Event Timeline::event(qsizetype index) const
 {
     QReadLocker locker(&m_lock);
     Event e;
-    if (index < 0 || size_t(index) >= m_records.size())
+    const Record *record = recordLocked(index);
+    if (!record)
         return e;
-    const Record &r = m_records[size_t(index)];
+    const Record &r = *record;
     e.timeUs = r.timeUs;
     e.session = r.session;
     e.side = r.side;
@@ -175,18 +243,15 @@ Event Timeline::event(qsizetype index) const
 EventHeader Timeline::header(qsizetype index) const
 {
     QReadLocker locker(&m_lock);
-    if (index < 0 || size_t(index) >= m_records.size())
-        return {};
-    return headerOf(m_records[size_t(index)]);
+    const Record *r = recordLocked(index);
+    return r ? headerOf(*r) : EventHeader {};
 }
 
 QString Timeline::summary(qsizetype index) const
 {
     QReadLocker locker(&m_lock);
-    if (index < 0 || size_t(index) >= m_records.size())
-        return {};
-    const Record &r = m_records[size_t(index)];
-    return QString::fromUtf8(arenaAt(r.offset), r.summaryBytes);
+    const Record *r = recordLocked(index);
+    return r ? QString::fromUtf8(arenaAt(r->offset), r->summaryBytes) : QString();
 }
 
 bool Timeline::matchesLocked(const Record &r, const EventFilter &f, const QString &needle) const
@@ -211,17 +276,16 @@ bool Timeline::matchesLocked(const Record &r, const EventFilter &f, const QStrin
 bool Timeline::matches(qsizetype index, const EventFilter &filter) const
 {
     QReadLocker locker(&m_lock);
-    if (index < 0 || size_t(index) >= m_records.size())
-        return false;
-    return matchesLocked(m_records[size_t(index)], filter, filter.text);
+    const Record *r = recordLocked(index);
+    return r && matchesLocked(*r, filter, filter.text);
 }
 
 QList<qsizetype> Timeline::matching(const EventFilter &filter, qsizetype from, qsizetype to) const
 {
     QReadLocker locker(&m_lock);
     QList<qsizetype> out;
-    from = std::max<qsizetype>(from, 0);
-    to = std::min<qsizetype>(to, qsizetype(m_records.size()));
+    from = std::max<qsizetype>(from, m_firstIndex);
+    to = std::min<qsizetype>(to, m_firstIndex + qsizetype(m_records.size()));
     if (filter.acceptsAll()) {
         out.reserve(std::max<qsizetype>(0, to - from));
         for (qsizetype i = from; i < to; ++i)
@@ -229,7 +293,7 @@ QList<qsizetype> Timeline::matching(const EventFilter &filter, qsizetype from, q
         return out;
     }
     for (qsizetype i = from; i < to; ++i) {
-        if (matchesLocked(m_records[size_t(i)], filter, filter.text))
+        if (matchesLocked(m_records[size_t(i - m_firstIndex)], filter, filter.text))
             out.append(i);
     }
     return out;
@@ -238,7 +302,8 @@ QList<qsizetype> Timeline::matching(const EventFilter &filter, qsizetype from, q
 quint64 Timeline::eventMemoryBytes() const
 {
     QReadLocker locker(&m_lock);
-    return quint64(m_records.size()) * sizeof(Record) + m_arenaUsed;
+    const quint64 arena = m_chunks.empty() ? 0 : m_arenaUsed - m_chunks.front().start;
+    return quint64(m_records.size()) * sizeof(Record) + arena;
 }
 
 quint64 Timeline::newSessionId()
@@ -338,6 +403,7 @@ void Timeline::clear()
         // Clearing an empty timeline keeps the previous clear undoable.
         if (!m_records.empty() || !m_sessions.isEmpty()) {
             auto stash = std::make_unique<Stash>();
+            stash->firstIndex = m_firstIndex;
             stash->records = std::exchange(m_records, {});
             stash->chunks = std::exchange(m_chunks, {});
             stash->arenaUsed = m_arenaUsed;
@@ -349,6 +415,7 @@ void Timeline::clear()
             m_stash = std::move(stash);
         }
         m_records.clear();
+        m_firstIndex = 0;
         m_chunks.clear();
         m_sessions.clear();
         m_sessionOrder.clear();
@@ -357,6 +424,7 @@ void Timeline::clear()
         m_chunkStart = 0;
         m_chunkSize = 0;
         m_announced = 0;
+        m_announcedFirst = 0;
     }
     Q_EMIT cleared();
 }
@@ -406,7 +474,11 @@ void Timeline::restoreCleared()
             = std::exchange(m_unlinkedByEndpoints, std::move(stash->unlinkedByEndpoints));
         for (auto it = laterUnlinked.cbegin(); it != laterUnlinked.cend(); ++it)
             m_unlinkedByEndpoints.insert(it.key(), it.value());
-        m_announced = 0;
+        // Indices continue those of the cleared events, and the budget holds for the whole again.
+        m_firstIndex = stash->firstIndex;
+        trimLocked();
+        m_announced = m_firstIndex;
+        m_announcedFirst = m_firstIndex;
     }
     Q_EMIT cleared();
     announceAppended();

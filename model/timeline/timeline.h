@@ -58,15 +58,29 @@ public:
     void record(quint64 session, Side side, EventKind kind, Severity severity, const QString &summary,
         const EventDetails &details = {});
 
+    // Indices are global and stable: eventCount() is the index after the newest event, firstIndex() that of the
+    // oldest one still kept (0 unless a budget has dropped older ones). Reading a dropped index is safe: an empty
+    // Event or header, an empty summary, no match.
     qsizetype eventCount() const;
+    qsizetype firstIndex() const;
     Event event(qsizetype index) const;
     EventHeader header(qsizetype index) const;
     QString summary(qsizetype index) const;
     bool matches(qsizetype index, const EventFilter &filter) const;
     // Indices in [from, to) that pass the filter, in order.
     QList<qsizetype> matching(const EventFilter &filter, qsizetype from, qsizetype to) const;
-    // Bytes used by stored events (records and arena), for the benchmark.
+    // Bytes used by stored events (records and the arena chunks still held), for the benchmark.
     quint64 eventMemoryBytes() const;
+
+    // The most events kept in memory; 0 (the default) keeps every one. When an append takes the count over the
+    // budget, the oldest events are dropped in slices of a tenth of the budget, so that trimming is rare and costs
+    // a pop per record plus freeing whole arena chunks once no kept event uses them. The window sets one and keeps
+    // the rest in its capture file; eventsDropped() tells the views. Thread-safe; a smaller budget trims at the
+    // next append.
+    void setEventBudget(qsizetype budget);
+    qsizetype eventBudget() const;
+    // Events dropped by the budget since construction or the last clear() (equal to firstIndex()).
+    qsizetype droppedEventCount() const;
 
     // Sessions. Ids are unique in the process.
     static quint64 newSessionId();
@@ -101,6 +115,10 @@ Q_SIGNALS:
     // Events [first, last] (inclusive) were appended since the previous emission or since cleared(). Emitted in the
     // Timeline's thread from its event loop; coalesced.
     void eventsAppended(qsizetype first, qsizetype last);
+    // The events before index `before` were dropped by the budget since the previous emission. Emitted in the
+    // Timeline's thread, coalesced with eventsAppended() and always just before it, so a view removes its front rows
+    // and then inserts the new ones. `before` may exceed the events announced so far: some were dropped unseen.
+    void eventsDropped(qsizetype before);
     // Emitted in the thread that updated the session (queued to the GUI thread by an automatic connection).
     void sessionUpdated(quint64 id);
     void cleared();
@@ -127,6 +145,7 @@ private:
     // What clear() moved aside.
     struct Stash
     {
+        qsizetype firstIndex = 0; // the global index of records.front()
         std::deque<Record> records;
         std::vector<Chunk> chunks;
         quint64 arenaUsed = 0;
@@ -142,9 +161,14 @@ private:
     quint64 arenaReserve(quint64 bytes); // offset where that many bytes fit in one chunk
     bool matchesLocked(const Record &record, const EventFilter &filter, const QString &needle) const;
     static EventHeader headerOf(const Record &record);
+    // With the write lock held: drops the oldest events when over the budget.
+    void trimLocked();
+    const Record *recordLocked(qsizetype index) const;
 
     mutable QReadWriteLock m_lock;
     std::deque<Record> m_records;
+    qsizetype m_firstIndex = 0; // global index of m_records.front()
+    qsizetype m_budget = 0;
     std::vector<Chunk> m_chunks;
     quint64 m_arenaUsed = 0; // global offset of the next free byte
     quint64 m_chunkStart = 0; // global offset of the last chunk
@@ -161,6 +185,7 @@ private:
     // The events announced by eventsAppended() so far (touched in the Timeline's thread only), and whether an
     // announcement is queued.
     qsizetype m_announced = 0;
+    qsizetype m_announcedFirst = 0; // the firstIndex() told by the last eventsDropped()
     std::atomic<bool> m_announcePending {false};
 };
 

@@ -12,8 +12,8 @@ namespace TlsLab::Model {
 
 namespace {
 
-QString writeTimeline(const Timeline *timeline, const QString &path, TimelineExport::Format format, qint64 total,
-    std::atomic<qint64> *done, const std::atomic<bool> *cancel)
+QString writeTimeline(const Timeline *timeline, const QString &path, TimelineExport::Format format, qint64 first,
+    qint64 total, std::atomic<qint64> *done, const std::atomic<bool> *cancel)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
@@ -22,15 +22,19 @@ QString writeTimeline(const Timeline *timeline, const QString &path, TimelineExp
     buffer.reserve(1 << 20);
     if (format == TimelineExport::Format::Csv)
         buffer += TimelineExport::csvHeader();
-    for (qint64 i = 0; i < total; ++i) {
-        if ((i & 1023) == 0) {
+    // The events kept in memory when the export started; under a budget some may be dropped while it runs (an
+    // event read after that is empty and skipped).
+    for (qint64 i = first; i < first + total; ++i) {
+        if (((i - first) & 1023) == 0) {
             if (cancel->load(std::memory_order_relaxed)) {
                 file.cancelWriting();
                 return QObject::tr("Export cancelled");
             }
-            done->store(i, std::memory_order_relaxed);
+            done->store(i - first, std::memory_order_relaxed);
         }
         const Event e = timeline->event(i);
+        if (e.timeUs == 0 && e.summary.isEmpty())
+            continue;
         buffer += format == TimelineExport::Format::JsonLines ? e.toJsonLine() : TimelineExport::csvLine(e);
         if (buffer.size() > (1 << 20) - 4096) {
             if (file.write(buffer) != buffer.size())
@@ -98,13 +102,14 @@ bool TimelineExport::start(const QString &path, Format format)
     if (isRunning())
         return false;
     m_path = path;
-    m_total = m_timeline->eventCount();
+    const qint64 first = m_timeline->firstIndex();
+    m_total = m_timeline->eventCount() - first;
     m_done = std::make_shared<std::atomic<qint64>>(0);
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     // The worker holds its own references to the counters; the timeline outlives it (the destructor waits).
-    m_watcher.setFuture(
-        QtConcurrent::run([timeline = m_timeline, path, format, total = m_total, done = m_done, cancel = m_cancel] {
-            return writeTimeline(timeline, path, format, total, done.get(), cancel.get());
+    m_watcher.setFuture(QtConcurrent::run(
+        [timeline = m_timeline, path, format, first, total = m_total, done = m_done, cancel = m_cancel] {
+            return writeTimeline(timeline, path, format, first, total, done.get(), cancel.get());
         }));
     m_progressTimer->start();
     Q_EMIT progressChanged(0, m_total);

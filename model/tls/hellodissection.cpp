@@ -1,9 +1,10 @@
 #include "model/tls/hellodissection.h"
 
+#include "model/core/eventcbor.h"
 #include "model/tls/tlsnames.h"
 #include "model/tls/tlsreader.h"
 
-#include <QCborArray>
+#include <QCborValue>
 #include <QStringList>
 
 #include <cstring>
@@ -51,26 +52,26 @@ enum Ext : quint16 {
     RenegotiationInfo = 0xFF01,
 };
 
-QString hexString(QByteArrayView bytes)
-{
-    return QString::fromLatin1(bytes.toByteArray().toHex());
-}
-
 bool readU16List(TlsReader &r, QByteArrayView data, QList<quint16> &out, const char *what)
 {
     if (data.size() % 2)
         return r.fail(u"%1 has an odd length (%2 bytes)"_s.arg(QLatin1StringView(what)).arg(data.size()));
-    out.reserve(data.size() / 2);
+    // Written in place after one resize: appending value by value was a sixth of the whole parse.
+    const qsizetype at = out.size();
+    out.resize(at + data.size() / 2);
+    quint16 *values = out.data() + at;
+    const auto *bytes = reinterpret_cast<const uchar *>(data.data());
     for (qsizetype i = 0; i + 1 < data.size(); i += 2)
-        out.append(quint16((quint8(data[i]) << 8) | quint8(data[i + 1])));
+        *values++ = quint16((bytes[i] << 8) | bytes[i + 1]);
     return true;
 }
 
 void readU8List(QByteArrayView data, QList<quint8> &out)
 {
-    out.reserve(data.size());
-    for (char c : data)
-        out.append(quint8(c));
+    const qsizetype at = out.size();
+    out.resize(at + data.size());
+    if (!data.isEmpty())
+        std::memcpy(out.data() + at, data.data(), size_t(data.size()));
 }
 
 // A list of 1-byte-length-prefixed names (ALPN, ALPS).
@@ -338,71 +339,95 @@ ClientHelloDissection dissectSslv2(QByteArrayView data)
     return h;
 }
 
-QCborArray u16Names(const QList<quint16> &values, QLatin1StringView (*name)(quint16))
+// The writers of the hellos' appendCborFields.
+void appendHex16(QByteArray &out, quint16 value)
 {
-    QCborArray out;
+    static constexpr char Hex[] = "0123456789abcdef";
+    const char text[7] = {
+        char(0x60 | 6), '0', 'x', Hex[value >> 12], Hex[(value >> 8) & 0xf], Hex[(value >> 4) & 0xf], Hex[value & 0xf]};
+    out.append(text, 7);
+}
+
+void appendHexBytes(QByteArray &out, const QByteArray &bytes)
+{
+    static constexpr char Hex[] = "0123456789abcdef";
+    EventCbor::appendHead(out, EventCbor::Text, quint64(2 * bytes.size()));
+    const qsizetype at = out.size();
+    out.resize(at + 2 * bytes.size());
+    char *o = out.data() + at;
+    for (char c : bytes) {
+        *o++ = Hex[(quint8(c) >> 4) & 0xf];
+        *o++ = Hex[quint8(c) & 0xf];
+    }
+}
+
+// A name from a table, or the label made for a value without one ("GREASE (0x0a0a)", "unknown (0x1234)").
+void appendLabel(QByteArray &out, QLatin1StringView name, quint16 value, QString (*label)(quint16))
+{
+    if (!name.isEmpty())
+        EventCbor::appendText(out, name);
+    else
+        EventCbor::appendText(out, QStringView(label(value)));
+}
+
+template<typename List>
+void appendIntegers(QByteArray &out, const List &values)
+{
+    EventCbor::appendHead(out, EventCbor::Array, quint64(values.size()));
+    for (auto v : values)
+        EventCbor::appendInteger(out, v);
+}
+
+void appendByteStrings(QByteArray &out, const QList<QByteArray> &list)
+{
+    EventCbor::appendHead(out, EventCbor::Array, quint64(list.size()));
+    for (const QByteArray &p : list)
+        EventCbor::appendText(out, QLatin1StringView(p));
+}
+
+// u16Names' values: the name, "GREASE (0x0a0a)", or the number.
+void appendU16Names(QByteArray &out, const QList<quint16> &values, QLatin1StringView (*name)(quint16))
+{
+    EventCbor::appendHead(out, EventCbor::Array, quint64(values.size()));
     for (quint16 v : values) {
         const QLatin1StringView n = name(v);
         if (!n.isEmpty())
-            out.append(QString(n));
+            EventCbor::appendText(out, n);
         else if (isGrease(v))
-            out.append(u"GREASE (%1)"_s.arg(hex16(v)));
+            EventCbor::appendText(out, QStringView(u"GREASE (%1)"_s.arg(hex16(v))));
         else
-            out.append(hex16(v));
+            appendHex16(out, v);
     }
-    return out;
 }
 
-// One group as a map: for the few key shares and the ServerHello's choice.
-QCborMap groupMap(quint16 g)
+// A group as a map (value, name, flags) with a key share's size.
+void appendGroup(QByteArray &out, quint16 g, quint16 size, bool withSize = true)
 {
-    QCborMap m {{u"value"_s, hex16(g)}, {u"name"_s, namedGroupLabel(g)}};
-    if (isGrease(g))
-        m.insert(u"grease"_s, true);
-    if (isPostQuantumGroup(g))
-        m.insert(u"post_quantum"_s, true);
-    if (isHybridGroup(g))
-        m.insert(u"hybrid"_s, true);
-    return m;
-}
-
-// supported_groups: names in a flat array (a map per group cost a fifth of the whole conversion), the
-// post-quantum ones named again on their own.
-void insertGroups(QCborMap &e, const QList<quint16> &groups)
-{
-    QCborArray names, postQuantum;
-    for (quint16 g : groups) {
-        names.append(namedGroupLabel(g));
-        if (isPostQuantumGroup(g))
-            postQuantum.append(namedGroupLabel(g));
+    const bool grease = isGrease(g);
+    const bool postQuantum = isPostQuantumGroup(g);
+    const bool hybrid = isHybridGroup(g);
+    EventCbor::appendHead(
+        out, EventCbor::Map, quint64(2 + int(withSize) + int(grease) + int(postQuantum) + int(hybrid)));
+    EventCbor::appendText(out, "value"_L1);
+    appendHex16(out, g);
+    EventCbor::appendText(out, "name"_L1);
+    appendLabel(out, namedGroupName(g), g, namedGroupLabel);
+    if (grease) {
+        EventCbor::appendText(out, "grease"_L1);
+        EventCbor::appendBool(out, true);
     }
-    e.insert(u"groups"_s, names);
-    if (!postQuantum.isEmpty())
-        e.insert(u"post_quantum_groups"_s, postQuantum);
-}
-
-QCborArray byteStrings(const QList<QByteArray> &list)
-{
-    QCborArray out;
-    for (const QByteArray &p : list)
-        out.append(QString::fromLatin1(p));
-    return out;
-}
-
-QCborMap extensionBase(const HelloExtension &x)
-{
-    QCborMap m {{u"type"_s, hex16(x.type)}, {u"name"_s, extensionLabel(x.type)}, {u"size"_s, x.size}};
-    if (x.isGrease())
-        m.insert(u"grease"_s, true);
-    return m;
-}
-
-QCborArray versionList(const QList<quint16> &versions)
-{
-    QCborArray out;
-    for (quint16 v : versions)
-        out.append(versionLabel(v));
-    return out;
+    if (postQuantum) {
+        EventCbor::appendText(out, "post_quantum"_L1);
+        EventCbor::appendBool(out, true);
+    }
+    if (hybrid) {
+        EventCbor::appendText(out, "hybrid"_L1);
+        EventCbor::appendBool(out, true);
+    }
+    if (withSize) {
+        EventCbor::appendText(out, "size"_L1);
+        EventCbor::appendInteger(out, size);
+    }
 }
 
 } // namespace
@@ -630,134 +655,219 @@ QString ClientHelloDissection::summary() const
 
 QCborMap ClientHelloDissection::toCbor() const
 {
-    QCborMap m;
-    m.insert(u"status"_s, QString(dissectionStatusName(status)));
-    if (status == DissectionStatus::Error)
-        m.insert(u"error"_s, error);
-    if (recordCount) {
-        m.insert(u"record_version"_s, hex16(recordVersion));
-        m.insert(u"records"_s, recordCount);
+    // One writer for both forms: the map is decoded from the fields the tap records.
+    QByteArray map;
+    map.append(char(0xbf)); // a map of indefinite length around the fields
+    appendCborFields(map);
+    map.append(char(0xff));
+    return QCborValue::fromCbor(map).toMap();
+}
+
+void ClientHelloDissection::appendCborFields(QByteArray &out) const
+{
+    using namespace EventCbor;
+    const auto key = [&out](QLatin1StringView name) { appendText(out, name); };
+    key("status"_L1);
+    appendText(out, dissectionStatusName(status));
+    if (status == DissectionStatus::Error) {
+        key("error"_L1);
+        appendText(out, QStringView(error));
     }
-    if (sslv2Compatible)
-        m.insert(u"sslv2_compatible"_s, true);
-    if (messageSize)
-        m.insert(u"size"_s, messageSize);
+    if (recordCount) {
+        key("record_version"_L1);
+        appendHex16(out, recordVersion);
+        key("records"_L1);
+        appendInteger(out, recordCount);
+    }
+    if (sslv2Compatible) {
+        key("sslv2_compatible"_L1);
+        appendBool(out, true);
+    }
+    if (messageSize) {
+        key("size"_L1);
+        appendInteger(out, messageSize);
+    }
     if (status != DissectionStatus::Complete)
-        return m;
-    m.insert(u"legacy_version"_s, hex16(legacyVersion));
-    m.insert(u"highest_version"_s, versionLabel(highestVersion()));
-    m.insert(u"random"_s, hexString(random));
-    m.insert(u"session_id"_s, hexString(sessionId));
+        return;
+    key("legacy_version"_L1);
+    appendHex16(out, legacyVersion);
+    key("highest_version"_L1);
+    appendText(out, QStringView(versionLabel(highestVersion())));
+    key("random"_L1);
+    appendHexBytes(out, random);
+    key("session_id"_L1);
+    appendHexBytes(out, sessionId);
     // Names ("GREASE (0x0a0a)", "unknown (0x1234)" where there is none) and the numbers alongside: two flat arrays
     // cost a small fraction of a map per suite, and this runs for every hello the tap sees.
-    QCborArray suites, values;
-    for (quint16 s : cipherSuites) {
-        suites.append(cipherSuiteLabel(s));
-        values.append(s);
+    key("cipher_suites"_L1);
+    appendHead(out, Array, quint64(cipherSuites.size()));
+    for (quint16 s : cipherSuites)
+        appendLabel(out, cipherSuiteName(s), s, cipherSuiteLabel);
+    key("cipher_suite_values"_L1);
+    appendHead(out, Array, quint64(cipherSuites.size()));
+    for (quint16 s : cipherSuites)
+        appendInteger(out, s);
+    key("compression_methods"_L1);
+    appendIntegers(out, compressionMethods);
+    if (!serverName.isEmpty()) {
+        key("server_name"_L1);
+        appendText(out, QStringView(serverName));
     }
-    m.insert(u"cipher_suites"_s, suites);
-    m.insert(u"cipher_suite_values"_s, values);
-    QCborArray compression;
-    for (quint8 c : compressionMethods)
-        compression.append(c);
-    m.insert(u"compression_methods"_s, compression);
-    if (!serverName.isEmpty())
-        m.insert(u"server_name"_s, serverName);
-    if (!alpn.isEmpty())
-        m.insert(u"alpn"_s, byteStrings(alpn));
-    if (offersPostQuantum())
-        m.insert(u"post_quantum"_s, true);
-    if (hasExtension(EncryptedClientHello))
-        m.insert(u"ech_offered"_s, true);
+    if (!alpn.isEmpty()) {
+        key("alpn"_L1);
+        appendByteStrings(out, alpn);
+    }
+    if (offersPostQuantum()) {
+        key("post_quantum"_L1);
+        appendBool(out, true);
+    }
+    if (hasExtension(EncryptedClientHello)) {
+        key("ech_offered"_L1);
+        appendBool(out, true);
+    }
 
-    QCborArray list;
+    key("extensions"_L1);
+    appendHead(out, Array, quint64(extensions.size()));
     for (const HelloExtension &x : extensions) {
-        QCborMap e = extensionBase(x);
+        const qsizetype at = beginContainer(out);
+        quint64 fields = 3;
+        key("type"_L1);
+        appendHex16(out, x.type);
+        key("name"_L1);
+        appendLabel(out, extensionName(x.type), x.type, extensionLabel);
+        key("size"_L1);
+        appendInteger(out, x.size);
+        if (x.isGrease()) {
+            key("grease"_L1);
+            appendBool(out, true);
+            ++fields;
+        }
+        const auto field = [&](QLatin1StringView name) {
+            key(name);
+            ++fields;
+        };
         switch (x.type) {
         case ServerName:
-            e.insert(u"server_name"_s, serverName);
+            field("server_name"_L1);
+            appendText(out, QStringView(serverName));
             break;
         case Alpn:
-            e.insert(u"protocols"_s, byteStrings(alpn));
+            field("protocols"_L1);
+            appendByteStrings(out, alpn);
             break;
         case AlpsOld:
         case AlpsNew:
-            e.insert(u"protocols"_s, byteStrings(alpsProtocols));
+            field("protocols"_L1);
+            appendByteStrings(out, alpsProtocols);
             break;
         case SupportedVersions:
-            e.insert(u"versions"_s, versionList(supportedVersions));
+            field("versions"_L1);
+            appendHead(out, Array, quint64(supportedVersions.size()));
+            for (quint16 v : supportedVersions)
+                appendText(out, QStringView(versionLabel(v)));
             break;
-        case SupportedGroups:
-            insertGroups(e, supportedGroups);
-            break;
-        case EcPointFormats: {
-            QCborArray formats;
-            for (quint8 f : ecPointFormats)
-                formats.append(f);
-            e.insert(u"formats"_s, formats);
-            break;
-        }
-        case KeyShare: {
-            QCborArray shares;
-            for (const KeyShareEntry &k : keyShares) {
-                QCborMap s = groupMap(k.group);
-                s.insert(u"size"_s, k.size);
-                shares.append(s);
+        case SupportedGroups: {
+            // Names in a flat array (a map per group cost a fifth of the whole conversion), the post-quantum ones
+            // named again on their own.
+            field("groups"_L1);
+            appendHead(out, Array, quint64(supportedGroups.size()));
+            qsizetype postQuantum = 0;
+            for (quint16 g : supportedGroups) {
+                appendLabel(out, namedGroupName(g), g, namedGroupLabel);
+                postQuantum += isPostQuantumGroup(g) ? 1 : 0;
             }
-            e.insert(u"shares"_s, shares);
+            if (postQuantum) {
+                field("post_quantum_groups"_L1);
+                appendHead(out, Array, quint64(postQuantum));
+                for (quint16 g : supportedGroups) {
+                    if (isPostQuantumGroup(g))
+                        appendLabel(out, namedGroupName(g), g, namedGroupLabel);
+                }
+            }
             break;
         }
+        case EcPointFormats:
+            field("formats"_L1);
+            appendIntegers(out, ecPointFormats);
+            break;
+        case KeyShare:
+            field("shares"_L1);
+            appendHead(out, Array, quint64(keyShares.size()));
+            for (const KeyShareEntry &k : keyShares)
+                appendGroup(out, k.group, k.size);
+            break;
         case SignatureAlgorithms:
-            e.insert(u"schemes"_s, u16Names(signatureAlgorithms, signatureSchemeName));
+            field("schemes"_L1);
+            appendU16Names(out, signatureAlgorithms, signatureSchemeName);
             break;
         case SignatureAlgorithmsCert:
-            e.insert(u"schemes"_s, u16Names(signatureAlgorithmsCert, signatureSchemeName));
+            field("schemes"_L1);
+            appendU16Names(out, signatureAlgorithmsCert, signatureSchemeName);
             break;
         case DelegatedCredential:
-            e.insert(u"schemes"_s, u16Names(delegatedCredentialSchemes, signatureSchemeName));
+            field("schemes"_L1);
+            appendU16Names(out, delegatedCredentialSchemes, signatureSchemeName);
             break;
         case CompressCertificate:
-            e.insert(u"algorithms"_s, u16Names(certificateCompression, certificateCompressionName));
+            field("algorithms"_L1);
+            appendU16Names(out, certificateCompression, certificateCompressionName);
             break;
-        case PskKeyExchangeModes: {
-            QCborArray modes;
+        case PskKeyExchangeModes:
+            field("modes"_L1);
+            appendHead(out, Array, quint64(pskKeyExchangeModes.size()));
             for (quint8 mode : pskKeyExchangeModes) {
                 const QLatin1StringView n = pskKeyExchangeModeName(mode);
-                modes.append(n.isEmpty() ? QString::number(mode) : QString(n));
+                if (n.isEmpty())
+                    appendText(out, QStringView(QString::number(mode)));
+                else
+                    appendText(out, n);
             }
-            e.insert(u"modes"_s, modes);
             break;
-        }
         case PreSharedKey:
-            e.insert(u"identities"_s, pskIdentityCount);
+            field("identities"_L1);
+            appendInteger(out, pskIdentityCount);
             break;
         case StatusRequest:
-            if (statusRequestType)
-                e.insert(u"status_type"_s, statusRequestType == 1 ? u"ocsp"_s : QString::number(statusRequestType));
+            if (statusRequestType) {
+                field("status_type"_L1);
+                if (statusRequestType == 1)
+                    appendText(out, "ocsp"_L1);
+                else
+                    appendText(out, QStringView(QString::number(statusRequestType)));
+            }
             break;
         case EncryptedClientHello:
-            e.insert(u"ech_type"_s, echType == 0 ? u"outer"_s : echType == 1 ? u"inner"_s : QString::number(echType));
+            field("ech_type"_L1);
+            if (echType == 0)
+                appendText(out, "outer"_L1);
+            else if (echType == 1)
+                appendText(out, "inner"_L1);
+            else
+                appendText(out, QStringView(QString::number(echType)));
             if (echType == 0) {
-                e.insert(u"config_id"_s, echConfigId);
-                e.insert(u"payload_size"_s, echPayloadSize);
+                field("config_id"_L1);
+                appendInteger(out, echConfigId);
+                field("payload_size"_L1);
+                appendInteger(out, echPayloadSize);
             }
-            e.insert(u"note"_s, u"ECH offered — real or GREASE cannot be told apart from outside"_s);
+            field("note"_L1);
+            appendText(out, u"ECH offered — real or GREASE cannot be told apart from outside");
             break;
         case RecordSizeLimit:
-            e.insert(u"limit"_s, recordSizeLimit);
+            field("limit"_L1);
+            appendInteger(out, recordSizeLimit);
             break;
         case RenegotiationInfo:
             // The renegotiated_connection inside: empty on a first handshake.
-            e.insert(u"renegotiated_connection_size"_s, qMax(0, int(x.size) - 1));
+            field("renegotiated_connection_size"_L1);
+            appendInteger(out, qMax(0, int(x.size) - 1));
             break;
         default:
             break; // early_data, signed_certificate_timestamp, extended_master_secret, padding, session_ticket...:
                    // their size says it all
         }
-        list.append(e);
+        endContainer(out, at, Map, fields);
     }
-    m.insert(u"extensions"_s, list);
-    return m;
 }
 
 ServerHelloDissection dissectServerHello(QByteArrayView message)
@@ -874,42 +984,82 @@ QString ServerHelloDissection::summary() const
 
 QCborMap ServerHelloDissection::toCbor() const
 {
-    QCborMap m;
-    m.insert(u"status"_s, QString(dissectionStatusName(status)));
-    if (status == DissectionStatus::Error)
-        m.insert(u"error"_s, error);
-    if (messageSize)
-        m.insert(u"size"_s, messageSize);
-    if (status != DissectionStatus::Complete)
-        return m;
-    if (helloRetryRequest)
-        m.insert(u"hello_retry_request"_s, true);
-    m.insert(u"legacy_version"_s, hex16(legacyVersion));
-    m.insert(u"version"_s, versionLabel(version()));
-    m.insert(u"random"_s, hexString(random));
-    m.insert(u"session_id"_s, hexString(sessionId));
-    m.insert(u"cipher_suite"_s, cipherSuiteLabel(cipherSuite));
-    m.insert(u"cipher_suite_value"_s, hex16(cipherSuite));
-    m.insert(u"compression_method"_s, compressionMethod);
-    if (hasExtension(KeyShare)) {
-        QCborMap group = groupMap(keyShareGroup);
-        if (!helloRetryRequest)
-            group.insert(u"size"_s, keyShareSize);
-        m.insert(u"key_share"_s, group);
+    QByteArray map;
+    map.append(char(0xbf)); // a map of indefinite length around the fields
+    appendCborFields(map);
+    map.append(char(0xff));
+    return QCborValue::fromCbor(map).toMap();
+}
+
+void ServerHelloDissection::appendCborFields(QByteArray &out) const
+{
+    using namespace EventCbor;
+    const auto key = [&out](QLatin1StringView name) { appendText(out, name); };
+    key("status"_L1);
+    appendText(out, dissectionStatusName(status));
+    if (status == DissectionStatus::Error) {
+        key("error"_L1);
+        appendText(out, QStringView(error));
     }
-    if (selectedPskIdentity >= 0)
-        m.insert(u"selected_psk_identity"_s, selectedPskIdentity);
-    if (!alpn.isEmpty())
-        m.insert(u"alpn"_s, QString::fromLatin1(alpn));
-    if (cookieSize)
-        m.insert(u"cookie_size"_s, cookieSize);
-    if (downgradeSentinel)
-        m.insert(u"downgrade_sentinel"_s, versionLabel(downgradeSentinel));
-    QCborArray list;
-    for (const HelloExtension &x : extensions)
-        list.append(extensionBase(x));
-    m.insert(u"extensions"_s, list);
-    return m;
+    if (messageSize) {
+        key("size"_L1);
+        appendInteger(out, messageSize);
+    }
+    if (status != DissectionStatus::Complete)
+        return;
+    if (helloRetryRequest) {
+        key("hello_retry_request"_L1);
+        appendBool(out, true);
+    }
+    key("legacy_version"_L1);
+    appendHex16(out, legacyVersion);
+    key("version"_L1);
+    appendText(out, QStringView(versionLabel(version())));
+    key("random"_L1);
+    appendHexBytes(out, random);
+    key("session_id"_L1);
+    appendHexBytes(out, sessionId);
+    key("cipher_suite"_L1);
+    appendLabel(out, cipherSuiteName(cipherSuite), cipherSuite, cipherSuiteLabel);
+    key("cipher_suite_value"_L1);
+    appendHex16(out, cipherSuite);
+    key("compression_method"_L1);
+    appendInteger(out, compressionMethod);
+    if (hasExtension(KeyShare)) {
+        key("key_share"_L1);
+        appendGroup(out, keyShareGroup, keyShareSize, !helloRetryRequest);
+    }
+    if (selectedPskIdentity >= 0) {
+        key("selected_psk_identity"_L1);
+        appendInteger(out, selectedPskIdentity);
+    }
+    if (!alpn.isEmpty()) {
+        key("alpn"_L1);
+        appendText(out, QLatin1StringView(alpn));
+    }
+    if (cookieSize) {
+        key("cookie_size"_L1);
+        appendInteger(out, cookieSize);
+    }
+    if (downgradeSentinel) {
+        key("downgrade_sentinel"_L1);
+        appendText(out, QStringView(versionLabel(downgradeSentinel)));
+    }
+    key("extensions"_L1);
+    appendHead(out, Array, quint64(extensions.size()));
+    for (const HelloExtension &x : extensions) {
+        appendHead(out, Map, x.isGrease() ? 4 : 3);
+        key("type"_L1);
+        appendHex16(out, x.type);
+        key("name"_L1);
+        appendLabel(out, extensionName(x.type), x.type, extensionLabel);
+        key("size"_L1);
+        appendInteger(out, x.size);
+        if (x.isGrease()) {
+            key("grease"_L1);
+            appendBool(out, true);
+        }
+    }
 }
 
 } // namespace TlsLab::Model

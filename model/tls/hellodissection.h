@@ -89,6 +89,9 @@ struct ClientHelloDissection
     // http/1.1, post-quantum X25519MLKEM768, ECH", or what is wrong / missing.
     QString summary() const;
     QCborMap toCbor() const;
+    // toCbor()'s fields written as CBOR key/value pairs without the map around them (EventDetails' encoding), the
+    // same bytes QCborValue would write for them, without building the map (the tap does this for every hello).
+    void appendCborFields(QByteArray &out) const;
 };
 
 // A ServerHello or, when random is the special HelloRetryRequest value, a HelloRetryRequest.
@@ -122,6 +125,7 @@ struct ServerHelloDissection
     // "ServerHello: TLS 1.3, TLS_AES_256_GCM_SHA384, x25519, resuming" or "HelloRetryRequest: asks for secp384r1".
     QString summary() const;
     QCborMap toCbor() const;
+    void appendCborFields(QByteArray &out) const; // as ClientHelloDissection's
 };
 
 // message starts at the handshake header (type 1, 3-byte length). Bytes after the message are ignored.

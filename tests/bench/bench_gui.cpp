@@ -102,6 +102,9 @@ int main(int argc, char *argv[])
     startup.start();
     Lab lab;
     MainWindow window(lab);
+    // The figures are for a million events kept in the view: the window's default event budget (1,000,000) would
+    // drop the oldest of the flood's and the million's events.
+    lab.timeline().setEventBudget(0);
     window.show();
     if (!QTest::qWaitForWindowExposed(&window))
         return 1;

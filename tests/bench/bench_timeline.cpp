@@ -94,5 +94,34 @@ int main(int argc, char *argv[])
     for (int i = 0; i < Count; i += 1000)
         chars += timeline.event(i).summary.size();
     std::printf("timeline.read_event_us: %.2f\n", timer.nsecsElapsed() / 1e3 / (Count / 1000));
+
+    // 3. Under an event budget (what the window sets): 3x the budget appended, memory after the first budget's worth
+    // and at the end. Flat means the dropped events' records and arena chunks were given back.
+    constexpr int Budget = 200'000;
+    Timeline budgeted;
+    budgeted.setEventBudget(Budget);
+    const qint64 rssStart = residentBytes();
+    qint64 rssOneBudget = 0;
+    quint64 storedOneBudget = 0;
+    timer.restart();
+    for (int i = 0; i < 3 * Budget; ++i) {
+        Event &e = prebuilt[size_t(i % 1000)];
+        e.session = quint64(i / 10 + 1);
+        budgeted.append(e);
+        if (i + 1 == Budget) {
+            rssOneBudget = residentBytes();
+            storedOneBudget = budgeted.eventMemoryBytes();
+        }
+    }
+    const qint64 budgetedNs = timer.nsecsElapsed();
+    const qint64 rssThreeBudgets = residentBytes();
+    std::printf("timeline.budget: %d\n", Budget);
+    std::printf("timeline.budget_kept_events: %lld\n", qlonglong(budgeted.eventCount() - budgeted.firstIndex()));
+    std::printf("timeline.budget_dropped_events: %lld\n", qlonglong(budgeted.droppedEventCount()));
+    std::printf("timeline.budget_append_ns_per_event: %.0f\n", double(budgetedNs) / (3 * Budget));
+    std::printf(
+        "timeline.budget_stored_mb_at_1x_3x: %.1f %.1f\n", storedOneBudget / 1e6, budgeted.eventMemoryBytes() / 1e6);
+    std::printf("timeline.budget_rss_growth_mb_at_1x_3x: %.1f %.1f\n", (rssOneBudget - rssStart) / 1e6,
+        (rssThreeBudgets - rssStart) / 1e6);
     return chars > 0 ? 0 : 1;
 }

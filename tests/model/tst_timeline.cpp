@@ -26,8 +26,14 @@ private Q_SLOTS:
     void fastJsonLineEqualsJsonObject();
     void clear();
     void clearCanBeUndone();
+    void undoKeepsTheBudget();
     void appendsAreAnnouncedAsRanges();
     void appendsFromAnotherThreadAreAnnouncedInTheTimelinesThread();
+    void budgetKeepsTheNewestEvents();
+    void budgetAppliesToEncodedAppends();
+    void dropsAreAnnouncedBeforeAppends();
+    void smallerBudgetTrimsAtOnceAndClearStartsOver();
+    void concurrentAppendsWithBudget();
 };
 
 void TestTimeline::roundTrip()
@@ -280,6 +286,30 @@ void TestTimeline::clear()
     QCOMPARE(timeline.event(0).summary, u"after"_s);
 }
 
+void TestTimeline::undoKeepsTheBudget()
+{
+    // Cleared after the budget had dropped its oldest: undone, the indices go on from the cleared ones and the whole
+    // stays within the budget, newest kept.
+    Timeline timeline;
+    timeline.setEventBudget(100);
+    for (int i = 0; i < 250; ++i)
+        timeline.record(1, Side::Server, EventKind::DataReceived, Severity::Info, u"old %1"_s.arg(i));
+    const qsizetype firstBefore = timeline.firstIndex();
+    QVERIFY(firstBefore > 0);
+    QCOMPARE(timeline.eventCount(), 250);
+    timeline.clear();
+    for (int i = 0; i < 30; ++i)
+        timeline.record(1, Side::Server, EventKind::DataReceived, Severity::Info, u"new %1"_s.arg(i));
+    timeline.restoreCleared();
+    QCOMPARE(timeline.eventCount(), 280);
+    QVERIFY(timeline.eventCount() - timeline.firstIndex() <= 100);
+    QVERIFY(timeline.firstIndex() >= firstBefore);
+    QCOMPARE(timeline.summary(279), u"new 29"_s);
+    QCOMPARE(timeline.summary(249), u"old 249"_s);
+    QCOMPARE(timeline.summary(timeline.firstIndex()), timeline.event(timeline.firstIndex()).summary);
+    QVERIFY(timeline.summary(timeline.firstIndex() - 1).isEmpty()); // dropped: nothing, safely
+}
+
 void TestTimeline::clearCanBeUndone()
 {
     Timeline timeline;
@@ -418,6 +448,185 @@ void TestTimeline::appendsFromAnotherThreadAreAnnouncedInTheTimelinesThread()
     QCOMPARE(ranges.size(), 1);
     QCOMPARE(ranges.first().first, 0);
     QCOMPARE(ranges.first().second, qsizetype(Count - 1));
+}
+
+void TestTimeline::budgetKeepsTheNewestEvents()
+{
+    Timeline timeline;
+    constexpr qsizetype Budget = 1000;
+    timeline.setEventBudget(Budget);
+    QCOMPARE(timeline.eventBudget(), Budget);
+    // 10 kB summaries: a budget's worth is about 10 MB, 3x the budget about 30 MB, several 4 MB arena chunks.
+    const QString padding(10000, u'p');
+    quint64 peakMemory = 0;
+    for (int i = 0; i < 3 * Budget; ++i) {
+        timeline.record(quint64(i + 1), Side::Server, EventKind::DataReceived, Severity::Info,
+            u"event %1 "_s.arg(i) + padding, EventDetails {{u"i", i}});
+        QCOMPARE(timeline.eventCount(), qsizetype(i + 1)); // the global end counts every event ever appended
+        QVERIFY(timeline.eventCount() - timeline.firstIndex() <= Budget);
+        QCOMPARE(timeline.droppedEventCount(), timeline.firstIndex());
+        peakMemory = std::max(peakMemory, timeline.eventMemoryBytes());
+    }
+    const qsizetype first = timeline.firstIndex();
+    QVERIFY(first >= 2 * Budget); // at most the budget kept
+    QVERIFY(first < 3 * Budget);
+    // The kept events are the newest, back exactly as appended.
+    for (qsizetype i = first; i < timeline.eventCount(); ++i) {
+        const Event e = timeline.event(i);
+        QCOMPARE(e.session, quint64(i + 1));
+        QCOMPARE(e.summary, u"event %1 "_s.arg(i) + padding);
+        QCOMPARE(e.details.value(u"i").toInteger(), qint64(i));
+        QCOMPARE(timeline.header(i).session, quint64(i + 1));
+        QVERIFY(timeline.summary(i).startsWith(u"event %1 "_s.arg(i)));
+    }
+    // Dropped indices read as nothing, and never crash.
+    for (const qsizetype i : {qsizetype(0), Budget, first - 1}) {
+        const Event e = timeline.event(i);
+        QCOMPARE(e.summary, QString());
+        QCOMPARE(e.session, quint64(0));
+        QCOMPARE(timeline.header(i).timeUs, qint64(0));
+        QCOMPARE(timeline.summary(i), QString());
+        QVERIFY(!timeline.matches(i, EventFilter {}));
+    }
+    const QList<qsizetype> all = timeline.matching(EventFilter {}, 0, timeline.eventCount());
+    QCOMPARE(all.size(), timeline.eventCount() - first);
+    QCOMPARE(all.first(), first);
+    EventFilter text;
+    text.text = u"99 p"_s; // events 99, 199, ... 2999: only the kept ones come back
+    const QList<qsizetype> found = timeline.matching(text, 0, timeline.eventCount());
+    QVERIFY(!found.isEmpty());
+    QVERIFY(found.first() >= first);
+    QCOMPARE(found.last(), 3 * Budget - 1);
+    // Memory stays bounded: the kept events plus at most two partly used 4 MB chunks, far below the 30 MB appended.
+    const quint64 perEvent = 10000 + 64;
+    const quint64 bound = quint64(Budget) * perEvent + 2 * 4 * 1024 * 1024;
+    QVERIFY2(peakMemory <= bound, qPrintable(u"%1 > %2"_s.arg(peakMemory).arg(bound)));
+    QVERIFY(timeline.eventMemoryBytes() <= bound);
+}
+
+void TestTimeline::budgetAppliesToEncodedAppends()
+{
+    Timeline timeline;
+    timeline.setEventBudget(100);
+    for (int i = 0; i < 350; ++i) {
+        const QByteArray summary = "encoded " + QByteArray::number(i);
+        const EventDetails details {{u"i", i}};
+        timeline.appendEncoded(
+            EventHeader {qint64(i + 1), quint64(i), Side::Client, EventKind::DataSent, Severity::Info}, summary,
+            details.encodedFields());
+    }
+    QCOMPARE(timeline.eventCount(), 350);
+    QVERIFY(timeline.eventCount() - timeline.firstIndex() <= 100);
+    QVERIFY(timeline.droppedEventCount() >= 250);
+    const Event last = timeline.event(349);
+    QCOMPARE(last.summary, u"encoded 349"_s);
+    QCOMPARE(last.details.value(u"i").toInteger(), 349);
+    QCOMPARE(timeline.event(timeline.firstIndex()).summary, u"encoded %1"_s.arg(timeline.firstIndex()));
+    QCOMPARE(timeline.event(timeline.firstIndex() - 1).summary, QString());
+}
+
+void TestTimeline::dropsAreAnnouncedBeforeAppends()
+{
+    Timeline timeline;
+    timeline.setEventBudget(10);
+    QStringList order;
+    connect(&timeline, &Timeline::eventsDropped, this,
+        [&order](qsizetype before) { order.append(u"dropped %1"_s.arg(before)); });
+    connect(&timeline, &Timeline::eventsAppended, this,
+        [&order](qsizetype first, qsizetype last) { order.append(u"appended %1-%2"_s.arg(first).arg(last)); });
+    for (int i = 0; i < 25; ++i)
+        timeline.record(1, Side::Server, EventKind::DataReceived, Severity::Info, u"e%1"_s.arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(!order.isEmpty(), 5000);
+    // One of each for the burst: the front dropped unseen, then only the kept events appended.
+    const qsizetype first = timeline.firstIndex();
+    QVERIFY(first > 0);
+    QCOMPARE(order, QStringList({u"dropped %1"_s.arg(first), u"appended %1-24"_s.arg(first)}));
+    order.clear();
+    for (int i = 25; i < 40; ++i)
+        timeline.record(1, Side::Server, EventKind::DataReceived, Severity::Info, u"e%1"_s.arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(!order.isEmpty(), 5000);
+    // 15 more over a budget of 10: some of the new ones were dropped unseen as well, and are not announced.
+    const qsizetype kept = timeline.firstIndex();
+    QVERIFY(kept > 25);
+    QCOMPARE(order, QStringList({u"dropped %1"_s.arg(kept), u"appended %1-39"_s.arg(kept)}));
+}
+
+void TestTimeline::smallerBudgetTrimsAtOnceAndClearStartsOver()
+{
+    Timeline timeline;
+    for (int i = 0; i < 500; ++i)
+        timeline.record(1, Side::Server, EventKind::DataReceived, Severity::Info, u"e%1"_s.arg(i));
+    QCOMPARE(timeline.firstIndex(), 0); // no budget: everything kept
+    QSignalSpy dropped(&timeline, &Timeline::eventsDropped);
+    timeline.setEventBudget(200);
+    QVERIFY(timeline.eventCount() - timeline.firstIndex() <= 200);
+    QCOMPARE(timeline.eventCount(), 500);
+    QTRY_COMPARE_WITH_TIMEOUT(dropped.size(), 1, 5000);
+    QCOMPARE(dropped.first().first().value<qsizetype>(), timeline.firstIndex());
+    QCOMPARE(timeline.event(499).summary, u"e499"_s);
+    timeline.clear();
+    QCOMPARE(timeline.firstIndex(), 0);
+    QCOMPARE(timeline.droppedEventCount(), 0);
+    QCOMPARE(timeline.eventCount(), 0);
+    timeline.record(1, Side::Server, EventKind::DataReceived, Severity::Info, u"again"_s);
+    QCOMPARE(timeline.event(0).summary, u"again"_s);
+    QCOMPARE(timeline.eventBudget(), 200); // the budget is a setting, not content
+}
+
+void TestTimeline::concurrentAppendsWithBudget()
+{
+    Timeline timeline;
+    constexpr qsizetype Budget = 5000;
+    timeline.setEventBudget(Budget);
+    constexpr int Threads = 2;
+    constexpr int PerThread = 30000;
+    QList<QThread *> threads;
+    for (int t = 0; t < Threads; ++t) {
+        threads.append(QThread::create([&timeline, t] {
+            for (int i = 0; i < PerThread; ++i)
+                timeline.record(quint64(t + 1), Side::Client, EventKind::DataSent, Severity::Info,
+                    u"thread %1 event %2"_s.arg(t).arg(i), EventDetails {{u"i", i}});
+        }));
+        threads.last()->start();
+    }
+    // Reading while they write and trim: an index is either kept (and whole) or dropped (and empty). Bounded by the
+    // writers, which end after a fixed count.
+    while (std::any_of(threads.begin(), threads.end(), [](QThread *t) { return t->isRunning(); })) {
+        const qsizetype first = timeline.firstIndex();
+        const qsizetype end = timeline.eventCount();
+        QVERIFY(first <= end);
+        for (const qsizetype i : {first, end - 1, (first + end) / 2}) {
+            const QString summary = timeline.summary(i);
+            QVERIFY2(summary.isEmpty() || summary.startsWith(u"thread "_s), qPrintable(summary));
+        }
+        const QList<qsizetype> kept = timeline.matching(EventFilter {}, 0, end);
+        QVERIFY(qsizetype(kept.size()) <= Budget);
+    }
+    for (QThread *t : threads) {
+        t->wait();
+        delete t;
+    }
+    QCOMPARE(timeline.eventCount(), Threads * PerThread);
+    QVERIFY(timeline.eventCount() - timeline.firstIndex() <= Budget);
+    QCOMPARE(timeline.droppedEventCount(), timeline.firstIndex());
+    // The kept events are each thread's newest, in that thread's order, ending with its last one (a thread that
+    // finished long before the other may have none left).
+    QList<qint64> previous(Threads, -1);
+    for (qsizetype i = timeline.firstIndex(); i < timeline.eventCount(); ++i) {
+        const Event e = timeline.event(i);
+        const int t = int(e.session) - 1;
+        QVERIFY(t >= 0 && t < Threads);
+        const qint64 n = e.details.value(u"i").toInteger();
+        QCOMPARE(e.summary, u"thread %1 event %2"_s.arg(t).arg(n));
+        if (previous[t] >= 0)
+            QCOMPARE(n, previous[t] + 1);
+        previous[t] = n;
+    }
+    QVERIFY(std::any_of(previous.cbegin(), previous.cend(), [](qint64 n) { return n >= 0; }));
+    for (int t = 0; t < Threads; ++t) {
+        if (previous[t] >= 0)
+            QCOMPARE(previous[t], qint64(PerThread - 1));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTimeline)

@@ -9,6 +9,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <numeric>
+
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
 using namespace TlsLab::Widgets;
@@ -29,7 +31,7 @@ Event makeEvent(int i)
 QList<qsizetype> bruteForce(const Timeline &t, const EventFilter &f)
 {
     QList<qsizetype> out;
-    for (qsizetype i = 0; i < t.eventCount(); ++i) {
+    for (qsizetype i = t.firstIndex(); i < t.eventCount(); ++i) {
         const Event e = t.event(i);
         if (!(f.sideMask & (e.side == Side::Server ? 1u : 2u)))
             continue;
@@ -297,6 +299,60 @@ private Q_SLOTS:
         timeline.updateSession(s);
         QTRY_COMPARE_WITH_TIMEOUT(
             model.index(0, 0).data(SessionTableModel::StateRole).toInt(), int(SessionState::Failed), 5000);
+    }
+
+    // Under a small budget the timeline drops its oldest events while they arrive: the table removes its front rows,
+    // a text filter and a pass-through filter keep exactly the kept events they accept, and all three stay valid
+    // models throughout, including when a burst drops events the views never saw.
+    void modelsFollowTheBudget()
+    {
+        constexpr qsizetype Budget = 100;
+        Timeline timeline;
+        timeline.setEventBudget(Budget);
+        EventTableModel source(&timeline);
+        EventFilterModel everything(&source);
+        EventFilterModel refused(&source);
+        EventFilter f;
+        f.text = u"refused"_s;
+        refused.setFilter(f);
+        QAbstractItemModelTester sourceTester(&source, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester everythingTester(&everything, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester refusedTester(&refused, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy removed(&source, &QAbstractItemModel::rowsRemoved);
+        int next = 0;
+        // Rounds of 40 (a drop every few rounds), then one burst of 3.5x the budget in one turn of the event loop.
+        for (const int count : {40, 40, 40, 40, 40, 40, 350, 40}) {
+            for (int i = 0; i < count; ++i)
+                timeline.append(makeEvent(next++));
+            QTRY_COMPARE_WITH_TIMEOUT(source.firstIndex() + source.rowCount(), timeline.eventCount(), 5000);
+            QCOMPARE(source.firstIndex(), timeline.firstIndex());
+            QVERIFY(source.rowCount() <= Budget);
+            for (const int row : {0, source.rowCount() - 1}) {
+                const qsizetype index = source.index(row, 0).data(EventTableModel::EventIndexRole).value<qsizetype>();
+                QCOMPARE(index, timeline.firstIndex() + row);
+                QCOMPARE(
+                    source.index(row, EventTableModel::SummaryColumn).data().toString(), makeEvent(int(index)).summary);
+                QCOMPARE(source.rowForEvent(index), row);
+            }
+            QCOMPARE(source.rowForEvent(timeline.firstIndex() - 1), -1);
+            QList<qsizetype> all(timeline.eventCount() - timeline.firstIndex());
+            std::iota(all.begin(), all.end(), timeline.firstIndex());
+            QCOMPARE(rowsOf(everything), all);
+            QCOMPARE(rowsOf(refused), bruteForce(timeline, f));
+            for (int row = 0; row < refused.rowCount(); ++row) {
+                QVERIFY(refused.index(row, EventTableModel::SummaryColumn).data().toString().startsWith(u"Refused"_s));
+                QCOMPARE(refused.mapToSource(refused.index(row, 0)).row(),
+                    int(refused.eventIndex(row) - source.firstIndex()));
+                QCOMPARE(refused.rowForEvent(refused.eventIndex(row)), row);
+            }
+        }
+        QVERIFY(!removed.isEmpty());
+        QVERIFY(timeline.droppedEventCount() > 5 * Budget);
+        // A new filter over what is kept.
+        EventFilter server;
+        server.sideMask = 0b01;
+        refused.setFilter(server);
+        QCOMPARE(rowsOf(refused), bruteForce(timeline, server));
     }
 
     void contiguousRanges()

@@ -1,6 +1,7 @@
 // The user journeys on the real window, over loopback: start the listener with one click, connect a TLS client
 // that trusts it, read the peer's certificate, fire a plaintext client at the listener, a port in use, and an
 // untrusted certificate with and without "Continue anyway".
+#include "model/capture/capturewriter.h"
 #include "model/certs/certificatedetails.h"
 #include "model/certs/certificategenerator.h"
 #include "model/certs/devcertificate.h"
@@ -25,7 +26,9 @@
 #include <QDialog>
 #include <QDir>
 #include <QHostAddress>
+#include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -149,6 +152,7 @@ private Q_SLOTS:
     {
         m_window.reset();
         m_lab.reset();
+        QSettings().remove(u"timeline/eventBudget"_s); // a test's budget is not the next window's
     }
 
     // The listener's certificate list offers "Generate…": the dialog makes a certificate (EC P-256, typed in like a
@@ -490,6 +494,48 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_window->sessionModel()->rowCount(), sessionsBefore, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(
             m_window->timelineView()->filterModel()->sourceModel()->rowCount() >= int(eventsBefore + since), 5000);
+    }
+
+    // The events kept in memory are a setting; beyond it the status bar says, once and for good, how many older
+    // events were moved out and where they are (the running capture), or that capturing is off.
+    void eventBudgetSaysWhereOlderEventsAre()
+    {
+        QCOMPARE(m_lab->timeline().eventBudget(), MainWindow::DefaultEventBudget); // the default, applied
+        m_window->setEventBudget(50);
+        QCOMPARE(m_lab->timeline().eventBudget(), 50);
+        QCOMPARE(QSettings().value(u"timeline/eventBudget"_s).toLongLong(), 50);
+        auto *notice = m_window->findChild<QLabel *>(u"droppedEventsLabel"_s);
+        QVERIFY(notice);
+        QVERIFY(notice->isHidden());
+        Timeline &timeline = m_lab->timeline();
+        for (int i = 0; i < 120; ++i)
+            timeline.record(0, Side::Server, EventKind::DataReceived, Severity::Info, u"before capture %1"_s.arg(i));
+        QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible(), 5000);
+        QVERIFY2(notice->text().contains(u"capturing is off"_s), qPrintable(notice->text()));
+
+        CaptureOptions options;
+        options.path = QDir(m_dataDir.path()).filePath(u"budget.tlscap"_s);
+        const Status started = m_lab->startCapture(options);
+        QVERIFY2(started.ok(), qPrintable(started.error()));
+        for (int i = 0; i < 120; ++i)
+            timeline.record(0, Side::Server, EventKind::DataReceived, Severity::Info, u"captured %1"_s.arg(i));
+        const QString expected
+            = MainWindow::tr("%L1 older events are only in the capture file %2 (File > Open Capture)")
+                  .arg(timeline.droppedEventCount())
+                  .arg(QDir::toNativeSeparators(options.path));
+        QTRY_COMPARE_WITH_TIMEOUT(notice->text(), expected, 5000);
+        QVERIFY(notice->text().contains(QLocale().toString(qlonglong(timeline.droppedEventCount()))));
+        // The table shows the kept events only.
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->timelineView()->filterModel()->rowCount(),
+            int(timeline.eventCount() - timeline.firstIndex()), 5000);
+        QVERIFY(m_window->timelineView()->filterModel()->rowCount() <= 50);
+        // A new window applies the remembered budget; clearing the timeline ends the notice.
+        m_window.reset();
+        m_window = std::make_unique<MainWindow>(*m_lab);
+        QCOMPARE(m_lab->timeline().eventBudget(), 50);
+        m_lab->timeline().clear();
+        QVERIFY(m_window->findChild<QLabel *>(u"droppedEventsLabel"_s)->isHidden());
+        m_lab->stopCapture();
     }
 
     void settingsAreRememberedWithoutPassphrases()
