@@ -1,12 +1,14 @@
 // TLS Lab: with a subcommand it runs headless (JSON lines on stdout); without, it opens the window.
 #include "app/cli/commandline.h"
 #include "app/cli/ladderfile.h"
+#include "model/capture/capturewriter.h"
 #include "model/lab.h"
 #include "model/tls/socketfacts.h"
 #include "widgets/mainwindow.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QStatusBar>
 #include <QTimer>
 
 #include <memory>
@@ -54,8 +56,13 @@ int main(int argc, char *argv[])
     QGuiApplication::setDesktopFileName(QStringLiteral(TLSLAB_APP_ID));
     // The lab outlives the window: the window's views read its timeline until they are gone.
     TlsLab::Model::Lab lab;
+    // Everything the window records also goes to a capture file in the data folder (with its retention limits), so
+    // that the events beyond the window's memory budget, and a whole run after a crash, can be opened again.
+    const TlsLab::Model::Status capturing = lab.startCapture({});
     TlsLab::Widgets::MainWindow window(lab);
     window.show();
+    if (!capturing)
+        window.statusBar()->showMessage(QObject::tr("Not writing a capture: %1").arg(capturing.error()));
     if (arguments.contains(u"--self-test"_s)) {
         // Used by the packaging smoke test: the window must show, then the app must exit cleanly.
         QTimer::singleShot(500, &app, [&window] {

@@ -265,7 +265,7 @@ int run(const QString &outDir, bool dark)
         return 0;
 
     // This run's own capture file, opened read-only in a capture window (File > Open Capture).
-    if (!lab.capture())
+    if (!lab.capture() && !lab.startCapture({})) // the window's main() starts one; this program makes its own Lab
         return 19;
     lab.capture()->flush();
     CaptureWindow *capture = window.openCapture(lab.capture()->path());
