@@ -17,8 +17,9 @@ QT_LOGGING_RULES="qt.network.ssl.warning=false" \
 # Keep the PNGs small: 8-bit palette when ImageMagick is there.
 if command -v convert >/dev/null 2>&1; then
     for f in "$out"/main-live-session.png "$out"/main-live-session-dark.png "$out"/plaintext-refused.png \
-             "$out"/certificate-details.png "$out"/pending-decision.png "$out"/main-1024x768-ladder.png \
-             "$out"/ladder-failed.png; do
+             "$out"/certificate-details.png "$out"/pending-decision.png "$out"/pending-decision-dark.png \
+             "$out"/main-1024x768-ladder.png "$out"/main-1024x768-ladder-dark.png "$out"/ladder-failed.png \
+             "$out"/ladder-failed-dark.png "$out"/capture-window.png "$out"/hello-*.png "$out"/chain-strip*.png; do
         convert "$f" -strip -colors 256 PNG8:"$f.tmp" && mv "$f.tmp" "$f"
     done
 fi

@@ -98,6 +98,8 @@ QPalette darkPalette()
 int run(const QString &outDir, bool dark)
 {
     Lab lab;
+    if (!lab.startCapture({})) // as the window's main() does
+        return 19;
     MainWindow window(lab);
     window.resize(1280, 800);
     window.show();
@@ -265,8 +267,6 @@ int run(const QString &outDir, bool dark)
         return 0;
 
     // This run's own capture file, opened read-only in a capture window (File > Open Capture).
-    if (!lab.capture() && !lab.startCapture({})) // the window's main() starts one; this program makes its own Lab
-        return 19;
     lab.capture()->flush();
     CaptureWindow *capture = window.openCapture(lab.capture()->path());
     if (!capture || !waitFor([&] { return !capture->message().isEmpty(); }))
