@@ -653,26 +653,41 @@ QString ClientHelloDissection::summary() const
     return name + u": "_s + parts.join(u", "_s);
 }
 
-QCborMap ClientHelloDissection::toCbor() const
+namespace {
+
+// One writer for both forms: the map is decoded from the fields the tap records.
+template<typename Dissection>
+QCborMap cborMapOf(const Dissection &dissection)
 {
-    // One writer for both forms: the map is decoded from the fields the tap records.
     QByteArray map;
     map.append(char(0xbf)); // a map of indefinite length around the fields
-    appendCborFields(map);
+    dissection.appendCborFields(map);
     map.append(char(0xff));
     return QCborValue::fromCbor(map).toMap();
+}
+
+void appendStatusFields(QByteArray &out, DissectionStatus status, const QString &error)
+{
+    EventCbor::appendText(out, "status"_L1);
+    EventCbor::appendText(out, dissectionStatusName(status));
+    if (status == DissectionStatus::Error) {
+        EventCbor::appendText(out, "error"_L1);
+        EventCbor::appendText(out, QStringView(error));
+    }
+}
+
+} // namespace
+
+QCborMap ClientHelloDissection::toCbor() const
+{
+    return cborMapOf(*this);
 }
 
 void ClientHelloDissection::appendCborFields(QByteArray &out) const
 {
     using namespace EventCbor;
     const auto key = [&out](QLatin1StringView name) { appendText(out, name); };
-    key("status"_L1);
-    appendText(out, dissectionStatusName(status));
-    if (status == DissectionStatus::Error) {
-        key("error"_L1);
-        appendText(out, QStringView(error));
-    }
+    appendStatusFields(out, status, error);
     if (recordCount) {
         key("record_version"_L1);
         appendHex16(out, recordVersion);
@@ -984,23 +999,14 @@ QString ServerHelloDissection::summary() const
 
 QCborMap ServerHelloDissection::toCbor() const
 {
-    QByteArray map;
-    map.append(char(0xbf)); // a map of indefinite length around the fields
-    appendCborFields(map);
-    map.append(char(0xff));
-    return QCborValue::fromCbor(map).toMap();
+    return cborMapOf(*this);
 }
 
 void ServerHelloDissection::appendCborFields(QByteArray &out) const
 {
     using namespace EventCbor;
     const auto key = [&out](QLatin1StringView name) { appendText(out, name); };
-    key("status"_L1);
-    appendText(out, dissectionStatusName(status));
-    if (status == DissectionStatus::Error) {
-        key("error"_L1);
-        appendText(out, QStringView(error));
-    }
+    appendStatusFields(out, status, error);
     if (messageSize) {
         key("size"_L1);
         appendInteger(out, messageSize);
