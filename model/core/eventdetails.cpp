@@ -87,6 +87,28 @@ EventDetails &EventDetails::insert(QStringView key, const DetailValue &value)
 
 namespace {
 
+// The head of the CBOR item at p: major type, argument, and where the item's content starts. False for what
+// EventDetails' producers never write (indefinite lengths, reserved values) or when the bytes end first.
+bool readHead(const uchar *&p, const uchar *end, quint8 &major, quint64 &argument)
+{
+    if (p >= end)
+        return false;
+    const uchar initial = *p++;
+    major = initial >> 5;
+    const uchar info = initial & 31;
+    if (info < 24) {
+        argument = info;
+        return true;
+    }
+    const int bytes = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
+    if (bytes == 0 || end - p < bytes)
+        return false;
+    argument = 0;
+    for (int i = 0; i < bytes; ++i)
+        argument = argument << 8 | *p++;
+    return true;
+}
+
 // Reads the subset of CBOR that EventDetails writes (and QCborValue writes for its nested values) and writes JSON.
 class CborToJson
 {
@@ -117,25 +139,7 @@ public:
     }
 
 private:
-    bool head(quint8 &major, quint64 &argument)
-    {
-        if (m_p >= m_end)
-            return false;
-        const uchar initial = *m_p++;
-        major = initial >> 5;
-        const uchar info = initial & 31;
-        if (info < 24) {
-            argument = info;
-            return true;
-        }
-        const int bytes = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
-        if (bytes == 0 || m_end - m_p < bytes)
-            return false; // indefinite lengths and reserved values are not written by EventDetails' producers
-        argument = 0;
-        for (int i = 0; i < bytes; ++i)
-            argument = argument << 8 | *m_p++;
-        return true;
-    }
+    bool head(quint8 &major, quint64 &argument) { return readHead(m_p, m_end, major, argument); }
 
     bool text(bool mustBeText)
     {
@@ -325,28 +329,6 @@ QJsonObject EventDetails::toJsonObject() const
 }
 
 namespace {
-
-// The head of the CBOR item at p: major type, argument, and where the item's content starts. False for what
-// EventDetails' producers never write (indefinite lengths, reserved values) or when the bytes end first.
-bool readHead(const uchar *&p, const uchar *end, quint8 &major, quint64 &argument)
-{
-    if (p >= end)
-        return false;
-    const uchar initial = *p++;
-    major = initial >> 5;
-    const uchar info = initial & 31;
-    if (info < 24) {
-        argument = info;
-        return true;
-    }
-    const int bytes = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
-    if (bytes == 0 || end - p < bytes)
-        return false;
-    argument = 0;
-    for (int i = 0; i < bytes; ++i)
-        argument = argument << 8 | *p++;
-    return true;
-}
 
 // Moves p past one whole item without decoding it.
 bool skipItem(const uchar *&p, const uchar *end, int depth = 0)
