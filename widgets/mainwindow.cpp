@@ -70,7 +70,8 @@ QScrollArea *scrolled(QWidget *panel, QWidget *parent)
     area->setWidget(panel);
     area->setWidgetResizable(true);
     area->setFrameShape(QFrame::NoFrame);
-    area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // A panel narrower than its form scrolls sideways rather than cutting its fields off.
+    area->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     return area;
 }
 } // namespace
