@@ -429,7 +429,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString jsonl = dir.filePath(u"timeline.jsonl"_s);
         m_window->exportTimeline(jsonl);
-        QVERIFY(m_window->isExporting());
+        // Whether it is still running by now depends on the machine (5,000 events can be written already): only its
+        // end, and what it wrote, are checked.
         QTRY_VERIFY_WITH_TIMEOUT(!m_window->isExporting(), 20000);
         QFile json(jsonl);
         QVERIFY(json.open(QIODevice::ReadOnly));
