@@ -162,7 +162,7 @@ Result<QList<QSslCertificate>> CertificateIo::certificatesFromData(const QByteAr
     }
     if (isPkcs12(data))
         return R::failure(u"%1: a PKCS#12 bundle, not a certificate file (import it with its passphrase)"_s.arg(name));
-    {
+    if (Ossl::mayBeDerPrivateKey(data)) {
         const auto *k = reinterpret_cast<const unsigned char *>(data.constData());
         EVP_PKEY *pkey = d2i_AutoPrivateKey(nullptr, &k, long(data.size()));
         ERR_clear_error();

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 
 #include <cstring>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -44,6 +45,22 @@ QString curveDisplayName(const QByteArray &groupName)
     return QString::fromLatin1(groupName);
 }
 
+// The bytes a PEM block's base64 lines hold (headers such as Proc-Type skipped); nothing when the base64 is damaged.
+std::optional<QByteArray> base64Body(const QByteArray &pem)
+{
+    QByteArray text;
+    for (const QByteArray &line : pem.split('\n')) {
+        const QByteArray l = line.trimmed();
+        if (l.isEmpty() || l.startsWith("-----") || l.contains(':'))
+            continue;
+        text += l;
+    }
+    auto decoded = QByteArray::fromBase64Encoding(text, QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    return std::move(decoded.decoded);
+}
+
 Result<PrivateKey> decodeDer(const QByteArray &data, const QByteArray &passphrase, const QString &name)
 {
     // A DER certificate in place of a key is a common mistake: say so.
@@ -53,6 +70,20 @@ Result<PrivateKey> decodeDer(const QByteArray &data, const QByteArray &passphras
         if (cert)
             return Result<PrivateKey>::failure(u"%1: not a private key (found a certificate)"_s.arg(name));
     }
+    // An encrypted PKCS#8 DER structure (X509_SIG) parses without the passphrase.
+    bool encrypted = false;
+    {
+        const auto *p = reinterpret_cast<const unsigned char *>(data.constData());
+        X509_SIG *sig = d2i_X509_SIG(nullptr, &p, long(data.size()));
+        encrypted = sig != nullptr;
+        X509_SIG_free(sig);
+        ERR_clear_error();
+    }
+    if (encrypted && passphrase.isEmpty())
+        return Result<PrivateKey>::failure(u"%1: the key is encrypted; a passphrase is needed"_s.arg(name));
+    if (!encrypted && !Ossl::mayBeDerPrivateKey(data))
+        return Result<PrivateKey>::failure(u"%1: not a private key (neither PEM nor DER key data)"_s.arg(name));
+
     EVP_PKEY *pkey = nullptr;
     OSSL_DECODER_CTX *ctx
         = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", nullptr, nullptr, EVP_PKEY_KEYPAIR, nullptr, nullptr);
@@ -65,20 +96,12 @@ Result<PrivateKey> decodeDer(const QByteArray &data, const QByteArray &passphras
     size_t len = size_t(data.size());
     const int ok = OSSL_DECODER_from_data(ctx, &p, &len);
     OSSL_DECODER_CTX_free(ctx);
-    if (ok && pkey) {
-        ERR_clear_error();
-        return PrivateKey::adopt(pkey);
-    }
-    EVP_PKEY_free(pkey);
     ERR_clear_error();
-    // An encrypted PKCS#8 DER structure (X509_SIG) parses without the passphrase.
-    p = reinterpret_cast<const unsigned char *>(data.constData());
-    if (X509_SIG *sig = d2i_X509_SIG(nullptr, &p, long(data.size()))) {
-        X509_SIG_free(sig);
-        return Result<PrivateKey>::failure(passphrase.isEmpty()
-                ? u"%1: the key is encrypted; a passphrase is needed"_s.arg(name)
-                : u"%1: wrong passphrase"_s.arg(name));
-    }
+    if (ok && pkey)
+        return PrivateKey::adopt(pkey);
+    EVP_PKEY_free(pkey);
+    if (encrypted)
+        return Result<PrivateKey>::failure(u"%1: wrong passphrase"_s.arg(name));
     return Result<PrivateKey>::failure(u"%1: not a private key (neither PEM nor DER key data)"_s.arg(name));
 }
 
@@ -214,6 +237,12 @@ Result<PrivateKey> PrivateKey::fromData(const QByteArray &data, const QByteArray
     if (encrypted && passphrase.isEmpty())
         return Result<PrivateKey>::failure(u"%1: the key is encrypted; a passphrase is needed"_s.arg(name));
 
+    // The base64 body decides between a damaged file and a wrong passphrase; an unencrypted body that cannot be a
+    // key structure is refused before OpenSSL's decoders are built for it.
+    const std::optional<QByteArray> body = base64Body(keyBlock->text);
+    if (!encrypted && body && !Ossl::mayBeDerPrivateKey(*body))
+        return Result<PrivateKey>::failure(u"%1: truncated or malformed PEM (not a key structure)"_s.arg(name));
+
     ERR_clear_error();
     Ossl::BioPtr bio = Ossl::memoryBio(keyBlock->text);
     QByteArray pass = passphrase;
@@ -223,16 +252,7 @@ Result<PrivateKey> PrivateKey::fromData(const QByteArray &data, const QByteArray
         return adopt(pkey);
     }
     const QString reason = Ossl::takeErrorText();
-    // The base64 body decides between a damaged file and a wrong passphrase.
-    QByteArray body;
-    for (const QByteArray &line : keyBlock->text.split('\n')) {
-        const QByteArray l = line.trimmed();
-        if (l.isEmpty() || l.startsWith("-----") || l.contains(':'))
-            continue;
-        body += l;
-    }
-    const auto decoded = QByteArray::fromBase64Encoding(body, QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || decoded.decoded.isEmpty())
+    if (!body || body->isEmpty())
         return Result<PrivateKey>::failure(u"%1: truncated or malformed PEM (bad base64)"_s.arg(name));
     // With an intact body, a failure to decrypt ("bad decrypt", or garbage after a lucky padding check) means the
     // passphrase is wrong.

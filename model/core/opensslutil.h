@@ -71,6 +71,26 @@ struct PemBlock
     bool complete = false;
 };
 
+// Whether DER bytes can be an unencrypted private key as OpenSSL's decoders read one: a SEQUENCE whose first element is
+// an INTEGER (PKCS#8 PrivateKeyInfo and the traditional RSA, EC and DSA forms all begin with a version). OpenSSL 3's
+// key decoders are built afresh for every try and cost far more than the key itself, so bytes that cannot be a key
+// are not handed to them.
+inline bool mayBeDerPrivateKey(const QByteArray &der)
+{
+    const auto *u = reinterpret_cast<const unsigned char *>(der.constData());
+    const qsizetype n = der.size();
+    if (n < 3 || u[0] != 0x30)
+        return false;
+    qsizetype first = 2;
+    if (u[1] & 0x80) {
+        const int lengthBytes = u[1] & 0x7f; // 0: BER's indefinite length
+        if (lengthBytes > 4)
+            return false;
+        first += lengthBytes;
+    }
+    return first < n && u[first] == 0x02;
+}
+
 // Every "-----BEGIN X-----" ... "-----END X-----" block, in order; a block without its END line is incomplete.
 inline QList<PemBlock> pemBlocks(const QByteArray &data)
 {

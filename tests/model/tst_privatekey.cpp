@@ -70,6 +70,16 @@ private slots:
                             u"pass:s3cret"_s, u"-out"_s, path(u"rsa.trad.enc.pem"_s)})
                     .ok());
         QVERIFY(openssl({u"ec"_s, u"-in"_s, path(u"ec.pem"_s), u"-out"_s, path(u"ec.trad.pem"_s)}).ok());
+        // DER forms besides PKCS#8: the traditional RSA and EC structures, and encrypted PKCS#8.
+        QVERIFY(openssl({u"rsa"_s, u"-in"_s, path(u"rsa.pem"_s), u"-traditional"_s, u"-outform"_s, u"DER"_s, u"-out"_s,
+                            path(u"rsa.trad.der"_s)})
+                    .ok());
+        QVERIFY(
+            openssl({u"ec"_s, u"-in"_s, path(u"ec.pem"_s), u"-outform"_s, u"DER"_s, u"-out"_s, path(u"ec.trad.der"_s)})
+                .ok());
+        QVERIFY(openssl({u"pkcs8"_s, u"-topk8"_s, u"-in"_s, path(u"ec.pem"_s), u"-v2"_s, u"aes-256-cbc"_s,
+                            u"-passout"_s, u"pass:s3cret"_s, u"-outform"_s, u"DER"_s, u"-out"_s, path(u"ec.enc.der"_s)})
+                    .ok());
         QVERIFY(readAll(path(u"rsa.trad.pem"_s)).contains("BEGIN RSA PRIVATE KEY"));
         QVERIFY(readAll(path(u"rsa.trad.enc.pem"_s)).contains("Proc-Type: 4,ENCRYPTED"));
         QVERIFY(readAll(path(u"ec.trad.pem"_s)).contains("BEGIN EC PRIVATE KEY"));
@@ -93,6 +103,9 @@ private slots:
         QTest::newRow("rsa traditional encrypted")
             << u"rsa.trad.enc.pem"_s << u"rsa"_s << QByteArray("s3cret") << u"RSA 2048 bits"_s;
         QTest::newRow("ec traditional") << u"ec.trad.pem"_s << u"ec"_s << QByteArray() << u"ECDSA P-384"_s;
+        QTest::newRow("rsa traditional der") << u"rsa.trad.der"_s << u"rsa"_s << QByteArray() << u"RSA 2048 bits"_s;
+        QTest::newRow("ec traditional der") << u"ec.trad.der"_s << u"ec"_s << QByteArray() << u"ECDSA P-384"_s;
+        QTest::newRow("ec encrypted der") << u"ec.enc.der"_s << u"ec"_s << QByteArray("s3cret") << u"ECDSA P-384"_s;
     }
 
     void formats()
@@ -142,6 +155,18 @@ private slots:
         QByteArray damaged = rsa;
         damaged.remove(200, 300);
         QTest::newRow("cut in the middle") << damaged << QByteArray() << u"F: truncated or malformed PEM"_s;
+        const QByteArray encDer = readAll(path(u"ec.enc.der"_s));
+        QTest::newRow("encrypted der, no passphrase")
+            << encDer << QByteArray() << u"F: the key is encrypted; a passphrase is needed"_s;
+        QTest::newRow("encrypted der, wrong passphrase") << encDer << QByteArray("nope") << u"F: wrong passphrase"_s;
+        // A DER SEQUENCE that starts like a key (a version INTEGER) but is not one.
+        QTest::newRow("der sequence, not a key") << QByteArray::fromHex("3006020100020101") << QByteArray()
+                                                 << u"F: not a private key (neither PEM nor DER key data)"_s;
+        // A key label over a certificate's body.
+        QByteArray certBody = readAll(path(u"rsa.crt"_s));
+        certBody.replace("CERTIFICATE", "PRIVATE KEY");
+        QTest::newRow("key label, certificate body")
+            << certBody << QByteArray() << u"F: truncated or malformed PEM (not a key structure)"_s;
         QTest::newRow("empty") << QByteArray("\n") << QByteArray() << u"F: empty file"_s;
         QTest::newRow("garbage") << QByteArray("hello world") << QByteArray()
                                  << u"F: not a private key (neither PEM nor DER key data)"_s;
