@@ -57,13 +57,6 @@ private:
     QByteArrayView m_data;
 };
 
-QCborValue cborOf(QByteArrayView body)
-{
-    QCborParserError error;
-    const QCborValue value = QCborValue::fromCbor(body.toByteArray(), &error);
-    return error.error == QCborError::NoError ? value : QCborValue(QCborSimpleType::Undefined);
-}
-
 } // namespace
 
 quint32 CaptureFormat::crc32(QByteArrayView data)
@@ -348,7 +341,7 @@ bool CaptureFormat::decodeSession(QByteArrayView body, Session &s)
             array([&] { s.peerChain.append(QSslCertificate(bytes(), QSsl::Der)); });
         } else if (key == u"verify_errors"_s) {
             array([&] {
-                const QCborMap m = QCborValue::fromCbor(in).toMap();
+                const QCborMap m = cborOrUndefined(in).toMap();
                 s.verifyErrors.append(QSslError(QSslError::SslError(m.value(u"code"_s).toInteger()),
                     QSslCertificate(m.value(u"certificate_der"_s).toByteArray(), QSsl::Der)));
             });
@@ -361,9 +354,9 @@ bool CaptureFormat::decodeSession(QByteArrayView body, Session &s)
         } else if (key == u"bytes_received"_s) {
             s.bytesReceived = quint64(integer());
         } else if (key == u"diagnosis"_s) {
-            s.diagnosis = QCborValue::fromCbor(in).toMap().toJsonObject();
+            s.diagnosis = cborOrUndefined(in).toMap().toJsonObject();
         } else {
-            QCborValue::fromCbor(in); // a newer writer's field
+            cborOrUndefined(in); // a newer writer's field
         }
     }
     ok = ok && in.lastError() == QCborError::NoError && in.leaveContainer();
@@ -392,7 +385,7 @@ bool CaptureFormat::decodeKeyLog(QByteArrayView body, quint64 &session, QByteArr
 
 bool CaptureFormat::decodeHeader(QByteArrayView body, QList<EventKind> &kinds, qint64 &createdUs, QString &writer)
 {
-    const QCborValue value = cborOf(body);
+    const QCborValue value = cborOrUndefined(body.toByteArray());
     if (!value.isMap())
         return false;
     const QCborMap map = value.toMap();

@@ -157,7 +157,7 @@ Result<Capture> CaptureReader::read(QByteArrayView data, const QString &name, co
             break;
         }
         case CaptureFormat::Stopped:
-            capture.stoppedReason = QCborValue::fromCbor(body.toByteArray()).toMap().value(u"reason"_s).toString();
+            capture.stoppedReason = cborOrUndefined(body.toByteArray()).toMap().value(u"reason"_s).toString();
             break;
         default:
             ++capture.unknownRecords;

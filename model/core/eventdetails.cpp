@@ -316,11 +316,28 @@ EventDetails EventDetails::fromEncodedFields(const QByteArray &fields)
     return d;
 }
 
+QCborValue cborOrUndefined(const QByteArray &bytes)
+{
+    QCborParserError error;
+    QCborValue value = QCborValue::fromCbor(bytes, &error);
+    return error.error == QCborError::NoError ? value : QCborValue(QCborSimpleType::Undefined);
+}
+
+QCborValue cborOrUndefined(QCborStreamReader &reader)
+{
+    QCborValue value = QCborValue::fromCbor(reader);
+    return reader.lastError() == QCborError::NoError ? value : QCborValue(QCborSimpleType::Undefined);
+}
+
 QCborMap EventDetails::toMap() const
 {
     if (m_fields.isEmpty())
         return {};
-    return QCborValue::fromCbor(toCbor()).toMap();
+    const QCborValue value = cborOrUndefined(toCbor());
+    if (value.isMap())
+        return value.toMap();
+    // Damaged details (read from a capture): kept as they are, under a name that says so.
+    return QCborMap {{QStringLiteral("undecodable_details"), m_fields}};
 }
 
 QJsonObject EventDetails::toJsonObject() const
@@ -533,7 +550,7 @@ QCborValue EventDetails::value(QStringView key) const
             if (!skipItem(p, end))
                 break;
             if (match) {
-                return QCborValue::fromCbor(
+                return cborOrUndefined(
                     QByteArray::fromRawData(reinterpret_cast<const char *>(valueStart), qsizetype(p - valueStart)));
             }
         }
@@ -553,7 +570,7 @@ QCborValue EventDetails::value(QStringView key) const
         if (chunk.status == QCborStreamReader::Error || !reader.hasNext())
             return {};
         if (name == key)
-            return QCborValue::fromCbor(reader);
+            return cborOrUndefined(reader);
         if (!reader.next())
             return {};
     }

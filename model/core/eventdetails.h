@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QCborMap>
+#include <QCborStreamReader>
 #include <QCborValue>
 #include <QJsonObject>
 #include <QString>
@@ -14,6 +15,12 @@
 namespace TlsLab::Model {
 
 class EventDetails;
+
+// Qt 6.4's QCborValue::fromCbor hands back what it had built when the bytes are not valid CBOR (a text string that is
+// not UTF-8, a cut item), and reading that value reads past its storage. Bytes from outside (a capture file) are
+// decoded through these instead: any error gives an undefined value.
+QCborValue cborOrUndefined(const QByteArray &bytes);
+QCborValue cborOrUndefined(QCborStreamReader &reader);
 
 // One value of an event's details, as written at the call site: text, a number, a flag, a list of text, or any
 // CBOR value (the slow path, for rare nested data such as a certificate chain summary). It only refers to its

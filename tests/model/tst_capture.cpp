@@ -33,6 +33,7 @@ private Q_SLOTS:
     void roundTrip();
     void sessionKeepsEveryField();
     void unknownSessionFieldsAreSkipped();
+    void damagedDetailsAreKeptNotTrusted();
     void handlersSeeWhatReadCollects();
     void everyTruncationReadsAPrefix();
     void everyChangedByteIsNoticed();
@@ -211,6 +212,45 @@ void TestCapture::unknownSessionFieldsAreSkipped()
     QCOMPARE(s.state, SessionState::Closed);
     Session none;
     QVERIFY(!CaptureFormat::decodeSession(QCborMap {{u"protocol"_s, u"TLSv1.2"_s}}.toCborValue().toCbor(), none));
+}
+
+void TestCapture::damagedDetailsAreKeptNotTrusted()
+{
+    // Found by fuzz_capturereader: details whose CRC is right but whose text is not UTF-8. Qt 6.4's QCborValue then
+    // hands back a half-built map, and reading it read past its storage. They are kept, under a name that says so.
+    const QByteArray fields = QByteArray::fromHex("6161"
+                                                  "63"
+                                                  "61ff62");
+    Event event;
+    event.timeUs = 1;
+    event.session = 1;
+    event.kind = EventKind::TlsMessage;
+    event.summary = u"damaged"_s;
+    event.details = EventDetails::fromEncodedFields(fields);
+    QByteArray file = CaptureFormat::fileHeader();
+    CaptureFormat::appendRecord(file, CaptureFormat::headerPayload(0));
+    CaptureFormat::appendRecord(file, CaptureFormat::eventPayload(event));
+    const auto read = CaptureReader::read(file);
+    QVERIFY2(read, qPrintable(read.error()));
+    QCOMPARE(read->events.size(), 1);
+    const Event &e = read->events.first();
+    QCOMPARE(e.details.toMap().value(u"undecodable_details"_s).toByteArray(), fields);
+    QVERIFY(e.details.toJsonObject().contains(u"undecodable_details"_s));
+    QVERIFY(!e.toJsonLine().isEmpty());
+    QVERIFY(!e.toText().isEmpty());
+    QVERIFY(e.details.value(u"a"_s).isUndefined());
+
+    // A session's diagnosis that does not decode is left out; the rest of the session is read.
+    QByteArray session = QCborMap {{u"id"_s, 4}, {u"state"_s, u"closed"_s}}.toCborValue().toCbor();
+    session[0] = char(0xa3); // three pairs: the third is the damaged diagnosis
+    session += QByteArray::fromHex("69646961676e6f736973"
+                                   "a1"
+                                   "6161"
+                                   "63"
+                                   "61ff62");
+    Session s;
+    CaptureFormat::decodeSession(session, s);
+    QVERIFY(s.diagnosis.isEmpty());
 }
 
 void TestCapture::handlersSeeWhatReadCollects()
