@@ -15,7 +15,7 @@ cmake --preset fuzz "${launcher[@]}" >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 
 mkdir -p build/fuzz/findings
-for target in clienthello serverhello handshake capturereader certimport; do
+for target in firstbytes clienthello serverhello handshake capturereader certimport; do
     corpus=build/fuzz/corpus/$target
     mkdir -p "$corpus"
     if [[ $mode == full ]]; then
