@@ -147,17 +147,27 @@ void CaptureWriter::append(const QByteArray &payload, bool isEvent)
     m_bytes += framed;
     if (isEvent)
         ++m_events;
+    if (m_pending.size() >= FlushBytes && !m_flushQueued) {
+        m_flushQueued = true;
+        QMetaObject::invokeMethod(this, &CaptureWriter::flush, Qt::QueuedConnection);
+    }
 }
 
 void CaptureWriter::flush()
 {
-    QByteArray out;
+    const QMutexLocker flushLocker(&m_flushMutex);
     {
         const QMutexLocker locker(&m_mutex);
-        out.swap(m_pending);
+        m_writing.swap(m_pending);
+        m_flushQueued = false;
     }
-    if (!out.isEmpty() && m_file.isOpen())
-        m_file.write(out); // unbuffered: in the kernel now, so it survives the process being killed
+    if (!m_writing.isEmpty() && m_file.isOpen())
+        m_file.write(m_writing); // unbuffered: in the kernel now, so it survives the process being killed
+    // Emptied with its capacity kept for the next interval, unless a burst made it large.
+    if (m_writing.capacity() > 4 * FlushBytes)
+        m_writing = QByteArray();
+    else
+        m_writing.resize(0);
 }
 
 quint64 CaptureWriter::eventsWritten() const

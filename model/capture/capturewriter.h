@@ -29,8 +29,9 @@ struct CaptureOptions
 // Writes everything a timeline records (events, sessions with the certificates as sent; wire bytes and key log lines
 // when those are on) continuously to a capture file (CaptureFormat), so that a crash or kill -9 loses at most the
 // last flush interval. Records are encoded as they happen (from any thread) into a buffer that a timer writes out
-// once a second, in whole records, so a crash can only cut the last one. The file is mode 0600 (it may hold secrets).
-// Lab owns one for the window and `tlslab serve` (Lab::startCapture).
+// once a second (sooner when FlushBytes are waiting), in whole records, so a crash can only cut the last one. The
+// buffers are reused, so a busy listener does not fault in fresh memory for them every second. The file is mode 0600
+// (it may hold secrets). Lab owns one for the window and `tlslab serve` (Lab::startCapture).
 class CaptureWriter final : public QObject
 {
     Q_OBJECT
@@ -54,6 +55,8 @@ public:
     // Writes what is buffered now (the timer does it once per interval).
     void flush();
 
+    static constexpr qsizetype FlushBytes = 256 * 1024;
+
 private:
     CaptureWriter(Timeline *timeline, const CaptureOptions &options);
     void append(const QByteArray &payload, bool isEvent = false);
@@ -63,8 +66,11 @@ private:
     CaptureOptions m_options;
     QFile m_file;
     QTimer m_timer;
+    QMutex m_flushMutex; // one flush at a time; guards m_writing
+    QByteArray m_writing; // the buffer being written out; swapped with m_pending, capacity kept
     mutable QMutex m_mutex; // guards everything below: records arrive from any thread
     QByteArray m_pending;
+    bool m_flushQueued = false;
     quint64 m_events = 0;
     quint64 m_bytes = 0; // written and pending
     bool m_stopped = false;
