@@ -120,14 +120,28 @@ CaptureWriter::~CaptureWriter()
 
 void CaptureWriter::onSessionUpdated(quint64 id)
 {
-    const Session session = m_timeline->session(id);
-    if (session.id != 0)
-        append(CaptureFormat::sessionPayload(session));
+    Session session = m_timeline->session(id);
+    if (session.id == 0)
+        return;
+    {
+        const QMutexLocker locker(&m_mutex);
+        if (session.isOpen()) {
+            m_openSessions.insert(id, std::move(session));
+            return;
+        }
+        m_openSessions.remove(id);
+    }
+    append(CaptureFormat::sessionPayload(session));
 }
 
 void CaptureWriter::append(const QByteArray &payload, bool isEvent)
 {
     const QMutexLocker locker(&m_mutex);
+    appendLocked(payload, isEvent);
+}
+
+void CaptureWriter::appendLocked(const QByteArray &payload, bool isEvent)
+{
     if (m_stopped)
         return;
     const quint64 framed = quint64(CaptureFormat::RecordHeaderSize + payload.size());
@@ -158,6 +172,10 @@ void CaptureWriter::flush()
     const QMutexLocker flushLocker(&m_flushMutex);
     {
         const QMutexLocker locker(&m_mutex);
+        // Under the lock: a session that ends meanwhile is written after this, its last state last.
+        for (const Session &session : std::as_const(m_openSessions))
+            appendLocked(CaptureFormat::sessionPayload(session));
+        m_openSessions.clear();
         m_writing.swap(m_pending);
         m_flushQueued = false;
     }

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "model/core/result.h"
+#include "model/core/session.h"
 
 #include <QByteArray>
 #include <QFile>
+#include <QHash>
 #include <QMutex>
 #include <QObject>
 #include <QTimer>
@@ -30,7 +32,9 @@ struct CaptureOptions
 // when those are on) continuously to a capture file (CaptureFormat), so that a crash or kill -9 loses at most the
 // last flush interval. Records are encoded as they happen (from any thread) into a buffer that a timer writes out
 // once a second (sooner when FlushBytes are waiting), in whole records, so a crash can only cut the last one. The
-// buffers are reused, so a busy listener does not fault in fresh memory for them every second. The file is mode 0600
+// buffers are reused, so a busy listener does not fault in fresh memory for them every second. A session is written
+// when it ends; while it is open, its latest state goes out with each flush (it changes several times in its first
+// milliseconds, and writing each of those was a twentieth of a busy listener's time). The file is mode 0600
 // (it may hold secrets). Lab owns one for the window and `tlslab serve` (Lab::startCapture).
 class CaptureWriter final : public QObject
 {
@@ -60,6 +64,7 @@ public:
 private:
     CaptureWriter(Timeline *timeline, const CaptureOptions &options);
     void append(const QByteArray &payload, bool isEvent = false);
+    void appendLocked(const QByteArray &payload, bool isEvent = false); // m_mutex held
     void onSessionUpdated(quint64 id);
 
     Timeline *m_timeline;
@@ -70,6 +75,7 @@ private:
     QByteArray m_writing; // the buffer being written out; swapped with m_pending, capacity kept
     mutable QMutex m_mutex; // guards everything below: records arrive from any thread
     QByteArray m_pending;
+    QHash<quint64, Session> m_openSessions; // updated since the last flush, still open
     bool m_flushQueued = false;
     quint64 m_events = 0;
     quint64 m_bytes = 0; // written and pending

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void sessionKeepsEveryField();
     void unknownSessionFieldsAreSkipped();
     void damagedDetailsAreKeptNotTrusted();
+    void openSessionsAreWrittenOncePerFlush();
     void handlersSeeWhatReadCollects();
     void everyTruncationReadsAPrefix();
     void everyChangedByteIsNoticed();
@@ -73,6 +74,8 @@ QByteArray TestCapture::smallCapture()
         s.peerAddress = u"127.0.0.1"_s;
         s.peerPort = 50000;
         timeline.updateSession(s);
+        timeline.updateSession(s); // an open session is written with the next flush, once
+        (*writer)->flush();
         timeline.record(77, Side::Server, EventKind::TcpAccepted, Severity::Info, u"TCP connection accepted"_s,
             {{u"peer"_s, u"127.0.0.1:50000"_s}});
         timeline.record(77, Side::Server, EventKind::ClientHello, Severity::Info, u"ClientHello: TLS 1.3, SNI é"_s,
@@ -251,6 +254,48 @@ void TestCapture::damagedDetailsAreKeptNotTrusted()
     Session s;
     CaptureFormat::decodeSession(session, s);
     QVERIFY(s.diagnosis.isEmpty());
+}
+
+void TestCapture::openSessionsAreWrittenOncePerFlush()
+{
+    const QString path = m_dir.filePath(u"sessions.tlscap"_s);
+    Timeline timeline;
+    CaptureOptions options;
+    options.path = path;
+    {
+        auto writer = CaptureWriter::start(&timeline, options);
+        QVERIFY2(writer, qPrintable(writer.error()));
+        Session a;
+        a.id = 5;
+        for (int i = 0; i < 4; ++i) { // a session's first milliseconds: one record when it ends
+            a.bytesReceived = quint64(i);
+            timeline.updateSession(a);
+        }
+        a.endUs = nowUs();
+        a.state = SessionState::Closed;
+        timeline.updateSession(a);
+        Session b;
+        b.id = 6;
+        b.bytesReceived = 1;
+        timeline.updateSession(b);
+        (*writer)->flush(); // still open: its latest state goes out with the flush
+        b.bytesReceived = 2;
+        timeline.updateSession(b);
+    } // ...and with the last one
+    QList<Session> records;
+    CaptureReader::Handlers handlers;
+    handlers.session = [&records](const Session &session) {
+        records.append(session);
+        return true;
+    };
+    QVERIFY(CaptureReader::readFile(path, handlers));
+    QCOMPARE(records.size(), 3);
+    QCOMPARE(records.at(0).id, quint64(5));
+    QCOMPARE(records.at(0).state, SessionState::Closed);
+    QCOMPARE(records.at(0).bytesReceived, quint64(3));
+    QCOMPARE(records.at(1).id, quint64(6));
+    QCOMPARE(records.at(1).bytesReceived, quint64(1));
+    QCOMPARE(records.at(2).bytesReceived, quint64(2));
 }
 
 void TestCapture::handlersSeeWhatReadCollects()
