@@ -9,6 +9,7 @@
 #include "widgets/certificateviewer.h"
 #include "widgets/clientpanel.h"
 #include "widgets/mainwindow.h"
+#include "windowtest.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -17,26 +18,18 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
-
-#include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
 using namespace TlsLab::Widgets;
 
-class TestClientPanel : public QObject
+class TestClientPanel : public WindowTest
 {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dataDir;
-    std::unique_ptr<Lab> m_lab;
-    std::unique_ptr<MainWindow> m_window;
-
     template<typename T>
     T *child(const QString &name) const
     {
@@ -44,29 +37,17 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_dataDir.isValid());
-        qputenv("TLSLAB_DATA_DIR", m_dataDir.path().toLocal8Bit());
-    }
+    void initTestCase() { QVERIFY(prepareDataFolder()); }
 
     void init()
     {
-        m_lab = std::make_unique<Lab>();
-        m_window = std::make_unique<MainWindow>(*m_lab);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(openWindow());
         for (const QString &name : {u"timeoutSpin"_s, u"connectButton"_s, u"useListenerButton"_s, u"continueButton"_s,
                  u"abandonButton"_s, u"viewCertificateButton"_s})
             QVERIFY2(child<QWidget>(name), qPrintable(name));
     }
 
-    void cleanup()
-    {
-        m_window.reset();
-        m_lab.reset();
-    }
+    void cleanup() { closeWindow(); }
 
     void pendingDecisionSurvivesPastTheTimeout()
     {

@@ -9,16 +9,14 @@
 #include "testpki.h"
 #include "widgets/clientpanel.h"
 #include "widgets/mainwindow.h"
+#include "windowtest.h"
 
 #include <QComboBox>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
@@ -41,36 +39,17 @@ QStringList messagesReceived(const Timeline &timeline, quint64 session)
 }
 } // namespace
 
-class TestClientResume : public QObject
+class TestClientResume : public WindowTest
 {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dataDir;
-    std::unique_ptr<Lab> m_lab;
-    std::unique_ptr<MainWindow> m_window;
-
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_dataDir.isValid());
-        qputenv("TLSLAB_DATA_DIR", m_dataDir.path().toLocal8Bit());
-    }
+    void initTestCase() { QVERIFY(prepareDataFolder()); }
 
-    void init()
-    {
-        m_lab = std::make_unique<Lab>();
-        m_window = std::make_unique<MainWindow>(*m_lab);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    }
+    void init() { QVERIFY(openWindow()); }
 
-    void cleanup()
-    {
-        m_window.reset();
-        m_lab.reset();
-    }
+    void cleanup() { closeWindow(); }
 
     void secondConnectionResumesWithoutACertificate()
     {

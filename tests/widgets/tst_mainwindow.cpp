@@ -19,6 +19,7 @@
 #include "widgets/sessiondetails.h"
 #include "widgets/sessiontablemodel.h"
 #include "widgets/timelineview.h"
+#include "windowtest.h"
 
 #include <QAction>
 #include <QApplication>
@@ -38,7 +39,6 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTcpServer>
@@ -52,16 +52,11 @@ using namespace Qt::StringLiterals;
 using namespace TlsLab::Model;
 using namespace TlsLab::Widgets;
 
-class TestMainWindow : public QObject
+class TestMainWindow : public WindowTest
 {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dataDir;
-    // As in main.cpp: the lab outlives the window.
-    std::unique_ptr<Lab> m_lab;
-    std::unique_ptr<MainWindow> m_window;
-
     // The window's children used here are checked by checkChildren() in init(); the dialog's where it appears.
     template<typename T>
     T *child(QObject *parent, const QString &name)
@@ -131,27 +126,18 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_dataDir.isValid());
-        qputenv("TLSLAB_DATA_DIR", m_dataDir.path().toLocal8Bit());
-    }
+    void initTestCase() { QVERIFY(prepareDataFolder()); }
 
     void init()
     {
-        m_lab = std::make_unique<Lab>();
-        m_window = std::make_unique<MainWindow>(*m_lab);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(openWindow());
         const QStringList missing = missingWindowChildren();
         QVERIFY2(missing.isEmpty(), qPrintable(u"missing: "_s + missing.join(u", "_s)));
     }
 
     void cleanup()
     {
-        m_window.reset();
-        m_lab.reset();
+        closeWindow();
         QSettings().remove(u"timeline/eventBudget"_s); // a test's budget is not the next window's
     }
 

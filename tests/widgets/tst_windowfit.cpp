@@ -15,6 +15,7 @@
 #include "widgets/sessiondetails.h"
 #include "widgets/sessiontablemodel.h"
 #include "widgets/timelineview.h"
+#include "windowtest.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
@@ -34,10 +35,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTabBar>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 
@@ -164,15 +163,11 @@ QStringList oversizedTopLevels()
 }
 } // namespace
 
-class TestWindowFit : public QObject
+class TestWindowFit : public WindowTest
 {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dataDir;
-    std::unique_ptr<Lab> m_lab;
-    std::unique_ptr<MainWindow> m_window;
-
     QDockWidget *dock(const QString &name) const { return m_window->findChild<QDockWidget *>(name); }
 
     CertificateViewer *openViewer()
@@ -183,27 +178,15 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_dataDir.isValid());
-        qputenv("TLSLAB_DATA_DIR", m_dataDir.path().toLocal8Bit());
-    }
+    void initTestCase() { QVERIFY(prepareDataFolder()); }
 
     void init()
     {
-        m_lab = std::make_unique<Lab>();
-        m_window = std::make_unique<MainWindow>(*m_lab);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(openWindow());
         QVERIFY(dock(u"listenerDock"_s) && dock(u"clientDock"_s));
     }
 
-    void cleanup()
-    {
-        m_window.reset();
-        m_lab.reset();
-    }
+    void cleanup() { closeWindow(); }
 
     void everyWindowAndDialogFits1024x768()
     {
