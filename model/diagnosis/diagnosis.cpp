@@ -353,7 +353,13 @@ CertProblem serverCertificateProblem(const QSslError &error, const Session &s, c
     const bool isCa = !cert.isNull() && detailsOf(cert).isCa;
     const QString asked = s.peerName;
     const Party client = Party::Client, server = Party::Server;
-    switch (error.error()) {
+    // The server sent its own certificate alone and OpenSSL found no issuer for it. OpenSSL names that error 21
+    // without a CA directory to search and error 20 with one (the system's CAs): the same fact either way.
+    const bool leafAloneUnverified = s.peerChain.size() == 1 && !cert.isNull() && cert == s.peerChain.first()
+        && !detailsOf(cert).isSelfSigned
+        && (error.error() == QSslError::UnableToGetLocalIssuerCertificate
+            || error.error() == QSslError::UnableToGetIssuerCertificate);
+    switch (leafAloneUnverified ? QSslError::UnableToVerifyFirstCertificate : error.error()) {
     case QSslError::SelfSignedCertificate:
         return {1,
             make(Party::Either, client, Step::Certificate, u"self-signed"_s,

@@ -280,6 +280,11 @@ QList<QSslError> SessionRecorder::recordTapVerifyFailures(const QString &whose)
             e.summary = whose + u": "_s + TlsText::x509ErrorText(f.x509Error);
         record(e);
     }
+    // The chain that failed is what the user needs to see (and what tells a leaf served alone from a longer chain).
+    if (!errors.isEmpty() && m_session.peerChain.isEmpty()) {
+        for (const QByteArray &der : m_tap->sentChain())
+            m_session.peerChain.append(QSslCertificate(der, QSsl::Der));
+    }
     return errors;
 }
 

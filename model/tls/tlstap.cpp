@@ -1,6 +1,7 @@
 #include "model/tls/tlstap.h"
 
 #include "model/core/event.h"
+#include "model/core/opensslutil.h"
 
 #include <QHostAddress>
 #include <QMetaObject>
@@ -219,15 +220,14 @@ struct TlsTap::Callbacks
         TapVerifyFailure failure;
         failure.x509Error = X509_STORE_CTX_get_error(store);
         failure.depth = X509_STORE_CTX_get_error_depth(store);
-        if (X509 *cert = X509_STORE_CTX_get_current_cert(store)) {
-            const int size = i2d_X509(cert, nullptr);
-            if (size > 0) {
-                failure.certificateDer.resize(size);
-                auto *out = reinterpret_cast<unsigned char *>(failure.certificateDer.data());
-                i2d_X509(cert, &out);
-            }
-        }
+        failure.certificateDer = Ossl::derOf(X509_STORE_CTX_get_current_cert(store));
         tap->m_verifyFailures.append(failure);
+        if (tap->m_sentChain.isEmpty()) {
+            // The verification's untrusted stack is the chain as the peer sent it, leaf first.
+            const STACK_OF(X509) *sent = X509_STORE_CTX_get0_untrusted(store);
+            for (int i = 0; i < sk_X509_num(sent); ++i)
+                tap->m_sentChain.append(Ossl::derOf(sk_X509_value(sent, i)));
+        }
         return 0; // OpenSSL now sends the fatal alert that matches the error
     }
 

@@ -126,6 +126,8 @@ public:
     bool isAlive() const { return m_ssl != nullptr; } // the SSL object still exists
     const Options &options() const { return m_options; }
     QList<TapVerifyFailure> verifyFailures() const { return m_verifyFailures; }
+    // The certificates the peer sent (DER, leaf first), kept when its verification failed: Qt has none to give then.
+    QList<QByteArray> sentChain() const { return m_sentChain; }
     QList<WireChunk> wire() const { return m_wire; }
     bool wireTruncated() const { return m_wireTruncated; }
     quint64 bytesReceived() const { return m_bytesIn; }
@@ -165,6 +167,7 @@ private:
     std::function<void()> m_onItems;
     bool m_posted = false;
     QList<TapVerifyFailure> m_verifyFailures;
+    QList<QByteArray> m_sentChain;
     QList<WireChunk> m_wire;
     qsizetype m_wireBytes = 0;
     bool m_wireTruncated = false;

@@ -281,7 +281,16 @@ void TestDiagnosis::missingIntermediateVersusUntrustedIssuer()
     QVERIFY(v->fix.contains(u"full chain: leaf then intermediate"_s));
     QCOMPARE(v->side, Verdict::Party::Server);
 
+    // The same leaf alone, when OpenSSL had a CA directory to search (the system's): error 20 on the leaf.
+    s.peerChain = {m_leaf.chain.first()};
+    s.verifyErrors = {QSslError(QSslError::UnableToGetLocalIssuerCertificate, m_leaf.chain.first())};
+    v = judge(s, clientStart() << failed(Side::Client, u"certificate verification failed"_s, {}));
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"missing-intermediate"_s);
+    QVERIFY2(v->why.contains(u"CN=Diag Intermediate CA"_s), qPrintable(v->why));
+
     // The server sent leaf and intermediate; the root is simply not trusted here (error 20).
+    s.peerChain = {m_leaf.chain.first(), m_intermediate.chain.first()};
     s.verifyErrors = {QSslError(QSslError::UnableToGetLocalIssuerCertificate, m_intermediate.chain.first())};
     v = judge(s, clientStart() << failed(Side::Client, u"certificate verification failed"_s, {}));
     QVERIFY(v);
