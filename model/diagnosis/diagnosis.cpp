@@ -1,6 +1,7 @@
 #include "model/diagnosis/diagnosis.h"
 
 #include "model/certs/certificatedetails.h"
+#include "model/certs/devcertificate.h"
 #include "model/tls/hellodissection.h"
 #include "model/tls/tlsnames.h"
 #include "model/tls/tlstap.h"
@@ -164,6 +165,30 @@ QString join(const QStringList &items, const QString &none = u"(none recorded)"_
 }
 
 // What a ClientHello seen by the message tap offered: " It offered versions …; cipher suites …; groups …." or empty.
+// What certificate a list of cipher suites (IANA names) needs: RSA when every TLS 1.2 suite in it is authenticated
+// with RSA and it has no TLS 1.3 suite, ECDSA likewise; Any otherwise (signalling suites aside).
+enum class SuiteNeeds { Any, Rsa, Ecdsa };
+SuiteNeeds suiteNeeds(const QStringList &suites)
+{
+    int rsa = 0, ecdsa = 0, other = 0;
+    for (const QString &suite : suites) {
+        if (suite.endsWith(u"_SCSV"_s))
+            continue;
+        if (suite.startsWith(u"TLS_RSA_"_s) || suite.startsWith(u"TLS_ECDHE_RSA_"_s)
+            || suite.startsWith(u"TLS_DHE_RSA_"_s))
+            ++rsa;
+        else if (suite.startsWith(u"TLS_ECDHE_ECDSA_"_s))
+            ++ecdsa;
+        else
+            ++other;
+    }
+    if (other == 0 && rsa > 0 && ecdsa == 0)
+        return SuiteNeeds::Rsa;
+    if (other == 0 && ecdsa > 0 && rsa == 0)
+        return SuiteNeeds::Ecdsa;
+    return SuiteNeeds::Any;
+}
+
 QString offerFromTap(const std::optional<Event> &hello)
 {
     if (!hello)
@@ -712,6 +737,14 @@ std::optional<Verdict> serverAlertReceivedVerdict(
                   "certificate followed by its issuer (as the PREFIX.chain.pem of tlslab cert new). If %1 is a root "
                   "CA, give it to the client instead (tlslab connect --ca FILE, curl --cacert FILE, openssl s_client "
                   "-CAfile FILE)."_s.arg(issuerName(leaf));
+        } else if (type == u"unknown_ca" && !leaf.isNull() && detailsOf(leaf).isSelfSigned) {
+            // No CA vouches for a self-signed certificate: a client accepts it only when it is told to trust it.
+            const bool development = QSslCertificate::fromPath(DevCertificate::certificatePath()).value(0) == leaf;
+            why += u" It is self-signed%1: a client trusts it only when given the certificate itself."_s.arg(
+                development ? u" (TLS Lab's development certificate)"_s : QString());
+            fix = u"Give the client this certificate to trust (%1: tlslab connect --ca FILE, curl --cacert FILE, "
+                  "openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s.arg(
+                      development ? DevCertificate::certificatePath() : u"the PEM file this listener serves"_s);
         } else if (type == u"unknown_ca") {
             fix = u"Give the client the CA that issued the certificate (tlslab connect --ca FILE, curl --cacert "
                   "FILE, openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s;
@@ -776,8 +809,11 @@ std::optional<Verdict> serverAlertReceivedVerdict(
                 }
             }
         }
-        return make(server, client, Step::Certificate, u"peer-rejected-certificate"_s,
-            u"the client rejected this listener's certificate (alert %1)"_s.arg(type), why, fix);
+        // An unknown CA is the client's view: it may be given the CA, or the listener a certificate it trusts. A
+        // leaf served alone is the listener's to fix.
+        return make(type == u"unknown_ca" && !leafAlone ? Party::Either : server, client, Step::Certificate,
+            u"peer-rejected-certificate"_s, u"the client rejected this listener's certificate (alert %1)"_s.arg(type),
+            why, fix);
     }
     if (type == u"decode_error" || type == u"illegal_parameter") {
         QString why = alert + u'.';
@@ -1007,13 +1043,26 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
     }
     if (sentAlert == u"protocol_version" || text.contains(u"unsupported protocol"_s)) {
         // Version names as the ClientHello parser writes them ("TLS 1.3"); the tap may write "TLSv1.3".
-        const bool offers13
-            = std::any_of(versions.cbegin(), versions.cend(), [](const QString &v) { return v.endsWith(u"1.3"_s); });
+        const auto offers = [&versions](QStringView v) {
+            return std::any_of(
+                versions.cbegin(), versions.cend(), [v](const QString &offered) { return offered.endsWith(v); });
+        };
+        const bool offers13 = offers(u"1.3"), offers12 = offers(u"1.2");
         const bool clientOld = !versions.isEmpty() && !offers13;
+        const QString refused
+            = versions.size() == 1 ? u"this listener does not accept it"_s : u"this listener accepts none of them"_s;
+        if (clientOld && !offers12) {
+            // TLS 1.1 and older: no setting of this listener accepts them (RFC 8996 deprecates them).
+            return make(client, server, Step::ClientHello, u"protocol-version-mismatch"_s,
+                u"the client offers only TLS versions older than 1.2"_s,
+                u"The client offered %1; %2. TLS Lab speaks TLS 1.2 and 1.3 only: TLS 1.1 and older are deprecated "
+                "(RFC 8996)."_s.arg(join(versions), refused),
+                u"Enable TLS 1.2 or 1.3 in the client (e.g. openssl s_client without -tls1_1, curl --tlsv1.2)."_s);
+        }
         return make(clientOld ? client : server, server, Step::ClientHello, u"protocol-version-mismatch"_s,
             u"the two ends have no TLS version in common"_s,
-            u"The client offered %1; this listener accepts none of them%2."_s.arg(
-                join(versions), clientOld ? u" (it requires a newer version)"_s : u" (it does not accept TLS 1.3)"_s),
+            u"The client offered %1; %2%3."_s.arg(join(versions), refused,
+                clientOld ? u" (it accepts TLS 1.3 only)"_s : u" (it does not accept TLS 1.3)"_s),
             clientOld ? u"The client is the outdated one: upgrade it to TLS 1.3, or let this listener accept TLS "
                         "1.2 too (serve --tls 1.2+)."_s
                       : u"Let this listener accept TLS 1.3 (serve --tls 1.2+ or --tls 1.3)."_s);
@@ -1042,14 +1091,35 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
     }
     if (text.contains(u"no shared cipher"_s)) {
         const QSslCertificate leaf = in.localChain.value(0);
+        const QString keyType = leaf.isNull() ? QString() : detailsOf(leaf).publicKeyAlgorithm;
+        const QStringList offered
+            = f.clientHello ? EndFacts::textList(f.clientHello->details.value(u"cipher_suites")) : QStringList();
+        // The certificate a TLS 1.2 suite needs, from its IANA name (TLS 1.3 suites work with any).
+        const SuiteNeeds needs = suiteNeeds(offered);
+        QString why = u"The client offered %1 cipher suite(s)%2; none is enabled here%3."_s
+                          .arg(suites < 0 ? u"?"_s : QString::number(suites))
+                          .arg(offered.isEmpty() ? QString() : u" ("_s + join(offered) + u')')
+                          .arg(keyType.isEmpty() ? QString() : u" for this listener's %1 certificate"_s.arg(keyType));
+        if (offered.isEmpty())
+            why += offerFromTap(f.message(false, u"ClientHello"));
+        QString fix = u"The client must offer current cipher suites (ECDHE with AES-GCM or ChaCha20; its defaults "
+                      "usually do), or the listener needs a certificate whose key type matches the suites it offers."_s;
+        const bool ecKey = keyType == u"EC" || keyType == u"Ed25519" || keyType == u"Ed448";
+        const bool rsaKey = keyType.startsWith(u"RSA"_s);
+        if (needs == SuiteNeeds::Rsa && ecKey) {
+            why += u" Every suite it offered is authenticated with an RSA certificate, and this listener's key is %1."_s
+                       .arg(keyType);
+            fix = u"Serve an RSA certificate (tlslab cert new --key-type rsa-2048 ...), or let the client offer "
+                  u"ECDHE-ECDSA "
+                  "suites or TLS 1.3 (its defaults do)."_s;
+        } else if (needs == SuiteNeeds::Ecdsa && rsaKey) {
+            why += u" Every suite it offered is authenticated with an ECDSA certificate, and this listener's key is RSA."_s;
+            fix = u"Serve an EC certificate (tlslab cert new --key-type ec-p256 ...), or let the client offer "
+                  u"ECDHE-RSA "
+                  "suites or TLS 1.3 (its defaults do)."_s;
+        }
         return make(Party::Either, server, Step::ClientHello, u"no-shared-cipher"_s,
-            u"no cipher suite the client offered works with this listener"_s,
-            u"The client offered %1 cipher suite(s); none is enabled here%2."_s
-                    .arg(suites < 0 ? u"?"_s : QString::number(suites))
-                    .arg(leaf.isNull() ? QString() : u" for a %1 certificate"_s.arg(detailsOf(leaf).publicKeyAlgorithm))
-                + offerFromTap(f.message(false, u"ClientHello")),
-            u"The client must offer current cipher suites (ECDHE with AES-GCM or ChaCha20; its defaults usually do), "
-            "or the listener needs a certificate whose key type matches the suites it offers."_s);
+            u"no cipher suite the client offered works with this listener"_s, why, fix);
     }
     if (text.contains(u"packet length too long"_s) && f.firstBytes
         && f.firstBytes->details.value(u"classification").toString().startsWith(u"tls-"_s)) {

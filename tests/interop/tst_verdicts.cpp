@@ -3,6 +3,7 @@
 // Each case checks the cause_code the user's script would switch on and that the fix names the right change.
 #include "model/certs/certificategenerator.h"
 #include "model/certs/certificateio.h"
+#include "model/certs/devcertificate.h"
 #include "model/diagnosis/diagnoser.h"
 #include "model/timeline/timeline.h"
 #include "model/tls/client.h"
@@ -851,7 +852,10 @@ void TestVerdicts::externalClientRejectsOurCertificate()
     QCOMPARE(v->causeCode, u"peer-rejected-certificate"_s);
     QCOMPARE(v->gaveUp, Verdict::Party::Client);
     QVERIFY2(v->cause.contains(u"unknown_ca"_s), qPrintable(v->cause)); // which alert it sent
-    QVERIFY(v->fix.contains(u"-CAfile"_s));
+    // No CA vouches for a self-signed certificate: either the client is given it, or the listener serves another.
+    QCOMPARE(v->side, Verdict::Party::Either);
+    QVERIFY2(v->why.contains(u"self-signed (TLS Lab's development certificate)"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(DevCertificate::certificatePath()) && v->fix.contains(u"-CAfile"_s), qPrintable(v->fix));
 }
 
 void TestVerdicts::externalClientRejectsOurCertificate_cases_data()
@@ -945,8 +949,14 @@ void TestVerdicts::listenerProtocolMismatch_data()
     QTest::addColumn<int>("listenerProtocol");
     QTest::addColumn<QString>("clientVersion");
     QTest::addColumn<int>("mustChange");
-    QTest::newRow("listener 1.3, client 1.2") << int(QSsl::TlsV1_3) << u"-tls1_2"_s << int(Verdict::Party::Client);
-    QTest::newRow("listener 1.2, client 1.3") << int(QSsl::TlsV1_2) << u"-tls1_3"_s << int(Verdict::Party::Server);
+    QTest::addColumn<QString>("fixNeedle");
+    QTest::newRow("listener 1.3, client 1.2")
+        << int(QSsl::TlsV1_3) << u"-tls1_2"_s << int(Verdict::Party::Client) << u"serve --tls 1.2+"_s;
+    QTest::newRow("listener 1.2, client 1.3")
+        << int(QSsl::TlsV1_2) << u"-tls1_3"_s << int(Verdict::Party::Server) << u"accept TLS 1.3"_s;
+    // No setting of the listener accepts TLS 1.1: the fix is the client's alone.
+    QTest::newRow("listener 1.2+, client 1.1")
+        << int(QSsl::SecureProtocols) << u"-tls1_1"_s << int(Verdict::Party::Client) << u"Enable TLS 1.2 or 1.3"_s;
 }
 
 void TestVerdicts::listenerProtocolMismatch()
@@ -954,6 +964,7 @@ void TestVerdicts::listenerProtocolMismatch()
     QFETCH(int, listenerProtocol);
     QFETCH(QString, clientVersion);
     QFETCH(int, mustChange);
+    QFETCH(QString, fixNeedle);
     ListenerConfig config;
     config.protocol = QSsl::SslProtocol(listenerProtocol);
     QVERIFY(startListener(config));
@@ -964,6 +975,7 @@ void TestVerdicts::listenerProtocolMismatch()
     QVERIFY(v);
     QCOMPARE(v->causeCode, u"protocol-version-mismatch"_s);
     QCOMPARE(int(v->side), mustChange);
+    QVERIFY2(v->fix.contains(fixNeedle), qPrintable(v->fix));
 }
 
 void TestVerdicts::listenerNoSharedCipher()
@@ -977,6 +989,10 @@ void TestVerdicts::listenerNoSharedCipher()
     QVERIFY(v);
     QCOMPARE(v->causeCode, u"no-shared-cipher"_s);
     QVERIFY2(v->why.contains(u"EC certificate"_s), qPrintable(v->why));
+    // What it offered, and why none of it fits: every suite needs an RSA certificate.
+    QVERIFY2(v->why.contains(u"TLS_RSA_WITH_AES_128_CBC_SHA"_s), qPrintable(v->why));
+    QVERIFY2(v->why.contains(u"authenticated with an RSA certificate"_s), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"--key-type rsa-2048"_s), qPrintable(v->fix));
 }
 
 void TestVerdicts::listenerNoSharedGroup()
