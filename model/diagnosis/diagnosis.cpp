@@ -165,6 +165,22 @@ QString join(const QStringList &items, const QString &none = u"(none recorded)"_
 }
 
 // What a ClientHello seen by the message tap offered: " It offered versions …; cipher suites …; groups …." or empty.
+// What a server's first plaintext words say it is, from the usual greetings; empty when they say nothing known.
+QString serverGreeting(const QString &first)
+{
+    if (first.startsWith(u"HTTP/"_s))
+        return u"an HTTP response"_s;
+    if (first.startsWith(u"SSH-"_s))
+        return u"an SSH server's banner"_s;
+    if (first.startsWith(u"220"_s))
+        return u"an SMTP or FTP greeting"_s;
+    if (first.startsWith(u"+OK"_s))
+        return u"a POP3 greeting"_s;
+    if (first.startsWith(u"* OK"_s))
+        return u"an IMAP greeting"_s;
+    return {};
+}
+
 // What certificate a list of cipher suites (IANA names) needs: RSA when every TLS 1.2 suite in it is authenticated
 // with RSA and it has no TLS 1.3 suite, ECDSA likewise; Any otherwise (signalling suites aside).
 enum class SuiteNeeds { Any, Rsa, Ecdsa };
@@ -938,12 +954,30 @@ std::optional<Verdict> clientVerdict(const DiagnosisInput &in, const EndFacts &f
     if (!f.encrypted
         && (text.contains(u"wrong version number"_s) || text.contains(u"packet length too long"_s)
             || text.contains(u"did not speak tls"_s))) {
+        const QString openssl
+            = text.contains(u"wrong version number"_s) ? u"wrong version number"_s : u"packet length too long"_s;
+        const EventDetails sent = f.handshakeFailed ? f.handshakeFailed->details : EventDetails();
+        const QString first = sent.value(u"received_first").toString();
+        if (!first.isEmpty() && !sent.value(u"received_text").toBool()) {
+            return make(Party::Client, Party::Client, Step::FirstBytes, u"tls-to-plaintext-port"_s,
+                u"the server on this port does not speak TLS"_s,
+                u"Its first bytes are not a TLS record (OpenSSL: \"%1\"), and not text either: \"%2\"."_s.arg(
+                    openssl, first),
+                u"Connect to the server's TLS port; whatever speaks on this one is not TLS."_s);
+        }
+        const QString what = first.isEmpty() ? QString() : serverGreeting(first);
         return make(Party::Client, Party::Client, Step::FirstBytes, u"tls-to-plaintext-port"_s,
             u"the server on this port does not speak TLS"_s,
-            u"Its first bytes are not a TLS record (OpenSSL: \"%1\"): it answered the ClientHello in something "
-            "else, most likely plaintext. What it sent is not recorded on this end."_s.arg(
-                text.contains(u"wrong version number"_s) ? u"wrong version number"_s : u"packet length too long"_s),
-            u"This port speaks plaintext: connect with --plaintext, or to the server's TLS port."_s);
+            first.isEmpty()
+                ? u"Its first bytes are not a TLS record (OpenSSL: \"%1\"): it answered the ClientHello in something "
+                  "else, most likely plaintext. What it sent is not recorded on this end."_s.arg(openssl)
+                : u"Its first bytes are not a TLS record (OpenSSL: \"%1\") but plaintext%2: \"%3\"."_s.arg(
+                    openssl, what.isEmpty() ? QString() : u" ("_s + what + u')', first),
+            what.contains(u"SMTP"_s) || what.contains(u"IMAP"_s) || what.contains(u"POP3"_s)
+                ? u"This port speaks plaintext first (a mail server there may offer STARTTLS, which TLS Lab does not "
+                  "speak): connect with --plaintext to talk to it, or to its TLS port (465 for SMTP, 993 for IMAP, "
+                  "995 for POP3)."_s
+                : u"This port speaks plaintext: connect with --plaintext, or to the server's TLS port."_s);
     }
     if (text.contains(u"unsupported protocol"_s)) {
         return make(Party::Server, Party::Client, Step::ServerHello, u"protocol-version-mismatch"_s,

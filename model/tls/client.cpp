@@ -1,6 +1,7 @@
 #include "model/tls/client.h"
 
 #include "model/timeline/timeline.h"
+#include "model/tls/clienthello.h"
 #include "model/tls/keylogfile.h"
 #include "model/tls/socketfacts.h"
 #include "model/tls/tlstext.h"
@@ -476,9 +477,19 @@ void Client::onSocketError()
     if (kind == EventKind::SocketError && !m_wasEncrypted && m_config.mode == ClientMode::Tls
         && s.state == SessionState::Handshaking)
         kind = EventKind::HandshakeFailed;
+    EventDetails details {{u"reason"_s, reason}, {u"error"_s, text}};
+    if (kind == EventKind::HandshakeFailed
+        && (text.contains(u"wrong version number"_s) || text.contains(u"packet length too long"_s))) {
+        // Not TLS: what the server sent instead tells what it speaks (the tap keeps the wire bytes).
+        const QByteArray first = m_recorder.receivedWirePrefix(64);
+        if (!first.isEmpty()) {
+            details.insert(u"received_first", previewBytes(first, 64));
+            const FirstBytes kind = classifyFirstBytes(first);
+            details.insert(u"received_text", kind.kind == FirstBytes::Kind::Http || kind.printable);
+        }
+    }
     m_recorder.record(kind, Severity::Error,
-        (kind == EventKind::HandshakeFailed ? u"Handshake failed: "_s : u"Error: "_s) + reason,
-        EventDetails {{u"reason"_s, reason}, {u"error"_s, text}});
+        (kind == EventKind::HandshakeFailed ? u"Handshake failed: "_s : u"Error: "_s) + reason, details);
     finish(SessionState::Failed, reason);
     abortSoon();
 }

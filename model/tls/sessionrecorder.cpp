@@ -288,6 +288,20 @@ QList<QSslError> SessionRecorder::recordTapVerifyFailures(const QString &whose)
     return errors;
 }
 
+QByteArray SessionRecorder::receivedWirePrefix(qsizetype max) const
+{
+    QByteArray prefix;
+    if (!m_tap)
+        return prefix;
+    for (const WireChunk &chunk : m_tap->wire()) {
+        if (!chunk.sent)
+            prefix += chunk.bytes.left(max - prefix.size());
+        if (prefix.size() >= max)
+            break;
+    }
+    return prefix;
+}
+
 void SessionRecorder::readEncrypted(const QSslSocket &socket)
 {
     drainTap();

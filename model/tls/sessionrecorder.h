@@ -65,6 +65,8 @@ public:
     void readEncrypted(const QSslSocket &socket);
 
     void recordData(bool sent, const QByteArray &data, bool withText = false);
+    // The first bytes the peer sent, as the tap saw them on the wire (empty without the tap).
+    QByteArray receivedWirePrefix(qsizetype max) const;
 
 private:
     void recordTapItem(const TapItem &item);

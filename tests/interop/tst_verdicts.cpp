@@ -48,6 +48,10 @@ elif mode == "http":
     c.recv(4096)
     c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     drain()
+elif mode == "binary":
+    c.recv(4096)
+    c.sendall(bytes(range(64)))
+    drain()
 elif mode == "silent":
     drain()
 elif mode == "stall":
@@ -400,19 +404,26 @@ void TestVerdicts::connectionRefused()
 void TestVerdicts::tlsToPlaintextPort_data()
 {
     QTest::addColumn<QString>("mode");
-    QTest::newRow("SMTP greeting") << u"smtp"_s;
-    QTest::newRow("HTTP 400") << u"http"_s;
+    QTest::addColumn<QString>("whyNeedle"); // what the server sent, as the tap saw it
+    QTest::addColumn<QString>("fixNeedle");
+    QTest::newRow("SMTP greeting") << u"smtp"_s << u"(an SMTP or FTP greeting): \"220 mail.test ESMTP ready\\r\\n\""_s
+                                   << u"STARTTLS"_s;
+    QTest::newRow("HTTP 400") << u"http"_s << u"(an HTTP response): \"HTTP/1.1 400 Bad Request"_s << u"--plaintext"_s;
+    QTest::newRow("binary") << u"binary"_s << u"not text either: \"\\x00\\x01"_s << u"TLS port"_s;
 }
 
 void TestVerdicts::tlsToPlaintextPort()
 {
     QFETCH(QString, mode);
+    QFETCH(QString, whyNeedle);
+    QFETCH(QString, fixNeedle);
     PeerProcess server;
     QVERIFY(startPythonServer(server, mode));
     const auto v = runClient({});
     QVERIFY(v);
     QCOMPARE(v->causeCode, u"tls-to-plaintext-port"_s);
-    QVERIFY(v->fix.contains(u"--plaintext"_s));
+    QVERIFY2(v->why.contains(whyNeedle), qPrintable(v->why));
+    QVERIFY2(v->fix.contains(fixNeedle), qPrintable(v->fix));
 }
 
 void TestVerdicts::certificateProblems_data()
