@@ -251,6 +251,21 @@ QStringList coveredNames(const QSslCertificate &certificate)
     return names;
 }
 
+// Whether a host name is among a certificate's names, a wildcard (*.example.org) covering one leftmost label.
+bool certificateCovers(const QStringList &names, const QString &host)
+{
+    for (const QString &name : names) {
+        if (name.compare(host, Qt::CaseInsensitive) == 0)
+            return true;
+        if (name.startsWith(u"*."_s)) {
+            const qsizetype dot = host.indexOf(u'.');
+            if (dot > 0 && QStringView(host).mid(dot).compare(QStringView(name).mid(1), Qt::CaseInsensitive) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 QString dateText(const QDateTime &date)
 {
     return date.toUTC().toString(u"yyyy-MM-dd HH:mm 'UTC'"_s);
@@ -753,11 +768,16 @@ std::optional<Verdict> serverAlertReceivedVerdict(
                   "certificate followed by its issuer (as the PREFIX.chain.pem of tlslab cert new). If %1 is a root "
                   "CA, give it to the client instead (tlslab connect --ca FILE, curl --cacert FILE, openssl s_client "
                   "-CAfile FILE)."_s.arg(issuerName(leaf));
-        } else if (type == u"unknown_ca" && !leaf.isNull() && detailsOf(leaf).isSelfSigned) {
+        } else if ((type == u"unknown_ca" || type == u"bad_certificate" || type == u"certificate_unknown")
+            && !leaf.isNull() && detailsOf(leaf).isSelfSigned) {
             // No CA vouches for a self-signed certificate: a client accepts it only when it is told to trust it.
+            // GnuTLS says so with bad_certificate, Java with certificate_unknown, OpenSSL with unknown_ca.
             const bool development = QSslCertificate::fromPath(DevCertificate::certificatePath()).value(0) == leaf;
-            why += u" It is self-signed%1: a client trusts it only when given the certificate itself."_s.arg(
-                development ? u" (TLS Lab's development certificate)"_s : QString());
+            why += u" It is self-signed%1: a client trusts it only when given the certificate itself%2."_s.arg(
+                development ? u" (TLS Lab's development certificate)"_s : QString(),
+                type == u"unknown_ca" ? QString()
+                                      : u" (some clients, GnuTLS's among them, refuse an untrusted certificate with "
+                                        "%1 rather than unknown_ca)"_s.arg(type));
             fix = u"Give the client this certificate to trust (%1: tlslab connect --ca FILE, curl --cacert FILE, "
                   "openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s.arg(
                       development ? DevCertificate::certificatePath() : u"the PEM file this listener serves"_s);
@@ -765,6 +785,8 @@ std::optional<Verdict> serverAlertReceivedVerdict(
             fix = u"Give the client the CA that issued the certificate (tlslab connect --ca FILE, curl --cacert "
                   "FILE, openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s;
         }
+        // Trust is the client's to give as much as the listener's to earn, unless a fact below names another fix.
+        const QString trustFix = leafAlone ? QString() : fix;
         // Which certificate of the chain this listener serves is out of date, by this machine's clock: a fact for
         // any certificate alert (OpenSSL sends certificate_expired for an expired one, bad_certificate for one not
         // valid yet).
@@ -817,7 +839,7 @@ std::optional<Verdict> serverAlertReceivedVerdict(
         const QString sni = s.peerName;
         if (!leaf.isNull() && !sni.isEmpty()) {
             const QStringList names = coveredNames(leaf);
-            if (!names.contains(sni, Qt::CaseInsensitive)) {
+            if (!certificateCovers(names, sni)) {
                 why += u" The client asked for \"%1\" (SNI); the certificate covers: %2."_s.arg(sni, join(names));
                 if (type == u"bad_certificate" || type == u"certificate_unknown") {
                     fix = u"Serve a certificate covering the name the client asks for (\"%1\"), or have the client "
@@ -825,9 +847,7 @@ std::optional<Verdict> serverAlertReceivedVerdict(
                 }
             }
         }
-        // An unknown CA is the client's view: it may be given the CA, or the listener a certificate it trusts. A
-        // leaf served alone is the listener's to fix.
-        return make(type == u"unknown_ca" && !leafAlone ? Party::Either : server, client, Step::Certificate,
+        return make(!trustFix.isEmpty() && fix == trustFix ? Party::Either : server, client, Step::Certificate,
             u"peer-rejected-certificate"_s, u"the client rejected this listener's certificate (alert %1)"_s.arg(type),
             why, fix);
     }
@@ -1319,6 +1339,22 @@ std::optional<Verdict> notes(const DiagnosisInput &in, const EndFacts &f, const 
     // starts (certificateNote), not again on every connection.
     if (s.side == Side::Client)
         notes.addCertificate(s.peerChain.value(0), clock);
+    // The name the client asked for (SNI), which this listener's certificate does not cover: a client that checks
+    // the name refuses it, some (curl) only after the handshake, closing without a word.
+    const QSslCertificate ours = in.localChain.value(0);
+    if (s.side == Side::Server && !s.peerName.isEmpty() && !ours.isNull()
+        && !certificateCovers(coveredNames(ours), s.peerName)) {
+        const std::optional<Event> &end = f.reset ? f.reset : f.closed;
+        const bool quietClose = f.dataReceived.isEmpty() && end && end->summary.contains(u"client"_s);
+        notes.add(u"sni-not-covered"_s, u"the client asked for a name this listener's certificate does not cover"_s,
+            u"The client asked for \"%1\" (SNI); %2 covers: %3. A client that checks the name refuses it.%4"_s.arg(
+                s.peerName, TlsText::certificateName(ours), join(coveredNames(ours)),
+                quietClose ? u" This one closed right after the handshake without sending anything, as clients "
+                             "that check the name after the handshake (curl, for one) do when it does not match."_s
+                           : QString()),
+            u"Serve a certificate that covers \"%1\", or have the client ask for a name the certificate covers "
+            "(%2)."_s.arg(s.peerName, coveredNames(ours).value(0)));
+    }
     // ALPN answered with a protocol the client never offered: conforming clients abort (RFC 7301, section 3.2).
     const QStringList alpnOffered = s.side == Side::Client
         ? f.offeredAlpn

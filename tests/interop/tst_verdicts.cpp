@@ -140,6 +140,8 @@ private Q_SLOTS:
     void externalClientRejectsOurCertificate_cases_data();
     void externalClientRejectsOurCertificate_cases();
     void externalClientClosesWithoutAlert();
+    void curlAskingForAnotherName_data();
+    void curlAskingForAnotherName();
     void listenerProtocolMismatch_data();
     void listenerProtocolMismatch();
     void listenerNoSharedCipher();
@@ -949,10 +951,55 @@ void TestVerdicts::externalClientClosesWithoutAlert()
     qInfo("observed: %s", qPrintable(v->causeCode)); // which truthful answer applies today
     QVERIFY2(v->causeCode == u"closed-during-handshake"_s || v->causeCode == u"peer-rejected-certificate"_s,
         qPrintable(v->causeCode));
-    if (v->causeCode == u"closed-during-handshake")
+    if (v->causeCode == u"closed-during-handshake") {
         QVERIFY(v->why.contains(u"cannot tell"_s));
-    else
+    } else {
         QVERIFY(v->cause.contains(u"alert"_s));
+        // GnuTLS says bad_certificate for a certificate it does not trust: the fact that bears on it is named.
+        QVERIFY2(v->why.contains(u"self-signed (TLS Lab's development certificate)"_s), qPrintable(v->why));
+        QVERIFY2(v->fix.contains(DevCertificate::certificatePath()), qPrintable(v->fix));
+        QCOMPARE(v->side, Verdict::Party::Either);
+    }
+}
+
+void TestVerdicts::curlAskingForAnotherName_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("noted");
+    QTest::newRow("another name") << u"other.test"_s << true;
+    QTest::newRow("a name the certificate covers") << u"localhost"_s << false;
+}
+
+void TestVerdicts::curlAskingForAnotherName()
+{
+    // curl checks the name only after the handshake, then closes without an alert: the listener sees a handshake
+    // that worked and a client that said nothing. The name it asked for (SNI) is the fact worth a note.
+    QFETCH(QString, host);
+    QFETCH(bool, noted);
+    QVERIFY(startListener({}));
+    PeerProcess client;
+    QVERIFY(client.start(u"curl"_s,
+        {u"-sS"_s, u"-m"_s, u"5"_s, u"--cacert"_s, DevCertificate::certificatePath(), u"--resolve"_s,
+            u"%1:%2:127.0.0.1"_s.arg(host).arg(m_port), u"https://%1:%2/"_s.arg(host).arg(m_port)}));
+    client.finish();
+    QVERIFY(QTest::qWaitFor(
+        [this] {
+            const QList<Session> sessions = m_timeline->sessions();
+            return std::any_of(sessions.cbegin(), sessions.cend(),
+                [](const Session &s) { return s.side == Side::Server && !s.isOpen(); });
+        },
+        10000));
+    const auto v = listenerVerdict(noted ? 10000 : 500);
+    if (!noted) {
+        QVERIFY2(!v, qPrintable(v ? v->causeCode : QString())); // a healthy connection: nothing to say
+        return;
+    }
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"sni-not-covered"_s);
+    QCOMPARE(v->kind, Verdict::Kind::Note);
+    QVERIFY2(v->why.contains(u"\"other.test\" (SNI)"_s) && v->why.contains(u"closed right after the handshake"_s),
+        qPrintable(v->why));
+    QVERIFY2(v->fix.contains(u"covers \"other.test\""_s), qPrintable(v->fix));
 }
 
 void TestVerdicts::listenerProtocolMismatch_data()
