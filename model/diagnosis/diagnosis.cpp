@@ -1307,6 +1307,13 @@ struct Notes
     }
 };
 
+// The client answered a CertificateRequest with an empty Certificate message (it had none to send).
+bool sentNoCertificate(const EndFacts &f)
+{
+    const std::optional<Event> certificate = f.message(true, u"Certificate");
+    return certificate && certificate->details.value(u"certificate_count").toInteger(-1) == 0;
+}
+
 // Notes for a session that succeeded but would fail elsewhere.
 std::optional<Verdict> notes(const DiagnosisInput &in, const EndFacts &f, const QDateTime &clock)
 {
@@ -1318,13 +1325,25 @@ std::optional<Verdict> notes(const DiagnosisInput &in, const EndFacts &f, const 
     if (s.side == Side::Client && s.protocol == u"TLSv1.3" && f.dataReceived.isEmpty() && ending
         && ending->summary.contains(u"server"_s)) {
         // In TLS 1.3 the client finishes its half before the server has checked its certificate: a server that
-        // refuses it may just close. Not a failure TLS Lab can prove from this end; worth saying.
-        notes.add(u"closed-after-handshake"_s,
-            u"the server %1 the connection right after the handshake, without sending anything"_s.arg(
-                f.reset ? u"reset"_s : u"closed"_s),
-            u"In TLS 1.3 a server that rejects the client (its certificate, say) after the handshake may close like "
-            "this without an alert; this end cannot tell that from a server with nothing to say."_s,
-            u"If the server requires a client certificate, connect with --cert FILE --key FILE."_s);
+        // refuses it may just close. Not a failure TLS Lab can prove from this end; worth saying. With the tap,
+        // whether the server asked for a certificate at all is known.
+        const QString closed
+            = u"the server %1 the connection right after the handshake, without sending anything"_s.arg(
+                f.reset ? u"reset"_s : u"closed"_s);
+        if (f.tapped && !f.received(u"CertificateRequest")) {
+            notes.add(u"closed-after-handshake"_s, closed,
+                u"It asked for no client certificate, so it did not close over one; it sent no alert, so this end "
+                "cannot tell why (a server with nothing to say closes like this too)."_s,
+                u"If you expected an answer, look at the server's log: it closed without saying why."_s);
+        } else {
+            notes.add(u"closed-after-handshake"_s, closed,
+                u"In TLS 1.3 a server that rejects the client (its certificate, say) after the handshake may close "
+                "like this without an alert; this end cannot tell that from a server with nothing to say."_s,
+                f.tapped && sentNoCertificate(f)
+                    ? u"The server asked for a client certificate and this client sent none: connect with --cert FILE "
+                      "--key FILE."_s
+                    : u"If the server requires a client certificate, connect with --cert FILE --key FILE."_s);
+        }
     }
     if (s.untrusted) {
         QStringList errors;

@@ -883,6 +883,21 @@ void TestDiagnosis::notesForSessionsThatWorked()
     QVERIFY(v);
     QCOMPARE(v->kind, Verdict::Kind::Note);
     QCOMPARE(v->causeCode, u"closed-after-handshake"_s);
+    QVERIFY2(v->fix.contains(u"If the server requires a client certificate"_s), qPrintable(v->fix));
+    // With the tap: a server that asked for no certificate did not close over one, and the note does not say so.
+    QList<Event> tapped = events;
+    tapped.insert(3, message(Side::Client, false, u"EncryptedExtensions"_s));
+    v = judge(s, tapped);
+    QVERIFY(v);
+    QCOMPARE(v->causeCode, u"closed-after-handshake"_s);
+    QVERIFY2(v->why.contains(u"asked for no client certificate"_s), qPrintable(v->why));
+    QVERIFY2(!v->fix.contains(u"--cert"_s), qPrintable(v->fix));
+    // It asked, and this client answered with an empty Certificate message: the fix is this client's.
+    tapped.insert(4, message(Side::Client, false, u"CertificateRequest"_s));
+    tapped.insert(5, message(Side::Client, true, u"Certificate"_s, EventDetails {{u"certificate_count", 0}}));
+    v = judge(s, tapped);
+    QVERIFY(v);
+    QVERIFY2(v->fix.contains(u"this client sent none: connect with --cert FILE --key FILE"_s), qPrintable(v->fix));
     // The same with the server's greeting received: nothing to say.
     events.insert(4, ev(Side::Client, EventKind::DataReceived, EventDetails {{u"text", u"hi\n"_s}}));
     QVERIFY(!judge(s, events));
