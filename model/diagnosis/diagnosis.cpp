@@ -164,7 +164,6 @@ QString join(const QStringList &items, const QString &none = u"(none recorded)"_
     return items.isEmpty() ? none : items.join(u", "_s);
 }
 
-// What a ClientHello seen by the message tap offered: " It offered versions …; cipher suites …; groups …." or empty.
 // What a server's first plaintext words say it is, from the usual greetings; empty when they say nothing known.
 QString serverGreeting(const QString &first)
 {
@@ -205,6 +204,7 @@ SuiteNeeds suiteNeeds(const QStringList &suites)
     return SuiteNeeds::Any;
 }
 
+// What a ClientHello seen by the message tap offered: " It offered versions …; cipher suites …; groups …." or empty.
 QString offerFromTap(const std::optional<Event> &hello)
 {
     if (!hello)
@@ -1150,10 +1150,13 @@ std::optional<Verdict> serverVerdict(const DiagnosisInput &in, const EndFacts &f
             = f.clientHello ? EndFacts::textList(f.clientHello->details.value(u"cipher_suites")) : QStringList();
         // The certificate a TLS 1.2 suite needs, from its IANA name (TLS 1.3 suites work with any).
         const SuiteNeeds needs = suiteNeeds(offered);
-        QString why = u"The client offered %1 cipher suite(s)%2; none is enabled here%3."_s
-                          .arg(suites < 0 ? u"?"_s : QString::number(suites))
-                          .arg(offered.isEmpty() ? QString() : u" ("_s + join(offered) + u')')
-                          .arg(keyType.isEmpty() ? QString() : u" for this listener's %1 certificate"_s.arg(keyType));
+        // The suites themselves, the first dozen (a client may offer a hundred; the count says how many).
+        const QString named = offered.isEmpty()
+            ? QString()
+            : u" ("_s + join(offered.mid(0, 12)) + (offered.size() > 12 ? u", …"_s : QString()) + u')';
+        QString why = u"The client offered %1 cipher suite(s)%2; none is enabled here%3."_s.arg(
+            suites < 0 ? u"?"_s : QString::number(suites), named,
+            keyType.isEmpty() ? QString() : u" for this listener's %1 certificate"_s.arg(keyType));
         if (offered.isEmpty())
             why += offerFromTap(f.message(false, u"ClientHello"));
         QString fix = u"The client must offer current cipher suites (ECDHE with AES-GCM or ChaCha20; its defaults "
