@@ -258,7 +258,7 @@ int runServeCommand(Lab &lab, const QStringList &arguments)
         printError(status.error());
         return ExitFailed;
     }
-    diagnoser->setLocalChain(listener.identity().chain);
+    diagnoser->setLocalIdentity(listener.identity());
 
     int finished = 0;
     // When the last connection of a burst has gone, hand the memory it used back to the system: without this, glibc

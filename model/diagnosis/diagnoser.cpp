@@ -60,6 +60,13 @@ void Diagnoser::setLocalChain(const QList<QSslCertificate> &chain)
         recordVerdict(0, Side::Server, *note, Severity::Warning);
 }
 
+void Diagnoser::setLocalIdentity(const Identity &identity)
+{
+    m_localCertificateFile = identity.certificatePath;
+    m_localIsDevelopment = identity.isDevelopmentCertificate;
+    setLocalChain(identity.chain);
+}
+
 void Diagnoser::recordVerdict(quint64 session, Side side, const Verdict &v, Severity severity)
 {
     EventDetails d {{u"kind"_s, verdictKindName(v.kind)}, {u"side"_s, partyName(v.side)},
@@ -173,8 +180,11 @@ void Diagnoser::judge(quint64 id, bool alsoOtherEnd)
             input.otherEvents = eventsOf(other.id);
         }
     }
-    if (s.side == Side::Server)
+    if (s.side == Side::Server) {
         input.localChain = m_localChain;
+        input.localCertificateFile = m_localCertificateFile;
+        input.localIsDevelopment = m_localIsDevelopment;
+    }
     const std::optional<Verdict> v = diagnose(input);
 
     // Judged before, and forgotten since (only the recent sessions' verdicts are kept here; each session keeps its

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/certs/identity.h"
 #include "model/core/event.h"
 #include "model/diagnosis/verdict.h"
 
@@ -35,6 +36,8 @@ public:
     // The certificate chain the listener presents: server-side verdicts name it. A note on it (a CA certificate, one
     // that expires soon) is recorded once, here, not on every session.
     void setLocalChain(const QList<QSslCertificate> &chain);
+    // The same, with where the certificate came from (its file; whether it is the development certificate).
+    void setLocalIdentity(const Identity &identity);
     std::optional<Verdict> verdict(quint64 session) const;
 
 Q_SIGNALS:
@@ -55,6 +58,8 @@ private:
     bool m_recordsEvents = false;
     bool m_updating = false;
     QList<QSslCertificate> m_localChain;
+    QString m_localCertificateFile;
+    bool m_localIsDevelopment = false;
     // Guarded by m_mutex (events may be appended from any thread): the events of the sessions being followed, i.e.
     // those seen open (a session the timeline never heard of is not followed) and the recently ended ones.
     mutable QMutex m_mutex;

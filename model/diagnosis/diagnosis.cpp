@@ -772,7 +772,7 @@ std::optional<Verdict> serverAlertReceivedVerdict(
             && !leaf.isNull() && detailsOf(leaf).isSelfSigned) {
             // No CA vouches for a self-signed certificate: a client accepts it only when it is told to trust it.
             // GnuTLS says so with bad_certificate, Java with certificate_unknown, OpenSSL with unknown_ca.
-            const bool development = QSslCertificate::fromPath(DevCertificate::certificatePath()).value(0) == leaf;
+            const bool development = in.localIsDevelopment;
             why += u" It is self-signed%1: a client trusts it only when given the certificate itself%2."_s.arg(
                 development ? u" (TLS Lab's development certificate)"_s : QString(),
                 type == u"unknown_ca" ? QString()
@@ -780,7 +780,9 @@ std::optional<Verdict> serverAlertReceivedVerdict(
                                         "%1 rather than unknown_ca)"_s.arg(type));
             fix = u"Give the client this certificate to trust (%1: tlslab connect --ca FILE, curl --cacert FILE, "
                   "openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s.arg(
-                      development ? DevCertificate::certificatePath() : u"the PEM file this listener serves"_s);
+                      development                             ? DevCertificate::certificatePath()
+                          : in.localCertificateFile.isEmpty() ? u"the PEM file this listener serves"_s
+                                                              : in.localCertificateFile);
         } else if (type == u"unknown_ca") {
             fix = u"Give the client the CA that issued the certificate (tlslab connect --ca FILE, curl --cacert "
                   "FILE, openssl s_client -CAfile FILE), or serve a certificate from a CA the client trusts."_s;

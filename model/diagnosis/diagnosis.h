@@ -21,6 +21,8 @@ struct DiagnosisInput
     std::optional<Session> other; // the other end of the same connection, when it is in this process
     QList<Event> otherEvents;
     QList<QSslCertificate> localChain; // the chain this end presented (the listener's certificate), when known
+    QString localCertificateFile; // the file that chain was read from, when known
+    bool localIsDevelopment = false; // the chain is TLS Lab's development certificate
     QDateTime now; // the clock for "expires soon"; invalid: the session's end (or start)
 };
 

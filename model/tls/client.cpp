@@ -484,8 +484,8 @@ void Client::onSocketError()
         const QByteArray first = m_recorder.receivedWirePrefix(64);
         if (!first.isEmpty()) {
             details.insert(u"received_first", previewBytes(first, 64));
-            const FirstBytes kind = classifyFirstBytes(first);
-            details.insert(u"received_text", kind.kind == FirstBytes::Kind::Http || kind.printable);
+            const FirstBytes looked = classifyFirstBytes(first);
+            details.insert(u"received_text", looked.kind == FirstBytes::Kind::Http || looked.printable);
         }
     }
     m_recorder.record(kind, Severity::Error,

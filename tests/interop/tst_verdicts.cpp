@@ -362,7 +362,7 @@ bool TestVerdicts::startListener(ListenerConfig config)
         qWarning() << status.error();
     if (status) {
         m_port = m_listener->port();
-        Diagnoser::of(m_timeline.get())->setLocalChain(m_listener->identity().chain); // as tlslab serve does
+        Diagnoser::of(m_timeline.get())->setLocalIdentity(m_listener->identity()); // as tlslab serve does
     }
     return status.ok();
 }
